@@ -1,0 +1,24 @@
+public import Logging
+public import WarehouseClient
+
+/// What a collector gets for one run.
+public struct CollectionContext: Sendable {
+    public let connection: Connection
+    /// The `warehouse` label value.
+    public let warehouse: String
+    /// The deadline for each statement the collector runs.
+    public let queryTimeout: Duration
+    public let logger: Logger
+
+    public init(connection: Connection, warehouse: String, queryTimeout: Duration, logger: Logger) {
+        self.connection = connection
+        self.warehouse = warehouse
+        self.queryTimeout = queryTimeout
+        self.logger = logger
+    }
+
+    /// Runs a statement with the collector's deadline.
+    public func query(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
+        try await connection.query(sql, parameters, timeout: queryTimeout)
+    }
+}

@@ -1,0 +1,17 @@
+import ServiceLifecycle
+
+/// Runs every warehouse until graceful shutdown, which cancels the loops (and with them any
+/// statement in flight, through libpq's cancel request).
+struct CollectorService: Service {
+    let runners: [WarehouseRunner]
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for runner in runners {
+                    group.addTask { await runner.run() }
+                }
+            }
+        }
+    }
+}

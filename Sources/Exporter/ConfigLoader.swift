@@ -1,0 +1,211 @@
+import Foundation
+import Collectors
+import WarehouseClient
+import Yams
+
+/// Reads the YAML configuration strictly: an unknown key, a wrong type or an unknown collector is
+/// an error naming the file, line and column, so a typo never silently turns a feature off.
+public enum ConfigLoader {
+    public static func load(path: String) throws(ConfigError) -> ExporterConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, message: "cannot read the configuration file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, message: "the configuration file is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> ExporterConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw syntaxError(error, file: file)
+        }
+        guard let root else {
+            throw ConfigError(file: file, line: 1, message: "the configuration is empty; it needs a `warehouses` list")
+        }
+        return try Reader(file: file).config(root)
+    }
+
+    private static func syntaxError(_ error: any Error, file: String) -> ConfigError {
+        switch error as? YamlError {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            ConfigError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            ConfigError(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", "))")
+        default:
+            ConfigError(file: file, message: "invalid YAML: \(error)")
+        }
+    }
+}
+
+/// Walks the YAML node tree, keeping each node's position for error messages.
+private struct Reader {
+    let file: String
+
+    func config(_ root: Node) throws(ConfigError) -> ExporterConfig {
+        let top = try mapping(root, "the configuration", allowed: ["warehouses"])
+        guard let list = top["warehouses"] else {
+            throw error(root, "missing key \"warehouses\"")
+        }
+        guard case .sequence(let items) = list, !items.isEmpty else {
+            throw error(list, "\"warehouses\" must be a non-empty list")
+        }
+        var warehouses: [ExporterConfig.Warehouse] = []
+        var names: Set<String> = []
+        for item in items {
+            let warehouse = try self.warehouse(item)
+            guard names.insert(warehouse.name).inserted else {
+                throw error(item, "warehouse name \"\(warehouse.name)\" is used twice")
+            }
+            warehouses.append(warehouse)
+        }
+        return ExporterConfig(warehouses: warehouses)
+    }
+
+    static let warehouseKeys: Set<String> = [
+        "name", "kind", "dsn", "password_file", "collectors", "intervals",
+        "connect_timeout", "query_timeout", "reconnect_backoff_max", "tables",
+    ]
+
+    private func warehouse(_ node: Node) throws(ConfigError) -> ExporterConfig.Warehouse {
+        let fields = try mapping(node, "a warehouse", allowed: Self.warehouseKeys)
+        let name = try string(required(fields, "name", in: node), "name")
+        let what = "warehouse \"\(name)\""
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else {
+            throw error(fields["name"]!, "warehouse name \"\(name)\" must be non-empty letters, digits, '_', '-' or '.'")
+        }
+        let kindNode = try required(fields, "kind", in: node)
+        let kindText = try string(kindNode, "kind")
+        guard let kind = ExporterConfig.Warehouse.Kind(rawValue: kindText) else {
+            let kinds = ExporterConfig.Warehouse.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw error(kindNode, "unknown kind \"\(kindText)\" for \(what) (expected one of: \(kinds))")
+        }
+        let dsnNode = try required(fields, "dsn", in: node)
+        var warehouse = ExporterConfig.Warehouse(name: name, kind: kind, dsn: try string(dsnNode, "dsn"))
+        do {
+            _ = try ConnectionInfo(parsing: warehouse.dsn)
+        } catch let failure {
+            throw error(dsnNode, "dsn of \(what): \(failure.message)")
+        }
+        if let node = fields["password_file"] { warehouse.passwordFile = try string(node, "password_file") }
+
+        let available = CollectorCatalog.available(for: kind)
+        if let node = fields["collectors"] {
+            guard case .sequence(let items) = node else { throw error(node, "\"collectors\" must be a list of names") }
+            warehouse.collectors = []
+            for item in items {
+                let collector = try string(item, "collector")
+                guard available.contains(collector) else {
+                    throw error(item, "unknown collector \"\(collector)\" for \(what) of kind \(kind.rawValue)" + known(available))
+                }
+                guard !warehouse.collectors.contains(collector) else { throw error(item, "collector \"\(collector)\" is listed twice") }
+                warehouse.collectors.append(collector)
+            }
+        }
+        if let node = fields["intervals"] {
+            let intervals = try mapping(node, "intervals", allowed: Set(available + [CollectorCatalog.health]))
+            for (key, value) in intervals {
+                warehouse.intervals[key.string ?? ""] = try positiveDuration(value, "interval")
+            }
+        }
+        if let node = fields["connect_timeout"] { warehouse.connectTimeout = try positiveDuration(node, "connect_timeout") }
+        if let node = fields["query_timeout"] { warehouse.queryTimeout = try positiveDuration(node, "query_timeout") }
+        if let node = fields["reconnect_backoff_max"] {
+            warehouse.reconnectBackoffMax = try positiveDuration(node, "reconnect_backoff_max")
+        }
+        if let node = fields["tables"] { warehouse.tables = try tables(node) }
+        return warehouse
+    }
+
+    private func tables(_ node: Node) throws(ConfigError) -> PostgresTablesCollector.Options {
+        let fields = try mapping(node, "tables", allowed: ["include_schemas", "exclude_schemas", "max_tables"])
+        var options = PostgresTablesCollector.Options()
+        if let node = fields["include_schemas"] { options.includeSchemas = try stringList(node, "include_schemas") }
+        if let node = fields["exclude_schemas"] { options.excludeSchemas = try stringList(node, "exclude_schemas") }
+        if let node = fields["max_tables"] {
+            guard let value = node.int, value > 0 else { throw error(node, "\"max_tables\" must be a positive whole number") }
+            options.maxTables = value
+        }
+        return options
+    }
+
+    // MARK: - Typed reads
+
+    private func mapping(_ node: Node, _ what: String, allowed: Set<String>) throws(ConfigError) -> Node.Mapping {
+        guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping of keys to values") }
+        for key in mapping.keys {
+            let name = key.string ?? ""
+            guard allowed.contains(name) else {
+                throw error(key, "unknown key \"\(name)\" in \(what)" + suggestion(name, allowed))
+            }
+        }
+        return mapping
+    }
+
+    private func required(_ fields: Node.Mapping, _ key: String, in node: Node) throws(ConfigError) -> Node {
+        guard let value = fields[key] else { throw error(node, "missing key \"\(key)\"") }
+        return value
+    }
+
+    private func string(_ node: Node, _ what: String) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw error(node, "\"\(what)\" must be a single value") }
+        return scalar.string
+    }
+
+    private func stringList(_ node: Node, _ what: String) throws(ConfigError) -> [String] {
+        guard case .sequence(let items) = node else { throw error(node, "\"\(what)\" must be a list") }
+        var values: [String] = []
+        for item in items { values.append(try string(item, what)) }
+        return values
+    }
+
+    private func positiveDuration(_ node: Node, _ what: String) throws(ConfigError) -> Duration {
+        let text = try string(node, what)
+        guard let duration = DurationParser.parse(text), duration > .zero else {
+            throw error(node, "\"\(what)\" must be a duration such as 500ms, 30s, 5m or 1h30m, got \"\(text)\"")
+        }
+        return duration
+    }
+
+    // MARK: - Messages
+
+    private func error(_ node: Node, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: node.mark?.line, column: node.mark?.column, message: message)
+    }
+
+    private func known(_ names: [String]) -> String {
+        names.isEmpty ? " (this version has no collectors for that kind yet)" : " (available: \(names.joined(separator: ", ")))"
+    }
+
+    /// "(did you mean …?)" for a key one or two edits away from an allowed one.
+    private func suggestion(_ name: String, _ allowed: Set<String>) -> String {
+        let ranked = allowed.sorted().map { (key: $0, distance: editDistance(name, $0)) }
+        if let closest = ranked.min(by: { $0.distance < $1.distance }), closest.distance <= 2 {
+            return " (did you mean \"\(closest.key)\"?)"
+        }
+        return " (allowed: \(allowed.sorted().joined(separator: ", ")))"
+    }
+
+    /// Levenshtein distance, small strings only.
+    private func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, characterA) in a.enumerated() {
+            var current = [i + 1]
+            for (j, characterB) in b.enumerated() {
+                let substitution = previous[j] + (characterA == characterB ? 0 : 1)
+                let insertion = current[j] + 1
+                let deletion = previous[j + 1] + 1
+                current.append(Swift.min(substitution, insertion, deletion))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,76 @@
+public import Hummingbird
+public import Logging
+import NIOCore
+public import QueryMetrics
+public import ServiceLifecycle
+
+/// The exporter: its metrics, its collectors for every configured warehouse, and its HTTP server.
+public final class Exporter: Sendable {
+    public let config: ExporterConfig
+    public let metrics: MetricCatalog
+    public let status: StatusBoard
+    let runners: [WarehouseRunner]
+    private let logger: Logger
+
+    public init(config: ExporterConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        let metrics = MetricCatalog()
+        let status = StatusBoard(
+            expected: config.warehouses.flatMap { warehouse in
+                ([CollectorCatalog.health] + warehouse.collectors).map { .init(warehouse: warehouse.name, collector: $0) }
+            })
+        self.metrics = metrics
+        self.status = status
+        self.runners = config.warehouses.map { WarehouseRunner(config: $0, metrics: metrics, status: status, logger: logger) }
+        metrics.buildInfo.set(1, [BuildInfo.version, BuildInfo.revision])
+    }
+
+    /// The service that runs every warehouse's collectors until graceful shutdown.
+    public var collectorService: some Service {
+        CollectorService(runners: runners)
+    }
+
+    /// The HTTP server with the collectors attached: running it runs the whole exporter.
+    ///
+    /// - Parameter onServerRunning: called with the bound port once the server listens (useful with port 0).
+    public func application(
+        address: ListenAddress, telemetryPath: String = "/metrics",
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        let registry = metrics.registry
+        let status = status
+        router.get(RouterPath(telemetryPath)) { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: MetricRegistry.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.render())))
+        }
+        router.get("/-/healthy") { _, _ in
+            Self.text(.ok, "Healthy\n")
+        }
+        router.get("/-/ready") { _, _ in
+            status.isReady ? Self.text(.ok, "Ready\n") : Self.text(.serviceUnavailable, "Not ready: collectors have not all run once\n")
+        }
+        if telemetryPath != "/" {
+            let page = LandingPage(config: config, status: status, telemetryPath: telemetryPath)
+            router.get("/") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: page.render())))
+            }
+        }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: nil),
+            services: [collectorService],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? address.port) },
+            logger: logger)
+    }
+
+    private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,65 @@
+public import Collectors
+
+/// The exporter's configuration file, after validation.
+public struct ExporterConfig: Sendable {
+    public var warehouses: [Warehouse]
+
+    /// One warehouse to monitor.
+    public struct Warehouse: Sendable {
+        public enum Kind: String, Sendable, CaseIterable {
+            case postgres
+            case redshift
+        }
+
+        /// The `warehouse` label value.
+        public var name: String
+        public var kind: Kind
+        /// A libpq connection string or URI.
+        public var dsn: String
+        public var passwordFile: String?
+        /// Enabled collectors, by name.
+        public var collectors: [String]
+        /// Per-collector intervals; `health` is the connection check behind `warehouse_up`.
+        public var intervals: [String: Duration]
+        public var connectTimeout: Duration
+        /// The deadline of every statement the exporter runs on this warehouse.
+        public var queryTimeout: Duration
+        /// The longest wait between two reconnection attempts.
+        public var reconnectBackoffMax: Duration
+        public var tables: PostgresTablesCollector.Options
+
+        public init(name: String, kind: Kind, dsn: String) {
+            self.name = name
+            self.kind = kind
+            self.dsn = dsn
+            self.passwordFile = nil
+            self.collectors = CollectorCatalog.available(for: kind)
+            self.intervals = [:]
+            self.connectTimeout = .seconds(10)
+            self.queryTimeout = .seconds(60)
+            self.reconnectBackoffMax = .seconds(30)
+            self.tables = .init()
+        }
+
+        /// How often `collector` runs here.
+        public func interval(for collector: String) -> Duration {
+            intervals[collector] ?? CollectorCatalog.defaultInterval(for: collector)
+        }
+    }
+
+    public init(warehouses: [Warehouse]) {
+        self.warehouses = warehouses
+    }
+
+    /// Applies `--collector.<name>` (true) and `--no-collector.<name>` (false) to every warehouse
+    /// whose kind has that collector.
+    public mutating func apply(collectorOverrides: [String: Bool]) {
+        for index in warehouses.indices {
+            let available = CollectorCatalog.available(for: warehouses[index].kind)
+            for (collector, enabled) in collectorOverrides where available.contains(collector) {
+                warehouses[index].collectors.removeAll { $0 == collector }
+                if enabled { warehouses[index].collectors.append(collector) }
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Collectors
+import Foundation
+import Logging
+import QueryMetrics
+import Synchronization
+import WarehouseClient
+
+/// Runs one warehouse: its health check and each enabled collector, each on its own interval
+/// and its own connection, so a slow collector delays nobody else and a failing one fails alone.
+final class WarehouseRunner: Sendable {
+    let config: ExporterConfig.Warehouse
+    let collectors: [any Collector]
+    private let metrics: MetricCatalog
+    private let status: StatusBoard
+    private let logger: Logger
+    /// Whether the warehouse was reachable at the last attempt; nil before the first.
+    private let reachable = Mutex<Bool?>(nil)
+
+    init(config: ExporterConfig.Warehouse, metrics: MetricCatalog, status: StatusBoard, logger: Logger) {
+        self.config = config
+        self.metrics = metrics
+        self.status = status
+        var logger = logger
+        logger[metadataKey: "warehouse"] = "\(config.name)"
+        self.logger = logger
+        self.collectors = config.collectors.compactMap { CollectorCatalog.make($0, for: config, metrics: metrics) }
+        // Until a connection has worked, the warehouse is not known to be up.
+        metrics.up.set(0, [config.name])
+    }
+
+    /// Runs until the task is cancelled.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.loop(HealthCheck()) }
+            for collector in collectors {
+                group.addTask { await self.loop(collector) }
+            }
+        }
+    }
+
+    private func loop(_ collector: any Collector) async {
+        let session = WarehouseSession(
+            settings: ConnectionSettings(
+                dsn: config.dsn, passwordFile: config.passwordFile,
+                connectTimeout: config.connectTimeout, statementTimeout: config.queryTimeout),
+            backoff: Backoff(initial: min(.seconds(1), config.reconnectBackoffMax), maximum: config.reconnectBackoffMax),
+            onEvent: { [self] event in connectionEvent(event) })
+        defer { session.close() }
+
+        let interval = config.interval(for: collector.name)
+        let clock = ContinuousClock()
+        var failing = false
+        var next = clock.now
+        while !Task.isCancelled {
+            let started = clock.now
+            let failure = await runOnce(collector, session)
+            if Task.isCancelled { return }
+            record(collector, failure: failure, duration: clock.now - started)
+            if let failure, !failing {
+                logger.warning("collector failed", metadata: ["collector": "\(collector.name)", "error": "\(failure)"])
+            } else if failure == nil, failing {
+                logger.info("collector recovered", metadata: ["collector": "\(collector.name)"])
+            }
+            failing = failure != nil
+
+            // Keep a steady cadence, but never fire a burst of runs to catch up after a slow one.
+            next = max(next + interval, clock.now)
+            do { try await Task.sleep(until: next, clock: clock) } catch { return }
+        }
+    }
+
+    /// Returns the error that made the run fail, or nil.
+    private func runOnce(_ collector: any Collector, _ session: WarehouseSession) async -> (any Error)? {
+        do {
+            try await session.withConnection { connection in
+                try await collector.collect(
+                    CollectionContext(
+                        connection: connection, warehouse: config.name, queryTimeout: config.queryTimeout,
+                        logger: logger.with("collector", collector.name)))
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private func record(_ collector: any Collector, failure: (any Error)?, duration: Duration) {
+        let now = Date().timeIntervalSince1970
+        status.record(warehouse: config.name, collector: collector.name, error: failure.map { "\($0)" }, at: now)
+        if collector is HealthCheck {
+            // Any failure of the health query counts, a timeout included: a warehouse that cannot
+            // answer SELECT 1 in time is not up for monitoring purposes.
+            setReachable(failure == nil, reason: failure)
+        } else {
+            metrics.collectorSuccess.set(failure == nil ? 1 : 0, [config.name, collector.name])
+            metrics.collectorDuration.set(duration.seconds, [config.name, collector.name])
+        }
+    }
+
+    private func connectionEvent(_ event: WarehouseSession.Event) {
+        switch event {
+        case .connected(let version):
+            setReachable(true, reason: nil, serverVersion: version)
+        case .connectFailed(let error), .connectionLost(let error):
+            setReachable(false, reason: error)
+        }
+    }
+
+    private func setReachable(_ isReachable: Bool, reason: (any Error)?, serverVersion: String? = nil) {
+        metrics.up.set(isReachable ? 1 : 0, [config.name])
+        let changed = reachable.withLock { state in
+            defer { state = isReachable }
+            return state != isReachable
+        }
+        guard changed else { return }
+        if isReachable {
+            var metadata: Logger.Metadata = [:]
+            if let serverVersion { metadata["server_version"] = "\(serverVersion)" }
+            logger.info("warehouse is reachable", metadata: metadata)
+        } else {
+            logger.error("warehouse is unreachable", metadata: ["error": "\(reason.map { "\($0)" } ?? "unknown")"])
+        }
+    }
+}
+
+extension Logger {
+    func with(_ key: String, _ value: String) -> Logger {
+        var logger = self
+        logger[metadataKey: key] = "\(value)"
+        return logger
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,36 @@
+/// Every metric family the exporter serves, created once per registry and shared by all
+/// warehouses and collectors. docs/metrics.md describes each; dashboards and alerts rely on
+/// these names and labels.
+public struct MetricCatalog: Sendable {
+    public let registry: MetricRegistry
+
+    /// 1 when the last connection attempt or health query to the warehouse succeeded, else 0.
+    public let up: GaugeFamily
+    public let buildInfo: GaugeFamily
+    public let collectorSuccess: GaugeFamily
+    public let collectorDuration: GaugeFamily
+    public let tableRows: GaugeFamily
+    public let tableSizeBytes: GaugeFamily
+
+    public init(registry: MetricRegistry = MetricRegistry()) {
+        self.registry = registry
+        up = registry.gaugeFamily(
+            "warehouse_up", help: "1 if the last connection attempt or health query to the warehouse succeeded, else 0.",
+            labels: ["warehouse"])
+        buildInfo = registry.gaugeFamily(
+            "warehouse_exporter_build_info", help: "Always 1; labels describe the running exporter build.",
+            labels: ["version", "revision"])
+        collectorSuccess = registry.gaugeFamily(
+            "warehouse_exporter_collector_success", help: "1 if the collector's last run succeeded, else 0.",
+            labels: ["warehouse", "collector"])
+        collectorDuration = registry.gaugeFamily(
+            "warehouse_exporter_collector_duration_seconds", help: "How long the collector's last run took.",
+            labels: ["warehouse", "collector"])
+        tableRows = registry.gaugeFamily(
+            "warehouse_table_rows", help: "Rows in the table, as the warehouse's statistics estimate them.",
+            labels: ["warehouse", "database", "schema", "table"])
+        tableSizeBytes = registry.gaugeFamily(
+            "warehouse_table_size_bytes", help: "Bytes the table occupies, with its indexes and TOAST data.",
+            labels: ["warehouse", "database", "schema", "table"])
+    }
+}

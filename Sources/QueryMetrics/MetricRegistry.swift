@@ -1,0 +1,50 @@
+import Prometheus
+import Synchronization
+
+/// The exporter's metrics, rendered in the Prometheus text exposition format.
+///
+/// A thin layer over swift-prometheus that checks names and label names when a family is
+/// created, because swift-prometheus stops the process on a conflicting registration.
+public final class MetricRegistry: Sendable {
+    /// The content type of ``render()``'s output.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    let prometheus = PrometheusCollectorRegistry()
+    private let families = Mutex<Set<String>>([])
+
+    public init() {}
+
+    /// Creates the gauge family `name`. Each name may be created once per registry.
+    public func gaugeFamily(_ name: String, help: String, labels: [String]) -> GaugeFamily {
+        precondition(Self.isValidName(name), "invalid metric name \(name)")
+        precondition(labels.allSatisfy(Self.isValidLabelName), "invalid label name in \(labels) for \(name)")
+        precondition(Set(labels).count == labels.count, "duplicate label name in \(labels) for \(name)")
+        let fresh = families.withLock { $0.insert(name).inserted }
+        precondition(fresh, "metric family \(name) created twice")
+        return GaugeFamily(registry: prometheus, name: name, help: help, labelNames: labels)
+    }
+
+    /// The whole exposition, in the text format.
+    public func render() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(16 * 1024)
+        prometheus.emit(into: &buffer)
+        return buffer
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":") || isAlphanumeric($0) }
+    }
+
+    static func isValidLabelName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first), !name.hasPrefix("__")
+        else { return false }
+        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isAlphanumeric($0) }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// How to reach one warehouse.
+///
+/// The DSN is handed to libpq unchanged, so everything `psql` understands works here too:
+/// key/value strings, `postgresql://` URIs, `PG*` environment variables, `~/.pgpass`,
+/// service files and `sslmode=verify-full`.
+public struct ConnectionSettings: Sendable {
+    /// A libpq connection string or URI.
+    public var dsn: String
+    /// A file whose first line is the password; it wins over a password in the DSN.
+    public var passwordFile: String?
+    /// Sent to the server so the exporter's own sessions are easy to tell apart.
+    public var applicationName: String
+    /// Bounds the TCP connect and authentication; libpq counts it in whole seconds (at least 2).
+    public var connectTimeout: Duration
+    /// Set as the session's `statement_timeout`, so the server gives up on its own too.
+    public var statementTimeout: Duration?
+
+    public init(
+        dsn: String,
+        passwordFile: String? = nil,
+        applicationName: String = "warehouse_exporter",
+        connectTimeout: Duration = .seconds(10),
+        statementTimeout: Duration? = .seconds(60)
+    ) {
+        self.dsn = dsn
+        self.passwordFile = passwordFile
+        self.applicationName = applicationName
+        self.connectTimeout = connectTimeout
+        self.statementTimeout = statementTimeout
+    }
+
+    /// The password from `passwordFile`, if one is configured.
+    func readPasswordFile() throws(WarehouseError) -> String? {
+        guard let passwordFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: passwordFile),
+            let text = String(data: data, encoding: .utf8)
+        else {
+            throw WarehouseError(.configuration, "cannot read password_file \(passwordFile)")
+        }
+        return String(text.prefix { $0 != "\n" && $0 != "\r" })
+    }
+}

@@ -1,0 +1,64 @@
+/// One row of a ``QueryResult``, with accessors that say which column broke an expectation.
+public struct Row: Sendable {
+    let values: [String?]
+    let columns: [String]
+    let index: [String: Int]
+
+    /// The raw text of a column, or `nil` for SQL NULL.
+    public func text(_ column: String) throws(WarehouseError) -> String? {
+        guard let position = index[column] else {
+            throw WarehouseError(.decoding, "no column \"\(column)\" in result (columns: \(columns.joined(separator: ", ")))")
+        }
+        return values[position]
+    }
+
+    public func string(_ column: String) throws(WarehouseError) -> String {
+        try nonNull(column)
+    }
+
+    public func int64(_ column: String) throws(WarehouseError) -> Int64 {
+        let text = try nonNull(column)
+        guard let value = Int64(text) else { throw mismatch(column, text, "a 64-bit integer") }
+        return value
+    }
+
+    public func double(_ column: String) throws(WarehouseError) -> Double {
+        let text = try nonNull(column)
+        // PostgreSQL spells the IEEE specials its own way.
+        switch text {
+        case "NaN": return .nan
+        case "Infinity": return .infinity
+        case "-Infinity": return -.infinity
+        default:
+            guard let value = Double(text) else { throw mismatch(column, text, "a number") }
+            return value
+        }
+    }
+
+    public func bool(_ column: String) throws(WarehouseError) -> Bool {
+        switch try nonNull(column) {
+        case "t", "true": return true
+        case "f", "false": return false
+        case let text: throw mismatch(column, text, "a boolean")
+        }
+    }
+
+    public func optionalInt64(_ column: String) throws(WarehouseError) -> Int64? {
+        try text(column) == nil ? nil : try int64(column)
+    }
+
+    public func optionalDouble(_ column: String) throws(WarehouseError) -> Double? {
+        try text(column) == nil ? nil : try double(column)
+    }
+
+    private func nonNull(_ column: String) throws(WarehouseError) -> String {
+        guard let value = try text(column) else {
+            throw WarehouseError(.decoding, "column \"\(column)\" is NULL where a value was expected")
+        }
+        return value
+    }
+
+    private func mismatch(_ column: String, _ text: String, _ expected: String) -> WarehouseError {
+        WarehouseError(.decoding, "column \"\(column)\" holds \"\(text.prefix(64))\", not \(expected)")
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Exporter
+import Logging
+import ServiceLifecycle
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Collect from the configured warehouses and serve the metrics over HTTP (the default).",
+        discussion: """
+            Collectors can be switched on or off for every warehouse whose kind has them, over what the \
+            configuration says, with --collector.<name> and --no-collector.<name> (for example \
+            --no-collector.tables). Collectors: \(CollectorCatalog.allNames.sorted().joined(separator: ", ")).
+            """
+    )
+
+    @Option(name: .customLong("config.file"), help: "The YAML configuration file.")
+    var configFile = "warehouse_exporter.yml"
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for HTTP requests.")
+    var listenAddress = ":\(ListenAddress.defaultPort)"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
+    var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("log.level"), help: "Only log messages at or above this level: debug, info, warn, error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log.format"), help: "Log line format: logfmt or json.")
+    var logFormat = "logfmt"
+
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var collectorFlags: [String] = []
+
+    func validate() throws {
+        guard ListenAddress(listenAddress) != nil else {
+            throw ValidationError("--web.listen-address \"\(listenAddress)\" is not host:port (for example :\(ListenAddress.defaultPort))")
+        }
+        guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
+        guard Self.level(logLevel) != nil else { throw ValidationError("--log.level must be one of debug, info, warn, error") }
+        guard StructuredLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log.format must be logfmt or json") }
+        _ = try collectorOverrides()
+    }
+
+    func run() async throws {
+        let level = Self.level(logLevel)!
+        let format = StructuredLogHandler.Format(rawValue: logFormat)!
+        LoggingSystem.bootstrap { _ in StructuredLogHandler(format: format, level: level) }
+        let logger = Logger(label: "warehouse_exporter")
+
+        var config: ExporterConfig
+        do {
+            config = try ConfigLoader.load(path: configFile)
+        } catch {
+            logger.error("invalid configuration", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        config.apply(collectorOverrides: try collectorOverrides())
+
+        let exporter = Exporter(config: config, logger: logger)
+        let address = ListenAddress(listenAddress)!
+        let app = exporter.application(address: address, telemetryPath: telemetryPath)
+        logger.info(
+            "starting warehouse_exporter",
+            metadata: [
+                "version": "\(BuildInfo.version)", "telemetry_path": "\(telemetryPath)",
+                "warehouses": "\(config.warehouses.map(\.name).joined(separator: ","))",
+            ])
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        logger.info("stopped")
+    }
+
+    /// `--collector.<name>` and `--no-collector.<name>`, which cannot be declared one by one
+    /// because the set of collectors grows with each warehouse kind.
+    func collectorOverrides() throws -> [String: Bool] {
+        var overrides: [String: Bool] = [:]
+        for flag in collectorFlags {
+            let (name, enabled): (Substring, Bool) =
+                if flag.hasPrefix("--no-collector.") { (flag.dropFirst("--no-collector.".count), false) }
+                else if flag.hasPrefix("--collector.") { (flag.dropFirst("--collector.".count), true) }
+                else { throw ValidationError("unknown option \(flag)") }
+            guard CollectorCatalog.allNames.contains(String(name)) else {
+                throw ValidationError("unknown collector \"\(name)\" in \(flag) (collectors: \(CollectorCatalog.allNames.sorted().joined(separator: ", ")))")
+            }
+            overrides[String(name)] = enabled
+        }
+        return overrides
+    }
+
+    static func level(_ text: String) -> Logger.Level? {
+        switch text {
+        case "debug": .debug
+        case "info": .info
+        case "warn", "warning": .warning
+        case "error": .error
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Exporter
+import Testing
+
+@Suite("Configuration is read strictly, with errors that point at the line")
+struct ConfigLoaderTests {
+    @Test func readsAFullConfiguration() throws {
+        let config = try ConfigLoader.parse(
+            """
+            warehouses:
+              - name: reporting
+                kind: postgres
+                dsn: "postgresql://monitor@db.internal:5432/analytics"
+                password_file: /run/secrets/pg
+                collectors: [tables]
+                intervals: { health: 5s, tables: 1m30s }
+                connect_timeout: 3s
+                query_timeout: 45s
+                reconnect_backoff_max: 2m
+                tables:
+                  include_schemas: [marts, "raw_.*"]
+                  exclude_schemas: [raw_tmp]
+                  max_tables: 200
+              - name: analytics
+                kind: redshift
+                dsn: "host=example.redshift.amazonaws.com port=5439 dbname=dev user=monitor sslmode=require"
+            """, file: "exporter.yml")
+        #expect(config.warehouses.map(\.name) == ["reporting", "analytics"])
+        let reporting = config.warehouses[0]
+        #expect(reporting.kind == .postgres)
+        #expect(reporting.passwordFile == "/run/secrets/pg")
+        #expect(reporting.collectors == ["tables"])
+        #expect(reporting.interval(for: "health") == .seconds(5))
+        #expect(reporting.interval(for: "tables") == .seconds(90))
+        #expect(reporting.connectTimeout == .seconds(3))
+        #expect(reporting.queryTimeout == .seconds(45))
+        #expect(reporting.reconnectBackoffMax == .seconds(120))
+        #expect(reporting.tables.includeSchemas == ["marts", "raw_.*"])
+        #expect(reporting.tables.excludeSchemas == ["raw_tmp"])
+        #expect(reporting.tables.maxTables == 200)
+        #expect(config.warehouses[1].kind == .redshift)
+        #expect(config.warehouses[1].interval(for: "health") == .seconds(15))
+    }
+
+    @Test func postgresCollectorsDefaultToAllThisBuildHas() throws {
+        let config = try ConfigLoader.parse(
+            "warehouses:\n  - { name: w, kind: postgres, dsn: \"dbname=x\" }\n", file: "c.yml")
+        #expect(config.warehouses[0].collectors == CollectorCatalog.available(for: .postgres))
+        #expect(config.warehouses[0].collectors.contains("tables"))
+    }
+
+    /// Each case: the YAML, the line and column the error must name, and words the message must hold.
+    static let mistakes: [(yaml: String, line: Int, column: Int, words: [String])] = [
+        ("warehouses:\n  - name: w\n    kind: postgres\n    dsnn: \"dbname=x\"\n", 4, 5, ["unknown key \"dsnn\"", "did you mean \"dsn\""]),
+        ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"dbname=x\"\n    collectors: [tables, query_logg]\n", 5, 26,
+         ["unknown collector \"query_logg\"", "available: tables"]),
+        ("warehouses:\n  - name: w\n    kind: postgress\n    dsn: x\n", 3, 11, ["unknown kind \"postgress\""]),
+        ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    intervals: { tables: 30 }\n", 5, 26, ["must be a duration"]),
+        ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    intervals: { tabels: 30s }\n", 5, 18,
+         ["unknown key \"tabels\"", "did you mean \"tables\""]),
+        ("warehouses:\n  - name: w\n    kind: postgres\n", 2, 5, ["missing key \"dsn\""]),
+        ("warehouses:\n  - {name: w, kind: postgres, dsn: x}\n  - {name: w, kind: postgres, dsn: y}\n", 3, 5, ["\"w\" is used twice"]),
+        ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"host=db password=s3cret trailing\"\n", 4, 10, ["dsn of warehouse \"w\""]),
+        ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    tables: { max_tables: -1 }\n", 5, 27, ["positive whole number"]),
+        ("warehouses:\n  - name: w\n   kind: postgres\n", 3, 4, ["invalid YAML"]),
+        ("warehouse:\n  - name: w\n", 1, 1, ["unknown key \"warehouse\"", "did you mean \"warehouses\""]),
+    ]
+
+    @Test(arguments: mistakes.indices)
+    func mistakesNameFileLineAndProblem(_ index: Int) {
+        let mistake = Self.mistakes[index]
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(mistake.yaml, file: "exporter.yml") }
+        #expect(error?.file == "exporter.yml")
+        #expect(error?.line == mistake.line, "\(error?.description ?? "")")
+        #expect(error?.column == mistake.column, "\(error?.description ?? "")")
+        for word in mistake.words {
+            #expect(error?.message.contains(word) == true, "\"\(word)\" not in: \(error?.message ?? "")")
+        }
+        #expect(error?.description.hasPrefix("exporter.yml:\(mistake.line):\(mistake.column): ") == true)
+    }
+
+    @Test func aDSNErrorNeverQuotesThePassword() {
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse("warehouses:\n  - {name: w, kind: postgres, dsn: \"host=db password=s3cret trailing\"}\n", file: "c.yml")
+        }
+        #expect(error?.description.contains("s3cret") == false)
+        #expect(error?.description.contains("trailing") == false)
+    }
+
+    @Test func emptyAndMissingFilesAreErrors() {
+        let empty = #expect(throws: ConfigError.self) { try ConfigLoader.parse("", file: "empty.yml") }
+        #expect(empty?.message.contains("warehouses") == true)
+        let missing = #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/exporter.yml") }
+        #expect(missing?.description.hasPrefix("/nonexistent/exporter.yml: ") == true)
+    }
+
+    @Test func collectorFlagsOverrideTheConfigWhereTheKindHasTheCollector() throws {
+        var config = try ConfigLoader.parse(
+            """
+            warehouses:
+              - { name: a, kind: postgres, dsn: x, collectors: [] }
+              - { name: b, kind: redshift, dsn: y }
+            """, file: "c.yml")
+        config.apply(collectorOverrides: ["tables": true])
+        #expect(config.warehouses[0].collectors == ["tables"])
+        #expect(config.warehouses[1].collectors.isEmpty)
+        config.apply(collectorOverrides: ["tables": false])
+        #expect(config.warehouses[0].collectors.isEmpty)
+    }
+}

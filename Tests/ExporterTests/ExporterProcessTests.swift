@@ -1,0 +1,81 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `warehouse_exporter` binary, as a user runs it.
+@Suite("The warehouse_exporter command")
+struct ExporterProcessTests {
+    /// The binary sits next to the test bundle in SwiftPM's build folder.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("warehouse_exporter").path
+
+    private func writeConfig(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString).yml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func checkConfigAcceptsAGoodFileAndNamesTheLineOfABadOne() throws {
+        let good = try writeConfig("warehouses:\n  - { name: w, kind: postgres, dsn: \"dbname=x\" }\n")
+        let bad = try writeConfig("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    colectors: [tables]\n")
+        defer { [good, bad].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+
+        let ok = try Subprocess.run([Self.binary, "check-config", good])
+        #expect(ok.status == 0, "\(ok.output)")
+        let failed = try Subprocess.run([Self.binary, "check-config", bad])
+        #expect(failed.status != 0)
+        #expect(failed.output.contains("\(bad):5:5: unknown key \"colectors\""), "\(failed.output)")
+        #expect(failed.output.contains("did you mean \"collectors\""))
+    }
+
+    @Test func startupFailsOnAConfigTypoNamingTheLine() throws {
+        let bad = try writeConfig("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    collectors: [tabels]\n")
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let run = try Subprocess.run([Self.binary, "--config.file", bad, "--web.listen-address", "127.0.0.1:0"])
+        #expect(run.status == 2)
+        #expect(run.output.contains("\(bad):5:18: unknown collector"), "\(run.output)")
+    }
+
+    @Test func unknownCollectorFlagIsRefused() throws {
+        let run = try Subprocess.run([Self.binary, "--no-collector.nonsense"])
+        #expect(run.status != 0)
+        #expect(run.output.contains("unknown collector \"nonsense\""), "\(run.output)")
+    }
+
+    @Test func servesWhileTheWarehouseIsDownAndExitsZeroOnSIGTERM() async throws {
+        let port = try freePort()
+        let config = try writeConfig(
+            """
+            warehouses:
+              - name: nowhere
+                kind: postgres
+                dsn: "host=127.0.0.1 port=\(try freePort()) dbname=x user=x connect_timeout=2"
+                intervals: { health: 1s, tables: 1s }
+            """)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let process = try BackgroundProcess([
+            Self.binary, "--config.file", config, "--web.listen-address", "127.0.0.1:\(port)", "--log.format", "json",
+            "--no-collector.tables",
+        ])
+
+        var page: HTTPGet?
+        for _ in 0..<100 where page == nil {
+            page = try? await HTTPGet.fetch("http://127.0.0.1:\(port)/metrics")
+            if page == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let metrics = try #require(page, "the exporter never answered: \(process.output)")
+        #expect(metrics.sample(#"warehouse_up{warehouse="nowhere"}"#) == 0)
+        #expect(!metrics.body.contains("collector=\"tables\""), "--no-collector.tables switched it off")
+
+        process.signal(SIGTERM)
+        let status = try await process.wait(timeout: .seconds(10))
+        #expect(status == 0, "\(process.output)")
+        let lines = process.output.split(separator: "\n")
+        #expect(lines.contains { $0.contains(#""msg":"warehouse is unreachable""#) })
+        #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") }, "every log line is JSON: \(process.output)")
+    }
+}

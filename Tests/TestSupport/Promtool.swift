@@ -1,0 +1,11 @@
+/// Prometheus's own linter, run on a real exposition.
+public enum Promtool {
+    /// The exit code of `promtool check metrics` on the exposition, and what it printed.
+    public static func checkMetrics(_ exposition: String) throws -> (exitCode: Int32, output: String) {
+        let (status, output) = try Subprocess.run(["promtool", "check", "metrics"], input: exposition)
+        if status == 127 || output.contains("No such file") {
+            throw TestSupportError("promtool is missing (Debian package prometheus): \(output)")
+        }
+        return (status, output)
+    }
+}
