@@ -85,6 +85,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "CollectorsTests",
+            dependencies: ["Collectors", "QueryMetrics", "WarehouseClient", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ExporterTests",
             dependencies: [
                 "Exporter", "Collectors", "QueryMetrics", "WarehouseClient", "TestSupport",
