@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "warehouse_exporter", targets: ["warehouse_exporter"]),
+        // For the Benchmarks/ and Fuzz/ packages, which build SQLText on its own.
+        .library(name: "SQLText", targets: ["SQLText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -20,12 +22,17 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
             name: "CLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "SQLText",
+            swiftSettings: strict
         ),
         .target(
             name: "WarehouseClient",
@@ -53,6 +60,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
+                "SQLText",
                 "WarehouseClient",
                 "QueryMetrics",
                 "Collectors",
@@ -68,6 +76,7 @@ let package = Package(
             name: "warehouse_exporter",
             dependencies: [
                 "Exporter",
+                "SQLText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,6 +86,11 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["WarehouseClient"],
             path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SQLTextTests",
+            dependencies: ["SQLText", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -92,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "ExporterTests",
             dependencies: [
-                "Exporter", "Collectors", "QueryMetrics", "WarehouseClient", "TestSupport",
+                "Exporter", "Collectors", "QueryMetrics", "SQLText", "WarehouseClient", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import Collectors
+import SQLText
 import WarehouseClient
 import Yams
 
@@ -48,7 +49,7 @@ private struct Reader {
     let file: String
 
     func config(_ root: Node) throws(ConfigError) -> ExporterConfig {
-        let top = try mapping(root, "the configuration", allowed: ["warehouses"])
+        let top = try mapping(root, "the configuration", allowed: ["warehouses", "annotations"])
         guard let list = top["warehouses"] else {
             throw error(root, "missing key \"warehouses\"")
         }
@@ -64,7 +65,45 @@ private struct Reader {
             }
             warehouses.append(warehouse)
         }
-        return ExporterConfig(warehouses: warehouses)
+        var config = ExporterConfig(warehouses: warehouses)
+        if let node = top["annotations"] { config.annotationRules = try annotationRules(node) }
+        return config
+    }
+
+    /// `annotations: { aliases: {dag_id: dag}, patterns: [{name: acme, regex: "…"}] }`.
+    private func annotationRules(_ node: Node) throws(ConfigError) -> AnnotationRules {
+        let fields = try mapping(node, "annotations", allowed: ["aliases", "patterns"])
+        var aliases: [String: ContextField] = [:]
+        if let node = fields["aliases"] {
+            let fieldNames = ContextField.allCases.map(\.rawValue)
+            for (key, value) in try mapping(node, "aliases", allowed: nil) {
+                let target = try string(value, "alias")
+                guard let field = ContextField(rawValue: target) else {
+                    throw error(value, "alias \"\(key.string ?? "")\" maps to \"\(target)\", which is not a context field"
+                        + " (expected one of: \(fieldNames.joined(separator: ", ")))")
+                }
+                aliases[key.string ?? ""] = field
+            }
+        }
+        var patterns: [AnnotationPattern] = []
+        if let node = fields["patterns"] {
+            guard case .sequence(let items) = node else { throw error(node, "\"patterns\" must be a list") }
+            for item in items {
+                let pattern = try mapping(item, "a pattern", allowed: ["name", "regex"])
+                let name = try string(required(pattern, "name", in: item), "name")
+                let regexNode = try required(pattern, "regex", in: item)
+                guard !name.isEmpty, !patterns.contains(where: { $0.name == name }) else {
+                    throw error(item, "pattern name \"\(name)\" must be non-empty and used once")
+                }
+                let regex = try string(regexNode, "regex")
+                do {
+                    patterns.append(try AnnotationPattern(name: name, pattern: regex))
+                } catch let failure {
+                    throw error(regexNode, failure.description)
+                }
+            }
+        }
+        return AnnotationRules(aliases: aliases, patterns: patterns)
     }
 
     static let warehouseKeys: Set<String> = [
@@ -136,8 +175,10 @@ private struct Reader {
 
     // MARK: - Typed reads
 
-    private func mapping(_ node: Node, _ what: String, allowed: Set<String>) throws(ConfigError) -> Node.Mapping {
+    /// A mapping whose keys are all in `allowed` (any key when nil).
+    private func mapping(_ node: Node, _ what: String, allowed: Set<String>?) throws(ConfigError) -> Node.Mapping {
         guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping of keys to values") }
+        guard let allowed else { return mapping }
         for key in mapping.keys {
             let name = key.string ?? ""
             guard allowed.contains(name) else {

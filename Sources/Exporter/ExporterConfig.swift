@@ -1,8 +1,11 @@
 public import Collectors
+public import SQLText
 
 /// The exporter's configuration file, after validation.
 public struct ExporterConfig: Sendable {
     public var warehouses: [Warehouse]
+    /// The user's annotation aliases and patterns, for every warehouse.
+    public var annotationRules = AnnotationRules()
 
     /// One warehouse to monitor.
     public struct Warehouse: Sendable {

@@ -7,7 +7,7 @@ struct WarehouseExporterCommand: AsyncParsableCommand {
         commandName: "warehouse_exporter",
         abstract: "Prometheus exporter for data warehouses: query latency, queueing, failures, cost and tables, by app, DAG, task, dashboard, model and user.",
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, CheckConfigCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, AnnotateCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

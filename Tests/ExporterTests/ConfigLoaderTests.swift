@@ -1,4 +1,5 @@
 import Exporter
+import SQLText
 import Testing
 
 @Suite("Configuration is read strictly, with errors that point at the line")
@@ -105,5 +106,38 @@ struct ConfigLoaderTests {
         #expect(config.warehouses[1].collectors.isEmpty)
         config.apply(collectorOverrides: ["tables": false])
         #expect(config.warehouses[0].collectors.isEmpty)
+    }
+
+    @Test func readsAnnotationAliasesAndPatterns() throws {
+        let config = try ConfigLoader.parse(
+            """
+            warehouses:
+              - { name: w, kind: postgres, dsn: x }
+            annotations:
+              aliases: { pipeline: dag, Step-Name: task }
+              patterns:
+                - name: acme
+                  regex: 'job=(?<dag>[a-z_]+)/(?<task>[a-z_]+)'
+            """, file: "c.yml")
+        let analyzer = SQLAnalyzer(rules: config.annotationRules)
+        #expect(analyzer.context(of: "-- acme job=billing/rollup\nSELECT 1").context == QueryContext(dag: "billing", task: "rollup"))
+        #expect(analyzer.context(of: #"/* {"pipeline":"p","step_name":"s"} */ SELECT 1"#).context == QueryContext(dag: "p", task: "s"))
+    }
+
+    @Test func annotationRuleErrorsNameTheLineAndTheProblem() {
+        let field = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse("warehouses:\n  - { name: w, kind: postgres, dsn: x }\nannotations:\n  aliases: { dag_id: pipeline }\n", file: "c.yml")
+        }
+        #expect(field?.description.hasPrefix("c.yml:4:22: alias \"dag_id\" maps to \"pipeline\", which is not a context field") == true, "\(String(describing: field))")
+        let regex = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse(
+                "warehouses:\n  - { name: w, kind: postgres, dsn: x }\nannotations:\n  patterns:\n    - { name: acme, regex: 'job=(?<dag>[a-z' }\n",
+                file: "c.yml")
+        }
+        #expect(regex?.description.hasPrefix("c.yml:5:28: pattern \"acme\" is not a valid regular expression") == true, "\(String(describing: regex))")
+        let typo = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse("warehouses:\n  - { name: w, kind: postgres, dsn: x }\nannotations:\n  alias: { a: dag }\n", file: "c.yml")
+        }
+        #expect(typo?.description.contains("did you mean \"aliases\"") == true)
     }
 }

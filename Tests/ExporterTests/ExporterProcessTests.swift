@@ -78,4 +78,49 @@ struct ExporterProcessTests {
         #expect(lines.contains { $0.contains(#""msg":"warehouse is unreachable""#) })
         #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") }, "every log line is JSON: \(process.output)")
     }
+
+    @Test func annotatePrintsWhatItReadsFromAStatement() throws {
+        let sql = #"/* {"app": "dbt", "node_id": "model.shop.orders"} */ INSERT INTO marts.orders SELECT * FROM raw.orders WHERE id IN (1, 2)"#
+        let run = try Subprocess.run([Self.binary, "annotate"], input: sql)
+        #expect(run.status == 0, "\(run.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(json["source"] as? String == "dbt")
+        #expect(json["app"] as? String == "dbt")
+        #expect(json["model"] as? String == "model.shop.orders")
+        #expect(json["user"] == nil)
+        #expect((json["attributes"] as? [String: String])?["node_id"] == "model.shop.orders")
+        let fingerprint = try #require(json["fingerprint"] as? String)
+        #expect(fingerprint.count == 16 && fingerprint.allSatisfy(\.isHexDigit))
+        let tables = try #require(json["tables"] as? [String: [String]])
+        #expect(tables["read"] == ["raw.orders"])
+        #expect(tables["written"] == ["marts.orders"])
+
+        // The same statement with other literals and no comment: same fingerprint, no context.
+        let plain = try Subprocess.run([Self.binary, "annotate"], input: "insert into marts.orders select * from raw.orders where id in (7)")
+        let other = try #require(try JSONSerialization.jsonObject(with: Data(plain.output.utf8)) as? [String: Any])
+        #expect(other["source"] as? String == "none")
+        #expect(other["fingerprint"] as? String == fingerprint)
+    }
+
+    @Test func annotateReadsAFileWithTheConfigsPatterns() throws {
+        let config = try writeConfig("""
+            warehouses:
+              - { name: w, kind: postgres, dsn: x }
+            annotations:
+              patterns:
+                - { name: acme, regex: 'job=(?<dag>\\w+)/(?<task>\\w+)' }
+            """)
+        let file = try writeConfig("-- job=billing/rollup\nSELECT 1")
+        defer { [config, file].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        let run = try Subprocess.run([Self.binary, "annotate", "--config.file", config, file])
+        #expect(run.status == 0, "\(run.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(json["source"] as? String == "acme")
+        #expect(json["dag"] as? String == "billing")
+        #expect(json["task"] as? String == "rollup")
+
+        let missing = try Subprocess.run([Self.binary, "annotate", "/nonexistent/q.sql"])
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("/nonexistent/q.sql: cannot read the file"))
+    }
 }

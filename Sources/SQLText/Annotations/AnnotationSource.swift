@@ -1,0 +1,55 @@
+/// The tool or format an annotation was recognised as: the `source` of `annotate` output.
+public enum AnnotationSource: Hashable, Sendable, CustomStringConvertible {
+    case intermix, airflow, dbt, looker, metabase, redash, chartio, periscope, mode, hex, sigma
+    case sqlcommenter, datadog, marginalia
+    /// A JSON object from no tool we know.
+    case json
+    /// A `key=value` list from no tool we know.
+    case keyValue
+    /// A user's own pattern from the configuration, by its name.
+    case pattern(String)
+    case none
+
+    public var description: String {
+        switch self {
+        case .intermix: "intermix"
+        case .airflow: "airflow"
+        case .dbt: "dbt"
+        case .looker: "looker"
+        case .metabase: "metabase"
+        case .redash: "redash"
+        case .chartio: "chartio"
+        case .periscope: "periscope"
+        case .mode: "mode"
+        case .hex: "hex"
+        case .sigma: "sigma"
+        case .sqlcommenter: "sqlcommenter"
+        case .datadog: "datadog"
+        case .marginalia: "marginalia"
+        case .json: "json"
+        case .keyValue: "keyvalue"
+        case .pattern(let name): name
+        case .none: "none"
+        }
+    }
+
+    /// Which annotation wins a canonical field when several set it (lower wins): the user's own
+    /// patterns, then tools, then tracing-style key lists, then generic JSON and key=value.
+    var precedence: Int {
+        switch self {
+        case .pattern: 0
+        case .intermix, .airflow, .dbt, .looker, .metabase, .redash, .chartio, .periscope, .mode, .hex, .sigma: 1
+        case .sqlcommenter, .datadog, .marginalia: 2
+        case .json, .keyValue: 3
+        case .none: 4
+        }
+    }
+
+    /// The `app` a tool's annotations stand for, when the tool does not name one itself.
+    var impliedApp: String? {
+        switch self {
+        case .airflow, .dbt, .looker, .metabase, .redash, .chartio, .periscope, .mode, .hex, .sigma: description
+        default: nil
+        }
+    }
+}

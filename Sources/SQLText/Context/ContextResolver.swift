@@ -1,0 +1,105 @@
+/// Turns the annotations of one statement into canonical fields (the mapping of
+/// docs/annotations.md) and merges them.
+///
+/// Precedence: for each field, the annotation of the best ``AnnotationSource/precedence`` that
+/// has it wins, and among equals the first in the text. Within one annotation: the user's
+/// aliases, then the format's own keys, then the generic aliases, then the tool's implied `app`.
+struct ContextResolver {
+    let rules: AnnotationRules
+
+    /// Keys each format maps instead of the generic aliases, in order of preference; a field a
+    /// format lists takes no generic alias.
+    private static let formatKeys: [AnnotationSource: [(ContextField, [String])]] = [
+        .dbt: [(.model, ["node_id"])],
+        .looker: [(.user, ["user_id"]), (.dashboard, ["dashboard_id"])],
+        .metabase: [(.user, ["userid", "optional_user_id"]), (.dashboard, ["dashboard_id", "dashboardid"]),
+                    (.chart, ["chart_id", "cardid", "card_id"])],
+        // Redash's `Task ID` is its Celery job, not an orchestrator task: no key gives `task`.
+        .redash: [(.user, ["username"]), (.chart, ["query_id"]), (.task, [])],
+        .chartio: [(.user, ["user_email"]), (.dashboard, ["dashboard_slug", "dashboard_id"]), (.chart, ["chart_id"])],
+        .periscope: [(.user, ["user_email"]), (.dashboard, ["dashboard_id"]), (.chart, ["chart_name"])],
+        .mode: [(.user, ["email", "user"])],
+        .hex: [(.user, ["user_email"]), (.dashboard, ["project_name", "project_id"])],
+        .sigma: [(.user, ["email"])],
+        .datadog: [(.app, ["ddps"])],
+        .sqlcommenter: [(.app, ["application", "app", "service", "service.name"])],
+        .marginalia: [(.app, ["application", "app"])],
+    ]
+
+    /// Keys that mean a canonical field in any format, in order of preference.
+    private static let genericKeys: [(ContextField, [String])] = [
+        (.app, ["app", "application", "app_name", "application_name"]),
+        (.user, ["user", "username", "user_name", "user_email", "email", "user_id", "userid"]),
+        (.dag, ["dag", "dag_id"]),
+        (.task, ["task", "task_id"]),
+        (.dashboard, ["dashboard", "dashboard_id", "dashboardid"]),
+        (.chart, ["chart", "chart_id", "chartid", "card_id", "cardid"]),
+        (.model, ["model", "model_name", "node_id"]),
+    ]
+
+    struct Resolution {
+        var source: AnnotationSource
+        var context: QueryContext
+        var attributes: [Attribute]
+    }
+
+    func resolve(_ annotations: [Annotation]) -> Resolution {
+        var context = QueryContext()
+        let ranked = annotations.enumerated().sorted { ($0.element.source.precedence, $0.offset) < ($1.element.source.precedence, $1.offset) }
+        for (_, annotation) in ranked {
+            let fields = self.fields(of: annotation)
+            for field in ContextField.allCases where context[field] == nil {
+                context[field] = fields[field]
+            }
+        }
+        var attributes: [Attribute] = []
+        var keys: Set<String> = []
+        for annotation in annotations {
+            for attribute in annotation.attributes where keys.insert(attribute.key).inserted {
+                attributes.append(attribute)
+            }
+        }
+        return Resolution(source: ranked.first?.element.source ?? .none, context: context, attributes: attributes)
+    }
+
+    /// The canonical fields one annotation gives.
+    func fields(of annotation: Annotation) -> QueryContext {
+        var values: [String: String] = [:]
+        for attribute in annotation.attributes where !attribute.value.isEmpty {
+            let key = Self.normalizedKey(attribute.key)
+            if values[key] == nil { values[key] = attribute.value }
+        }
+        var context = QueryContext()
+        for (key, field) in rules.aliases.sorted(by: { $0.key < $1.key }) where context[field] == nil {
+            context[field] = values[key]
+        }
+        if case .pattern = annotation.source {
+            for field in ContextField.allCases where context[field] == nil { context[field] = values[field.rawValue] }
+        }
+        let formatKeys = Self.formatKeys[annotation.source] ?? []
+        for (field, keys) in formatKeys where context[field] == nil {
+            context[field] = keys.lazy.compactMap { values[$0] }.first
+        }
+        if annotation.source == .mode, let url = values["url"] {
+            if context.dashboard == nil { context.dashboard = Self.pathSegment(after: "/reports/", in: url) }
+            if context.chart == nil { context.chart = Self.pathSegment(after: "/queries/", in: url) }
+        }
+        for (field, keys) in Self.genericKeys where context[field] == nil && !formatKeys.contains(where: { $0.0 == field }) {
+            context[field] = keys.lazy.compactMap { values[$0] }.first
+        }
+        if context.app == nil { context.app = annotation.source.impliedApp }
+        return context
+    }
+
+    /// Lowercase, with `-` and blanks as `_`: `Query ID` → `query_id`, `userID` → `userid`.
+    static func normalizedKey(_ key: String) -> String {
+        String(key.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
+    }
+
+    /// The path segment after `marker` in a URL: `/reports/9f82…/runs` → `9f82…`.
+    private static func pathSegment(after marker: String, in url: String) -> String? {
+        guard let range = url.firstRange(of: marker) else { return nil }
+        let segment = url[range.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return segment.isEmpty ? nil : String(segment)
+    }
+}
