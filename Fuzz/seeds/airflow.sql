@@ -1,0 +1,1 @@
+/* {"dag": "daily", "task": "agg", "app": "airflow", "meta": {"k": "v",},} */ SELECT 1

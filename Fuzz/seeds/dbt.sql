@@ -1,0 +1,1 @@
+/* {"app": "dbt", "dbt_version": "1.7.4", "node_id": "model.shop.orders"} */ create table orders as select * from raw.orders

@@ -1,0 +1,2 @@
+SELECT 1
+-- Hex query metadata: {"categories":["a"],"project_name":"R","user_email":"a@b.c"}

@@ -1,0 +1,1 @@
+/* INTERMIX_ID: eyJhcHAiOiJhaXJmbG93IiwiZGFnIjoiZCIsInRhc2siOiJ0In0= */ SELECT 1

@@ -1,0 +1,1 @@
+SELECT E'a\'b', $$x$$, $t$ -- $t$, 'it''s', "q""id" FROM a JOIN b USING (id) WHERE x IN (1, -2, 3.5e3)

@@ -1,0 +1,1 @@
+SELECT * FROM orders /*application:Shop,controller:orders,action:show*/

@@ -1,0 +1,1 @@
+/* Username: me@company.com, Query ID: 1306, Queue: queries, Query Hash: d98f */ SELECT * FROM t WHERE a IN (1,2,3)

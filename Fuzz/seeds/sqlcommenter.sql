@@ -1,0 +1,1 @@
+SELECT * FROM users /*action='run',application='shop',framework='django%3A4.2'*/;

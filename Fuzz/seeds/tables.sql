@@ -1,0 +1,1 @@
+WITH c AS (SELECT * FROM s.t) INSERT INTO w SELECT * FROM c; UNLOAD ('select * from u') TO 's3://x'; COPY v FROM STDIN; ALTER TABLE a APPEND FROM b
