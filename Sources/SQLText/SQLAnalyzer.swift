@@ -85,8 +85,9 @@ public struct SQLAnalyzer: Sendable {
             if comment.kind == .lineComment, end > comment.start + 2, bytes[end - 1] == 0x0D { end -= 1 }
             let body = UnsafeBufferPointer(rebasing: bytes[(comment.start + 2)..<max(comment.start + 2, end)])
             cutOff = cutOff || comment.unterminated
+            let text = analyzer.rules.patterns.isEmpty ? "" : String(decoding: body, as: UTF8.self)
             for pattern in analyzer.rules.patterns {
-                if let attributes = pattern.match(String(decoding: body, as: UTF8.self)), !attributes.isEmpty {
+                if let attributes = pattern.match(text), !attributes.isEmpty {
                     annotations.append(Annotation(source: .pattern(pattern.name), attributes: attributes, truncated: comment.unterminated))
                 }
             }

@@ -128,4 +128,12 @@ import Testing
         #expect(analyzer.context(of: sql).context.app == "etl")
         #expect(analyzer.analyze(sql).context.app == "etl")
     }
+
+    @Test func jsonEscapesAreDecodedAndBrokenOnesReplaced() {
+        let context = analyzer.context(of: #"/* {"app":"caf\u00e9","user":"\ud83d\ude00 x","dag":"a\"b\\c","task":"\ud800\u00zz"} */ SELECT 1"#)
+        #expect(context.context.app == "café")
+        #expect(context.context.user == "😀 x")
+        #expect(context.context.dag == #"a"b\c"#)
+        #expect(context.context.task?.hasPrefix("\u{FFFD}") == true)
+    }
 }

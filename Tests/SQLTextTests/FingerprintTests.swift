@@ -14,6 +14,7 @@ import Testing
         ("SELECT * FROM t WHERE id IN ('a')", "SELECT * FROM t WHERE id IN ('a', 'b', 'c', 'd')"),
         ("INSERT INTO t (a, b) VALUES (1, 'x')", "insert into t (a, b) values (2, 'y'), (3, 'z'), (4, E'w')"),
         ("SELECT * FROM t WHERE x > -1", "SELECT * FROM t WHERE x > 5"),
+        ("SELECT * FROM t WHERE x > -$1", "SELECT * FROM t WHERE x > 5"),
         ("/* {\"app\":\"dbt\"} */ SELECT 1 FROM t", "SELECT 2 FROM t /*application='shop'*/;"),
         ("SELECT a FROM t WHERE b = ?", "SELECT a FROM t WHERE b = %s"),
     ])

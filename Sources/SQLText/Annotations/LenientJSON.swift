@@ -178,14 +178,7 @@ struct LenientJSON {
         guard index + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for offset in 0..<4 {
-            let byte = bytes[index + offset]
-            let digit: UInt8
-            switch byte {
-            case 0x30...0x39: digit = byte - 0x30
-            case 0x41...0x46: digit = byte - 0x37
-            case 0x61...0x66: digit = byte - 0x57
-            default: return nil
-            }
+            guard let digit = PairList.hexValue(bytes[index + offset]) else { return nil }
             value = value << 4 | UInt32(digit)
         }
         index += 4

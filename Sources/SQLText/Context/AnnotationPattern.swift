@@ -1,7 +1,8 @@
 /// A user's own annotation format: a regular expression whose named groups become attributes;
 /// groups named after a canonical field (or an alias of one) set that field.
 public struct AnnotationPattern: @unchecked Sendable {
-    // Regex holds immutable state once built; it is only ever read.
+    // Regex<AnyRegexOutput> is not Sendable only because its output type may hold `Any`; the
+    // compiled program is immutable (lowered once, atomically) and this type only ever matches.
     /// The `source` reported for comments it matches.
     public let name: String
     public let pattern: String

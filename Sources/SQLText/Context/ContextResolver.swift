@@ -5,7 +5,12 @@
 /// has it wins, and among equals the first in the text. Within one annotation: the user's
 /// aliases, then the format's own keys, then the generic aliases, then the tool's implied `app`.
 struct ContextResolver {
-    let rules: AnnotationRules
+    /// The user's aliases in a fixed order, so a key aliased twice resolves the same way each time.
+    private let aliases: [(key: String, field: ContextField)]
+
+    init(rules: AnnotationRules) {
+        aliases = rules.aliases.map { (key: $0.key, field: $0.value) }.sorted { $0.key < $1.key }
+    }
 
     /// Keys each format maps instead of the generic aliases, in order of preference; a field a
     /// format lists takes no generic alias.
@@ -70,7 +75,7 @@ struct ContextResolver {
             if values[key] == nil { values[key] = attribute.value }
         }
         var context = QueryContext()
-        for (key, field) in rules.aliases.sorted(by: { $0.key < $1.key }) where context[field] == nil {
+        for (key, field) in aliases where context[field] == nil {
             context[field] = values[key]
         }
         if case .pattern = annotation.source {

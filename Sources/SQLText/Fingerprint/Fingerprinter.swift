@@ -3,7 +3,7 @@
 /// Comments are never fed. Words are hashed lowercased (PostgreSQL folds unquoted names too);
 /// literals and parameters become `?`; a parenthesised list of nothing but literals becomes `(?)`,
 /// and a run of such lists `(?), (?), …` one `(?)`, which collapses both `IN (…)` and multi-row
-/// `VALUES`; a sign in front of a number belongs to the literal. The hash is FNV-1a over the
+/// `VALUES`; a sign in front of a number or parameter belongs to the literal. The hash is FNV-1a over the
 /// normalised tokens with a separator after each, so `ab` and `a b` differ.
 struct Fingerprinter {
     private var hash: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -44,7 +44,7 @@ struct Fingerprinter {
         if signHeld != 0 {
             let sign = signHeld
             signHeld = 0
-            if token.kind != .number { emitPunctuation(sign) }
+            if token.kind != .number && token.kind != .parameter { emitPunctuation(sign) }
         } else if (punctuation == 0x2D || punctuation == 0x2B) && !lastEndsOperand && !groupOpen {
             signHeld = punctuation
             return
