@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "QueryMetrics",
             dependencies: [
+                "SQLText",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
@@ -91,6 +92,11 @@ let package = Package(
         .testTarget(
             name: "SQLTextTests",
             dependencies: ["SQLText", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QueryMetricsTests",
+            dependencies: ["QueryMetrics", "SQLText", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Collectors
+import QueryMetrics
 import SQLText
 import WarehouseClient
 import Yams
@@ -49,7 +50,7 @@ private struct Reader {
     let file: String
 
     func config(_ root: Node) throws(ConfigError) -> ExporterConfig {
-        let top = try mapping(root, "the configuration", allowed: ["warehouses", "annotations"])
+        let top = try mapping(root, "the configuration", allowed: ["warehouses", "annotations", "labels"])
         guard let list = top["warehouses"] else {
             throw error(root, "missing key \"warehouses\"")
         }
@@ -67,7 +68,60 @@ private struct Reader {
         }
         var config = ExporterConfig(warehouses: warehouses)
         if let node = top["annotations"] { config.annotationRules = try annotationRules(node) }
+        if let node = top["labels"] { config.labelPolicy = try labelPolicy(node) }
         return config
+    }
+
+    static let labelKeys: Set<String> = [
+        "dimensions", "max_values_per_label", "max_series_per_metric", "top_statements", "series_ttl",
+        "max_label_length", "user", "user_hash_salt", "user_hash_salt_file",
+    ]
+
+    /// The `labels` section: the label policy of the query metrics.
+    private func labelPolicy(_ node: Node) throws(ConfigError) -> LabelPolicy {
+        let fields = try mapping(node, "labels", allowed: Self.labelKeys)
+        var policy = LabelPolicy()
+        if let node = fields["dimensions"] {
+            let known = LabelPolicy.Dimension.allCases.map(\.rawValue)
+            guard case .sequence(let items) = node else { throw error(node, "\"dimensions\" must be a list") }
+            policy.dimensions = []
+            for item in items {
+                let name = try string(item, "dimension")
+                guard let dimension = LabelPolicy.Dimension(rawValue: name) else {
+                    throw error(item, "unknown dimension \"\(name)\" (expected some of: \(known.joined(separator: ", ")))")
+                }
+                policy.dimensions.insert(dimension)
+            }
+        }
+        if let node = fields["max_values_per_label"] { policy.maxValuesPerLabel = try positiveInteger(node, "max_values_per_label") }
+        if let node = fields["max_series_per_metric"] { policy.maxSeriesPerMetric = try positiveInteger(node, "max_series_per_metric") }
+        if let node = fields["top_statements"] { policy.topStatements = try positiveInteger(node, "top_statements") }
+        if let node = fields["max_label_length"] { policy.maxLabelLength = try positiveInteger(node, "max_label_length") }
+        if let node = fields["series_ttl"] { policy.seriesTTL = try positiveDuration(node, "series_ttl") }
+        if let node = fields["user"] {
+            let text = try string(node, "user")
+            guard let mode = LabelPolicy.UserMode(rawValue: text) else {
+                throw error(node, "\"user\" must be keep, hash or drop, got \"\(text)\"")
+            }
+            policy.user = mode
+        }
+        if let node = fields["user_hash_salt"] { policy.userHashSalt = try string(node, "user_hash_salt") }
+        if let node = fields["user_hash_salt_file"] {
+            let path = try string(node, "user_hash_salt_file")
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw error(node, "cannot read user_hash_salt_file \"\(path)\"")
+            }
+            policy.userHashSalt = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        }
+        if policy.user == .hash, (policy.userHashSalt ?? "").isEmpty {
+            throw error(fields["user"] ?? node, "user: hash needs a secret: set user_hash_salt or user_hash_salt_file")
+        }
+        return policy
+    }
+
+    private func positiveInteger(_ node: Node, _ what: String) throws(ConfigError) -> Int {
+        guard let value = node.int, value > 0 else { throw error(node, "\"\(what)\" must be a positive whole number") }
+        return value
     }
 
     /// `annotations: { aliases: {dag_id: dag}, patterns: [{name: acme, regex: "…"}] }`.
@@ -166,10 +220,7 @@ private struct Reader {
         var options = PostgresTablesCollector.Options()
         if let node = fields["include_schemas"] { options.includeSchemas = try stringList(node, "include_schemas") }
         if let node = fields["exclude_schemas"] { options.excludeSchemas = try stringList(node, "exclude_schemas") }
-        if let node = fields["max_tables"] {
-            guard let value = node.int, value > 0 else { throw error(node, "\"max_tables\" must be a positive whole number") }
-            options.maxTables = value
-        }
+        if let node = fields["max_tables"] { options.maxTables = try positiveInteger(node, "max_tables") }
         return options
     }
 

@@ -15,7 +15,7 @@ public final class Exporter: Sendable {
     public init(config: ExporterConfig, logger: Logger) {
         self.config = config
         self.logger = logger
-        let metrics = MetricCatalog()
+        let metrics = MetricCatalog(labelPolicy: config.labelPolicy)
         let status = StatusBoard(
             expected: config.warehouses.flatMap { warehouse in
                 ([CollectorCatalog.health] + warehouse.collectors).map { .init(warehouse: warehouse.name, collector: $0) }

@@ -1,4 +1,5 @@
 public import Collectors
+public import QueryMetrics
 public import SQLText
 
 /// The exporter's configuration file, after validation.
@@ -6,6 +7,8 @@ public struct ExporterConfig: Sendable {
     public var warehouses: [Warehouse]
     /// The user's annotation aliases and patterns, for every warehouse.
     public var annotationRules = AnnotationRules()
+    /// How query metrics keep their label cardinality bounded.
+    public var labelPolicy = LabelPolicy()
 
     /// One warehouse to monitor.
     public struct Warehouse: Sendable {

@@ -40,7 +40,8 @@ public final class GaugeFamily: Sendable {
         precondition(labelValues.count == labelNames.count, "\(name) takes \(labelNames.count) label values, got \(labelValues.count)")
         return series.withLock { series in
             if let gauge = series[labelValues] { return gauge }
-            let gauge = registry.makeGauge(name: name, labels: Array(zip(labelNames, labelValues)), help: help)
+            let descriptor = MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+            let gauge = registry.makeGauge(descriptor: descriptor, labels: Array(zip(labelNames, labelValues)))
             series[labelValues] = gauge
             return gauge
         }

@@ -11,9 +11,13 @@ public struct MetricCatalog: Sendable {
     public let collectorDuration: GaugeFamily
     public let tableRows: GaugeFamily
     public let tableSizeBytes: GaugeFamily
+    /// Query latency, queueing, statement, execution and cost families, under the label policy.
+    public let queries: QueryRecorder
 
-    public init(registry: MetricRegistry = MetricRegistry()) {
+    public init(registry: MetricRegistry = MetricRegistry(), labelPolicy: LabelPolicy = LabelPolicy()) {
         self.registry = registry
+        queries = QueryRecorder(policy: labelPolicy)
+        registry.register(queries)
         up = registry.gaugeFamily(
             "warehouse_up", help: "1 if the last connection attempt or health query to the warehouse succeeded, else 0.",
             labels: ["warehouse"])

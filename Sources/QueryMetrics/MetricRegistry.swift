@@ -11,6 +11,8 @@ public final class MetricRegistry: Sendable {
 
     let prometheus = PrometheusCollectorRegistry()
     private let families = Mutex<Set<String>>([])
+    /// Families rendered by our own stores (histograms and counters), after swift-prometheus's.
+    private let recorders = Mutex<[QueryRecorder]>([])
 
     public init() {}
 
@@ -24,11 +26,22 @@ public final class MetricRegistry: Sendable {
         return GaugeFamily(registry: prometheus, name: name, help: help, labelNames: labels)
     }
 
+    /// Adds a query recorder's families to the exposition; their names must be new here.
+    public func register(_ recorder: QueryRecorder) {
+        families.withLock { families in
+            for name in QueryRecorder.familyNames {
+                precondition(Self.isValidName(name) && families.insert(name).inserted, "metric family \(name) created twice")
+            }
+        }
+        recorders.withLock { $0.append(recorder) }
+    }
+
     /// The whole exposition, in the text format.
     public func render() -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
         prometheus.emit(into: &buffer)
+        for recorder in recorders.withLock({ $0 }) { recorder.emit(into: &buffer) }
         return buffer
     }
 

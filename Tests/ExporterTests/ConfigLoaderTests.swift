@@ -1,4 +1,5 @@
 import Exporter
+import QueryMetrics
 import SQLText
 import Testing
 
@@ -139,5 +140,49 @@ struct ConfigLoaderTests {
             try ConfigLoader.parse("warehouses:\n  - { name: w, kind: postgres, dsn: x }\nannotations:\n  alias: { a: dag }\n", file: "c.yml")
         }
         #expect(typo?.description.contains("did you mean \"aliases\"") == true)
+    }
+
+    @Test func readsTheLabelPolicy() throws {
+        let config = try ConfigLoader.parse(
+            """
+            warehouses:
+              - { name: w, kind: postgres, dsn: x }
+            labels:
+              dimensions: [app, dag, task, chart]
+              max_values_per_label: 100
+              max_series_per_metric: 5000
+              top_statements: 10
+              series_ttl: 2h
+              max_label_length: 64
+              user: hash
+              user_hash_salt: pepper
+            """, file: "c.yml")
+        let policy = config.labelPolicy
+        #expect(policy.dimensions == [.app, .dag, .task, .chart])
+        #expect(policy.maxValuesPerLabel == 100)
+        #expect(policy.maxSeriesPerMetric == 5000)
+        #expect(policy.topStatements == 10)
+        #expect(policy.seriesTTL == .seconds(7200))
+        #expect(policy.maxLabelLength == 64)
+        #expect(policy.user == .hash)
+        #expect(policy.userHashSalt == "pepper")
+        #expect(try ConfigLoader.parse("warehouses:\n  - { name: w, kind: postgres, dsn: x }\n", file: "c.yml").labelPolicy == LabelPolicy())
+    }
+
+    @Test func labelPolicyErrorsNameTheLineAndTheProblem() {
+        func failure(_ labels: String) -> String {
+            do {
+                _ = try ConfigLoader.parse("warehouses:\n  - { name: w, kind: postgres, dsn: x }\nlabels:\n" + labels, file: "c.yml")
+                return "no error"
+            } catch {
+                return error.description
+            }
+        }
+        #expect(failure("  dimensions: [app, usr]\n").hasPrefix("c.yml:4:21: unknown dimension \"usr\""))
+        #expect(failure("  user: hash\n").hasPrefix("c.yml:4:9: user: hash needs a secret"))
+        #expect(failure("  user: hide\n").contains("\"user\" must be keep, hash or drop"))
+        #expect(failure("  max_values_per_label: 0\n").contains("must be a positive whole number"))
+        #expect(failure("  series_ttl: forever\n").contains("\"series_ttl\" must be a duration"))
+        #expect(failure("  max_value_per_label: 3\n").contains("did you mean \"max_values_per_label\""))
     }
 }

@@ -1,0 +1,73 @@
+/// Writes the Prometheus text format (version 0.0.4) into a byte buffer without building
+/// intermediate strings: label values escaped once when a series is created, integers written
+/// digit by digit.
+enum ExpositionWriter {
+    /// `name="value",…` for the labels with non-empty values (an empty label is the same as
+    /// none to Prometheus), values escaped as the format requires: `\` `"` and newline.
+    static func labelText(names: [String], values: [String]) -> [UInt8] {
+        var text: [UInt8] = []
+        for (name, value) in zip(names, values) where !value.isEmpty {
+            if !text.isEmpty { text.append(UInt8(ascii: ",")) }
+            text += name.utf8
+            text += "=\"".utf8
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): text += "\\\\".utf8
+                case UInt8(ascii: "\""): text += "\\\"".utf8
+                case UInt8(ascii: "\n"): text += "\\n".utf8
+                default: text.append(byte)
+                }
+            }
+            text.append(UInt8(ascii: "\""))
+        }
+        return text
+    }
+
+    static func header(_ name: String, help: String, type: String, into buffer: inout [UInt8]) {
+        buffer += "# HELP ".utf8
+        buffer += name.utf8
+        buffer.append(UInt8(ascii: " "))
+        buffer += help.utf8
+        buffer += "\n# TYPE ".utf8
+        buffer += name.utf8
+        buffer.append(UInt8(ascii: " "))
+        buffer += type.utf8
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    @inline(__always)
+    static func append(_ value: UInt64, into buffer: inout [UInt8]) {
+        if value < 10 {
+            buffer.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { digits in
+            while rest > 0 {
+                digits[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            }
+            buffer.append(contentsOf: digits[(20 - count)...])
+        }
+    }
+
+    /// A float as Prometheus reads it: `+Inf`, `-Inf`, `NaN`, else Swift's shortest
+    /// round-tripping form.
+    static func append(_ value: Double, into buffer: inout [UInt8]) {
+        if value.isNaN {
+            buffer += "NaN".utf8
+        } else if value.isInfinite {
+            buffer += (value > 0 ? "+Inf" : "-Inf").utf8
+        } else if value == value.rounded(), abs(value) < 1e15 {
+            if value < 0 { buffer.append(UInt8(ascii: "-")) }
+            append(UInt64(abs(value)), into: &buffer)
+        } else {
+            buffer += value.description.utf8
+        }
+    }
+}

@@ -1,0 +1,103 @@
+/// The series of one histogram family, stored flat: one row of cumulative-free bucket counts per
+/// slot, plus sum and count. No per-series objects, no per-series locks; the owner serialises
+/// access.
+struct HistogramStore {
+    let name: String
+    let help: String
+    /// Upper bounds, ascending, without +Inf.
+    let bounds: [Double]
+    private let boundText: [[UInt8]]
+    private(set) var table: SeriesTable
+    /// `(bounds.count + 1)` counts per slot; the last is the +Inf bucket.
+    private var buckets: [UInt64] = []
+    private var sums: [Double] = []
+    private var counts: [UInt64] = []
+
+    init(name: String, help: String, labelNames: [String], bounds: [Double]) {
+        self.name = name
+        self.help = help
+        self.bounds = bounds
+        self.table = SeriesTable(labelNames: labelNames)
+        boundText = bounds.map { bound in
+            var text: [UInt8] = []
+            ExpositionWriter.append(bound, into: &text)
+            return text
+        } + [Array("+Inf".utf8)]
+    }
+
+    var seriesCount: Int { table.count }
+
+    func slot(_ values: [String]) -> Int? { table.slot(values) }
+
+    mutating func insert(_ values: [String], now: Double) -> Int {
+        let (slot, isNew) = table.insert(values, now: now)
+        let width = bounds.count + 1
+        if isNew {
+            buckets.append(contentsOf: repeatElement(0, count: width))
+            sums.append(0)
+            counts.append(0)
+        } else {
+            for index in (slot * width)..<((slot + 1) * width) { buckets[index] = 0 }
+            sums[slot] = 0
+            counts[slot] = 0
+        }
+        return slot
+    }
+
+    mutating func observe(_ value: Double, slot: Int, now: Double) {
+        let width = bounds.count + 1
+        var bucket = bounds.count
+        // Few bounds: a linear scan beats a binary search and stops early for fast queries.
+        for (index, bound) in bounds.enumerated() where value <= bound {
+            bucket = index
+            break
+        }
+        buckets[slot * width + bucket] &+= 1
+        sums[slot] += value
+        counts[slot] &+= 1
+        table.touch(slot, now: now)
+    }
+
+    mutating func removeIdle(before cutoff: Double) -> [[String]] {
+        table.removeIdle(before: cutoff).map(\.values)
+    }
+
+    func emit(into buffer: inout [UInt8]) {
+        guard table.count > 0 else { return }
+        ExpositionWriter.header(name, help: help, type: "histogram", into: &buffer)
+        let width = bounds.count + 1
+        for slot in table.liveSlots {
+            let labels = table.labelText[slot]
+            var cumulative: UInt64 = 0
+            for bucket in 0..<width {
+                cumulative &+= buckets[slot * width + bucket]
+                buffer += name.utf8
+                buffer += "_bucket{".utf8
+                buffer += labels
+                if !labels.isEmpty { buffer.append(UInt8(ascii: ",")) }
+                buffer += "le=\"".utf8
+                buffer += boundText[bucket]
+                buffer += "\"} ".utf8
+                ExpositionWriter.append(cumulative, into: &buffer)
+                buffer.append(UInt8(ascii: "\n"))
+            }
+            line("_sum", labels, into: &buffer)
+            ExpositionWriter.append(sums[slot], into: &buffer)
+            buffer.append(UInt8(ascii: "\n"))
+            line("_count", labels, into: &buffer)
+            ExpositionWriter.append(counts[slot], into: &buffer)
+            buffer.append(UInt8(ascii: "\n"))
+        }
+    }
+
+    private func line(_ suffix: String, _ labels: [UInt8], into buffer: inout [UInt8]) {
+        buffer += name.utf8
+        buffer += suffix.utf8
+        if !labels.isEmpty {
+            buffer.append(UInt8(ascii: "{"))
+            buffer += labels
+            buffer.append(UInt8(ascii: "}"))
+        }
+        buffer.append(UInt8(ascii: " "))
+    }
+}

@@ -1,0 +1,49 @@
+/// A family under the label policy: each capped label admits at most `maxValuesPerLabel`
+/// values (the rest become `__other__`), and the family at most `maxSeriesPerMetric` series
+/// (a new label set beyond it is folded, every capped label `__other__`). Every fold is counted in
+/// the overflow counter by metric and label (`__series__` for the series cap).
+struct GuardedFamily<Store: SeriesStore> {
+    var store: Store
+    /// A guard per label; nil for labels that are never capped (warehouse, status).
+    private var guards: [LabelGuard?]
+    private let maxSeries: Int
+
+    init(_ store: Store, labelNames: [String], uncapped: Set<String>, policy: LabelPolicy) {
+        self.store = store
+        guards = labelNames.map { uncapped.contains($0) ? nil : LabelGuard(cap: policy.maxValuesPerLabel) }
+        maxSeries = policy.maxSeriesPerMetric
+    }
+
+    /// The slot for `values` (in label order), creating the series within the caps.
+    mutating func slot(_ values: [String], labelNames: [String], now: Double, overflow: inout CounterStore) -> Int {
+        if let slot = store.slot(values) { return slot }
+        var admitted = values
+        for index in admitted.indices {
+            guard guards[index] != nil, !admitted[index].isEmpty, admitted[index] != LabelPolicy.other else { continue }
+            if !guards[index]!.admit(admitted[index]) {
+                admitted[index] = LabelPolicy.other
+                overflow.add(1, [store.name, labelNames[index]], now: now)
+            }
+        }
+        if let slot = store.slot(admitted) { return slot }
+        if store.seriesCount >= maxSeries {
+            for index in admitted.indices where guards[index] != nil && !admitted[index].isEmpty {
+                admitted[index] = LabelPolicy.other
+            }
+            overflow.add(1, [store.name, "__series__"], now: now)
+            if let slot = store.slot(admitted) { return slot }
+        }
+        for index in admitted.indices where guards[index] != nil { guards[index]!.retain(admitted[index]) }
+        return store.insert(admitted, now: now)
+    }
+
+    /// Removes series idle since `cutoff` and frees the label values only they used.
+    mutating func expire(before cutoff: Double) {
+        for values in store.removeIdle(before: cutoff) {
+            for index in values.indices where guards[index] != nil { guards[index]!.release(values[index]) }
+        }
+        for index in guards.indices where guards[index] != nil { guards[index]!.sweep() }
+    }
+
+    func admittedCount(label index: Int) -> Int { guards[index]?.admittedCount ?? 0 }
+}

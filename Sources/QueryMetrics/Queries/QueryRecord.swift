@@ -1,0 +1,46 @@
+public import SQLText
+
+/// One finished query, as a collector read it from the warehouse: plain values, already
+/// analysed for context. The query metrics observe each record exactly once.
+public struct QueryRecord: Sendable {
+    public var warehouse: String
+    public var database: String
+    /// Who ran it and why, from its annotations.
+    public var context: QueryContext
+    /// `app` when the annotations give none: Redshift's query_group label or PostgreSQL's
+    /// application_name. `unknown` when this is empty too.
+    public var fallbackApp: String?
+    /// `user` when the annotations give none: the database user.
+    public var databaseUser: String?
+    /// `select`, `insert`, `update`, `delete`, `copy`, `unload`, `ctas`, `ddl`, `utility`, `other`.
+    public var queryType: String
+    public var status: QueryStatus
+    /// Wall-clock seconds from submission to the end, queueing included.
+    public var durationSeconds: Double
+    /// Seconds spent waiting in a queue before running.
+    public var queueSeconds: Double
+    /// Seconds of execution, the basis of cost; the duration minus the queue when not reported.
+    public var executionSeconds: Double?
+    /// Dollars, when the collector can price the query.
+    public var costDollars: Double?
+    public var fingerprint: Fingerprint?
+
+    public init(
+        warehouse: String, database: String, context: QueryContext, fallbackApp: String? = nil, databaseUser: String? = nil,
+        queryType: String, status: QueryStatus, durationSeconds: Double, queueSeconds: Double = 0,
+        executionSeconds: Double? = nil, costDollars: Double? = nil, fingerprint: Fingerprint? = nil
+    ) {
+        self.warehouse = warehouse
+        self.database = database
+        self.context = context
+        self.fallbackApp = fallbackApp
+        self.databaseUser = databaseUser
+        self.queryType = queryType
+        self.status = status
+        self.durationSeconds = durationSeconds
+        self.queueSeconds = queueSeconds
+        self.executionSeconds = executionSeconds
+        self.costDollars = costDollars
+        self.fingerprint = fingerprint
+    }
+}

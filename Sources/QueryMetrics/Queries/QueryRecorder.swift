@@ -1,0 +1,236 @@
+import SQLText
+import Synchronization
+
+/// Turns query records into the query metric families under the label policy: latency and queue
+/// histograms, per-statement latency, execution seconds and cost counters, and the overflow
+/// counter that says when the policy folded something.
+///
+/// One lock guards every family; an observation takes it once. A scrape renders under the same
+/// lock and never waits on a warehouse.
+public final class QueryRecorder: Sendable {
+    public static let durationName = "warehouse_query_duration_seconds"
+    public static let queueName = "warehouse_query_queue_seconds"
+    public static let statementName = "warehouse_statement_duration_seconds"
+    public static let executionName = "warehouse_query_execution_seconds_total"
+    public static let costName = "warehouse_query_cost_dollars_total"
+    public static let overflowName = "warehouse_exporter_label_overflow_total"
+
+    /// Upper bounds of the latency and queue histograms, in seconds: 15 bounds and +Inf.
+    /// docs/metrics.md gives the reasons for each.
+    public static let buckets: [Double] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600]
+
+    public let policy: LabelPolicy
+    private let hasher: UserHasher?
+    private let layout: Layout
+    private let state: Mutex<State>
+    private let clockStart = ContinuousClock.now
+
+    /// Label names per family, in the canonical order, with the policy's dimensions only.
+    struct Layout: Sendable {
+        let duration: [String]
+        let queue: [String]
+        let statement: [String]
+        let context: [String]
+
+        init(dimensions: Set<LabelPolicy.Dimension>) {
+            let order: [LabelPolicy.Dimension] = [.app, .user, .dag, .task, .dashboard, .chart, .model]
+            let on = order.filter(dimensions.contains).map(\.rawValue)
+            duration = ["warehouse", "database"] + on + ["query_type", "status"]
+            queue = ["warehouse", "database"] + on + ["query_type"]
+            statement = ["warehouse"] + on.filter { $0 != "user" } + ["fingerprint"]
+            context = ["warehouse"] + on
+        }
+    }
+
+    private struct State {
+        var duration: GuardedFamily<HistogramStore>
+        var queue: GuardedFamily<HistogramStore>
+        var statement: GuardedFamily<HistogramStore>
+        var execution: GuardedFamily<CounterStore>
+        var cost: GuardedFamily<CounterStore>
+        var overflow: CounterStore
+        var topStatements: [[String]: TopStatements] = [:]
+        var lastSweep: Double = 0
+    }
+
+    public init(policy: LabelPolicy = LabelPolicy()) {
+        var policy = policy
+        if policy.user == .drop { policy.dimensions.remove(.user) }
+        self.policy = policy
+        hasher = policy.user == .hash ? UserHasher(salt: policy.userHashSalt ?? "") : nil
+        let layout = Layout(dimensions: policy.dimensions)
+        self.layout = layout
+        let uncapped: Set<String> = ["warehouse", "status"]
+        func histogram(_ name: String, _ help: String, _ labels: [String]) -> GuardedFamily<HistogramStore> {
+            GuardedFamily(HistogramStore(name: name, help: help, labelNames: labels, bounds: Self.buckets),
+                          labelNames: labels, uncapped: uncapped, policy: policy)
+        }
+        func counter(_ name: String, _ help: String) -> GuardedFamily<CounterStore> {
+            GuardedFamily(CounterStore(name: name, help: help, labelNames: layout.context),
+                          labelNames: layout.context, uncapped: uncapped, policy: policy)
+        }
+        state = Mutex(State(
+            duration: histogram(Self.durationName, "Wall-clock time of finished queries, queueing included.", layout.duration),
+            queue: histogram(Self.queueName, "Time finished queries waited in a queue before running.", layout.queue),
+            statement: histogram(
+                Self.statementName,
+                "Wall-clock time of finished queries per statement shape; the heaviest statements of each app, DAG and task, the rest __other__.",
+                layout.statement),
+            execution: counter(Self.executionName, "Seconds finished queries spent executing."),
+            cost: counter(Self.costName, "Estimated dollars finished queries cost."),
+            overflow: CounterStore(
+                name: Self.overflowName, help: "Label values or series the label policy folded into __other__.",
+                labelNames: ["metric", "label"])))
+    }
+
+    /// Seconds on the recorder's monotonic clock, the time base of ``observe(_:now:)``.
+    public var now: Double {
+        let elapsed = ContinuousClock.now - clockStart
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// The names of every family this recorder serves.
+    public static let familyNames = [durationName, queueName, statementName, executionName, costName, overflowName]
+
+    /// Observes one finished query in every family.
+    public func observe(_ record: QueryRecord) {
+        observe(record, now: now)
+    }
+
+    /// ``observe(_:)`` at a given time (tests drive expiry with it).
+    public func observe(_ record: QueryRecord, now: Double) {
+        let context = contextValues(record)
+        let durationValues = [record.warehouse, truncated(record.database)] + context + [truncated(record.queryType), record.status.rawValue]
+        let queueValues = Array(durationValues.dropLast())
+        let contextLabels = [record.warehouse] + context
+        let execution = record.executionSeconds ?? max(0, record.durationSeconds - record.queueSeconds)
+
+        state.withLock { state in
+            let duration = state.duration.slot(durationValues, labelNames: layout.duration, now: now, overflow: &state.overflow)
+            state.duration.store.observe(record.durationSeconds, slot: duration, now: now)
+            let queue = state.queue.slot(queueValues, labelNames: layout.queue, now: now, overflow: &state.overflow)
+            state.queue.store.observe(record.queueSeconds, slot: queue, now: now)
+            let executionSlot = state.execution.slot(contextLabels, labelNames: layout.context, now: now, overflow: &state.overflow)
+            state.execution.store.add(execution, slot: executionSlot, now: now)
+            if let cost = record.costDollars {
+                let costSlot = state.cost.slot(contextLabels, labelNames: layout.context, now: now, overflow: &state.overflow)
+                state.cost.store.add(cost, slot: costSlot, now: now)
+            }
+            if let fingerprint = record.fingerprint {
+                let statementValues = statementLabels(contextLabels, fingerprint: fingerprint, seconds: record.durationSeconds, now: now, state: &state)
+                let statement = state.statement.slot(statementValues, labelNames: layout.statement, now: now, overflow: &state.overflow)
+                state.statement.store.observe(record.durationSeconds, slot: statement, now: now)
+            }
+            if now - state.lastSweep >= sweepInterval { sweep(&state, now: now) }
+        }
+    }
+
+    /// Removes series idle for longer than the policy's TTL (also done as records arrive).
+    public func expireIdleSeries(now: Double) {
+        state.withLock { sweep(&$0, now: now) }
+    }
+
+    /// Appends every non-empty family to `buffer`.
+    public func emit(into buffer: inout [UInt8]) {
+        state.withLock { state in
+            state.duration.store.emit(into: &buffer)
+            state.queue.store.emit(into: &buffer)
+            state.statement.store.emit(into: &buffer)
+            state.execution.store.emit(into: &buffer)
+            state.cost.store.emit(into: &buffer)
+            state.overflow.emit(into: &buffer)
+        }
+    }
+
+    /// How many series `metric` holds now.
+    public func seriesCount(_ metric: String) -> Int {
+        state.withLock { state in
+            switch metric {
+            case Self.durationName: state.duration.store.seriesCount
+            case Self.queueName: state.queue.store.seriesCount
+            case Self.statementName: state.statement.store.seriesCount
+            case Self.executionName: state.execution.store.seriesCount
+            case Self.costName: state.cost.store.seriesCount
+            case Self.overflowName: state.overflow.seriesCount
+            default: 0
+            }
+        }
+    }
+
+    /// `warehouse_exporter_label_overflow_total{metric, label}`, 0 when never counted.
+    public func overflowCount(metric: String, label: String) -> Double {
+        state.withLock { $0.overflow.value([metric, label]) ?? 0 }
+    }
+
+    // MARK: - Labels
+
+    /// Values of the enabled context dimensions, in layout order.
+    private func contextValues(_ record: QueryRecord) -> [String] {
+        var values: [String] = []
+        values.reserveCapacity(7)
+        for dimension in [LabelPolicy.Dimension.app, .user, .dag, .task, .dashboard, .chart, .model]
+        where policy.dimensions.contains(dimension) {
+            switch dimension {
+            case .app:
+                let app = record.context.app ?? record.fallbackApp.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+                values.append(truncated(app))
+            case .user:
+                let user = record.context.user ?? record.databaseUser ?? ""
+                values.append(user.isEmpty ? "" : hasher.map { $0.hash(user) } ?? truncated(user))
+            default:
+                values.append(truncated(record.context[ContextField(rawValue: dimension.rawValue)!] ?? ""))
+            }
+        }
+        return values
+    }
+
+    /// The statement family's labels: the context without `user`, and the fingerprint while it
+    /// ranks among the heaviest of its app/DAG/task, else `__other__`.
+    private func statementLabels(_ contextLabels: [String], fingerprint: Fingerprint, seconds: Double, now: Double, state: inout State) -> [String] {
+        var values = contextLabels
+        if let user = layout.context.firstIndex(of: "user") { values.remove(at: user) }
+        let parent = ["app", "dag", "task"].compactMap { name in layout.context.firstIndex(of: name).map { contextLabels[$0] } }
+        let id = fingerprint.description
+        var kept = false
+        if state.topStatements[parent] != nil || state.topStatements.count < policy.maxSeriesPerMetric {
+            kept = state.topStatements[parent, default: TopStatements(keep: policy.topStatements)].record(id, seconds: seconds, now: now)
+        }
+        values.append(kept ? id : LabelPolicy.other)
+        return values
+    }
+
+    /// A label value cut to the policy's length on a character boundary, with control characters
+    /// other than newline (which the format escapes) replaced, so no value can break a line.
+    func truncated(_ value: String) -> String {
+        let limit = policy.maxLabelLength
+        let clean = value.utf8.allSatisfy { $0 >= 0x20 || $0 == 0x0A } ? value : String(value.unicodeScalars.map { scalar in
+            scalar.value < 0x20 && scalar != "\n" ? "\u{FFFD}" : Character(scalar)
+        })
+        guard clean.utf8.count > limit else { return clean }
+        var length = 0
+        var end = clean.unicodeScalars.startIndex
+        for index in clean.unicodeScalars.indices {
+            let width = UTF8.width(clean.unicodeScalars[index])
+            if length + width > limit { break }
+            length += width
+            end = clean.unicodeScalars.index(after: index)
+        }
+        return String(clean.unicodeScalars[..<end])
+    }
+
+    // MARK: - Expiry
+
+    private var sweepInterval: Double { max(1, Double(policy.seriesTTL.components.seconds) / 10) }
+
+    private func sweep(_ state: inout State, now: Double) {
+        state.lastSweep = now
+        let ttl = Double(policy.seriesTTL.components.seconds) + Double(policy.seriesTTL.components.attoseconds) / 1e18
+        let cutoff = now - ttl
+        state.duration.expire(before: cutoff)
+        state.queue.expire(before: cutoff)
+        state.statement.expire(before: cutoff)
+        state.execution.expire(before: cutoff)
+        state.cost.expire(before: cutoff)
+        state.topStatements = state.topStatements.filter { $0.value.lastUpdate >= cutoff }
+    }
+}

@@ -1,0 +1,206 @@
+import QueryMetrics
+import SQLText
+import TestSupport
+import Testing
+
+/// The query families under the label policy, driven with records as collectors produce them.
+@Suite struct QueryRecorderTests {
+    static func record(
+        app: String? = "airflow", user: String? = "ana", dag: String? = "daily", task: String? = "load",
+        seconds: Double = 1, queue: Double = 0, status: QueryStatus = .success, fingerprint: UInt64? = 1, cost: Double? = nil
+    ) -> QueryRecord {
+        QueryRecord(
+            warehouse: "w", database: "analytics", context: QueryContext(app: app, user: user, dag: dag, task: task),
+            queryType: "select", status: status, durationSeconds: seconds, queueSeconds: queue,
+            costDollars: cost, fingerprint: fingerprint.map(Fingerprint.init))
+    }
+
+    static func exposition(_ recorder: QueryRecorder) -> String {
+        var buffer: [UInt8] = []
+        recorder.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// The value of the one line that starts with `prefix`.
+    static func value(_ exposition: String, _ prefix: String) -> String? {
+        exposition.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.split(separator: " ").last!) }
+    }
+
+    /// The values `label` takes on the lines starting with `prefix`.
+    static func labelValues(_ exposition: String, _ prefix: String, _ label: String) -> Set<String> {
+        var values: Set<String> = []
+        for line in exposition.split(separator: "\n") where line.hasPrefix(prefix) {
+            guard let start = line.firstRange(of: "\(label)=\"") else { continue }
+            values.insert(String(line[start.upperBound...].prefix { $0 != "\"" }))
+        }
+        return values
+    }
+
+    @Test func observesEachRecordIntoEveryFamily() throws {
+        let recorder = QueryRecorder()
+        for seconds in [0.02, 0.3, 7.0] {
+            recorder.observe(Self.record(seconds: seconds, queue: seconds / 10, cost: 0.5))
+        }
+        recorder.observe(Self.record(seconds: 45, status: .failed))
+        let text = Self.exposition(recorder)
+        let labels = #"warehouse="w",database="analytics",app="airflow",user="ana",dag="daily",task="load",query_type="select""#
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_bucket{\#(labels),status="success",le="0.01"}"#) == "0")
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_bucket{\#(labels),status="success",le="0.05"}"#) == "1")
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_bucket{\#(labels),status="success",le="0.5"}"#) == "2")
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_bucket{\#(labels),status="success",le="10"}"#) == "3")
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_bucket{\#(labels),status="success",le="+Inf"}"#) == "3")
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_count{\#(labels),status="success"}"#) == "3")
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_sum{\#(labels),status="success"}"#) == "7.32")
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_count{\#(labels),status="failed"}"#) == "1")
+        #expect(Self.value(text, #"warehouse_query_queue_seconds_count{\#(labels)}"#) == "4")
+        let context = #"{warehouse="w",app="airflow",user="ana",dag="daily",task="load"}"#
+        #expect(Self.value(text, "warehouse_query_execution_seconds_total\(context)") == "51.588")  // durations minus queue waits
+        #expect(Self.value(text, "warehouse_query_cost_dollars_total\(context)") == "1.5")
+        #expect(Self.value(text, #"warehouse_statement_duration_seconds_count{warehouse="w",app="airflow",dag="daily",task="load",fingerprint="0000000000000001"}"#) == "4")
+        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+    }
+
+    @Test func aRecordWithoutContextFallsBackToItsAppThenUnknown() {
+        let recorder = QueryRecorder()
+        var record = Self.record(app: nil, user: nil, dag: nil, task: nil)
+        record.fallbackApp = "psql"
+        record.databaseUser = "etl_role"
+        recorder.observe(record)
+        recorder.observe(Self.record(app: nil, user: nil, dag: nil, task: nil))
+        let text = Self.exposition(recorder)
+        #expect(text.contains(#"warehouse_query_execution_seconds_total{warehouse="w",app="psql",user="etl_role"} 1"#))
+        #expect(text.contains(#"warehouse_query_execution_seconds_total{warehouse="w",app="unknown"} 1"#))
+    }
+
+    @Test func capsValuesPerLabelAndCountsTheOverflow() {
+        var policy = LabelPolicy()
+        policy.maxValuesPerLabel = 3
+        let recorder = QueryRecorder(policy: policy)
+        for index in 0..<10 { recorder.observe(Self.record(user: "user\(index)")) }
+        let text = Self.exposition(recorder)
+        let users = Self.labelValues(text, "warehouse_query_duration_seconds_count", "user")
+        #expect(users == ["user0", "user1", "user2", LabelPolicy.other])
+        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "user") == 7)
+        #expect(recorder.overflowCount(metric: QueryRecorder.executionName, label: "user") == 7)
+        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "app") == 0)
+        #expect(text.contains(#"warehouse_exporter_label_overflow_total{metric="warehouse_query_duration_seconds",label="user"} 7"#))
+        // Every observation is still counted: folded, not lost.
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_count{warehouse="w",database="analytics",app="airflow",user="__other__",dag="daily",task="load",query_type="select",status="success"}"#) == "7")
+    }
+
+    @Test func capsSeriesPerMetric() {
+        var policy = LabelPolicy()
+        policy.maxSeriesPerMetric = 5
+        let recorder = QueryRecorder(policy: policy)
+        for index in 0..<50 { recorder.observe(Self.record(dag: "dag\(index % 25)", task: "task\(index)")) }
+        #expect(recorder.seriesCount(QueryRecorder.durationName) == 6)  // five, and the folded one
+        #expect(recorder.seriesCount(QueryRecorder.executionName) == 6)
+        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "__series__") == 45)
+        let text = Self.exposition(recorder)
+        #expect(Self.value(text, #"warehouse_query_duration_seconds_count{warehouse="w",database="__other__",app="__other__",user="__other__",dag="__other__",task="__other__",query_type="__other__",status="success"}"#) == "45")
+    }
+
+    @Test func idleSeriesExpireAndFreeTheirLabelValues() {
+        var policy = LabelPolicy()
+        policy.maxValuesPerLabel = 2
+        policy.seriesTTL = .seconds(3600)
+        let recorder = QueryRecorder(policy: policy)
+        recorder.observe(Self.record(user: "departed"), now: 0)
+        recorder.observe(Self.record(user: "stays"), now: 0)
+        recorder.observe(Self.record(user: "stays"), now: 3000)
+        recorder.observe(Self.record(user: "newcomer"), now: 3000)  // over the cap while `departed` lives
+        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "user") == 1)
+
+        recorder.expireIdleSeries(now: 3700)
+        var text = Self.exposition(recorder)
+        #expect(!text.contains("departed"))
+        #expect(text.contains(#"user="stays""#))
+        recorder.observe(Self.record(user: "newcomer"), now: 3700)  // `departed`'s place is free again
+        text = Self.exposition(recorder)
+        #expect(text.contains(#"user="newcomer""#))
+        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "user") == 1)
+        // Expiry also runs as records arrive.
+        recorder.observe(Self.record(user: "stays"), now: 20_000)
+        #expect(!Self.exposition(recorder).contains("newcomer"))
+    }
+
+    @Test func hashedUsersAreStableAndUnreadable() {
+        var policy = LabelPolicy()
+        policy.user = .hash
+        policy.userHashSalt = "s3cret"
+        let first = Self.exposition({ let r = QueryRecorder(policy: policy); r.observe(Self.record(user: "ana@corp.com")); return r }())
+        let second = Self.exposition({ let r = QueryRecorder(policy: policy); r.observe(Self.record(user: "ana@corp.com")); return r }())
+        policy.userHashSalt = "other"
+        let salted = Self.exposition({ let r = QueryRecorder(policy: policy); r.observe(Self.record(user: "ana@corp.com")); return r }())
+        #expect(!first.contains("ana@corp.com"))
+        #expect(first == second)
+        #expect(first != salted)
+        // Pinned: the hash is a label value and must not change between releases.
+        #expect(first.contains(#"user="u"#))
+        let hashed = first.firstRange(of: #"user="u"#).map { first[$0.upperBound...].prefix(16) }
+        #expect(hashed?.count == 16 && hashed!.allSatisfy(\.isHexDigit))
+
+        policy.user = .drop
+        let dropped = Self.exposition({ let r = QueryRecorder(policy: policy); r.observe(Self.record(user: "ana@corp.com")); return r }())
+        #expect(!dropped.contains("user="))
+    }
+
+    @Test func keepsOnlyTheHeaviestStatementsPerTask() {
+        var policy = LabelPolicy()
+        policy.topStatements = 2
+        let recorder = QueryRecorder(policy: policy)
+        // Statement 1 is the heaviest, then 2; 3, 4 and 5 are light.
+        for (fingerprint, seconds) in [(UInt64(1), 100.0), (2, 50), (3, 1), (4, 1), (5, 1), (1, 100), (2, 50), (3, 1)] {
+            recorder.observe(Self.record(seconds: seconds, fingerprint: fingerprint))
+        }
+        let text = Self.exposition(recorder)
+        let fingerprints = Self.labelValues(text, "warehouse_statement_duration_seconds_count", "fingerprint")
+        #expect(fingerprints == ["0000000000000001", "0000000000000002", LabelPolicy.other])
+        // Another task has its own top statements.
+        recorder.observe(Self.record(task: "other", seconds: 1, fingerprint: 9))
+        #expect(Self.exposition(recorder).contains(#"task="other",fingerprint="0000000000000009""#))
+    }
+
+    @Test func disabledDimensionsAreLeftOut() {
+        var policy = LabelPolicy()
+        policy.dimensions = [.app, .dag]
+        let recorder = QueryRecorder(policy: policy)
+        recorder.observe(Self.record())
+        let text = Self.exposition(recorder)
+        #expect(text.contains(#"warehouse_query_execution_seconds_total{warehouse="w",app="airflow",dag="daily"} 1"#))
+        #expect(!text.contains("user=") && !text.contains("task="))
+    }
+
+    @Test func hostileValuesNeverBreakTheExposition() throws {
+        var policy = LabelPolicy()
+        policy.maxLabelLength = 200
+        let recorder = QueryRecorder(policy: policy)
+        let invalidUTF8 = String(decoding: [0x61, 0xFF, 0xC3, 0x28, 0xED, 0xA0, 0x80], as: UTF8.self)
+        let hostile = [
+            #"quote" and \ backslash"#, "new\nline", "carriage\rreturn\0nul\u{7}", invalidUTF8,
+            String(repeating: "é", count: 5_000), "} 1\nfake_metric 2", #"\"#, "",
+        ]
+        for (index, value) in hostile.enumerated() {
+            recorder.observe(Self.record(app: value, user: value, dag: "d\(index)", task: value))
+        }
+        let text = Self.exposition(recorder)
+        let check = try Promtool.checkMetrics(text)
+        #expect(check.exitCode == 0, "\(check.output)")
+        #expect(!text.contains("\nfake_metric"))
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.utf8.count < 2_000)
+        }
+        // Cut to the policy's length on a character boundary: 100 é are 200 bytes.
+        #expect(text.contains("app=\"" + String(repeating: "é", count: 100) + "\""))
+    }
+
+    @Test func registryRendersGaugesAndQueryFamiliesTogether() throws {
+        let metrics = MetricCatalog()
+        metrics.up.set(1, ["w"])
+        metrics.queries.observe(Self.record())
+        let text = String(decoding: metrics.registry.render(), as: UTF8.self)
+        #expect(text.contains("warehouse_up{warehouse=\"w\"} 1"))
+        #expect(text.contains("# TYPE warehouse_query_duration_seconds histogram"))
+        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+    }
+}
