@@ -30,6 +30,11 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "SQLText",
             swiftSettings: strict
@@ -61,6 +66,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
+                "CZlib",
                 "SQLText",
                 "WarehouseClient",
                 "QueryMetrics",

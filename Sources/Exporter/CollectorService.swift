@@ -13,5 +13,8 @@ struct CollectorService: Service {
                 }
             }
         }
+        // A service that returns ends the whole group, HTTP server included: with no warehouse
+        // to run, stay until shutdown like the server does.
+        try? await gracefulShutdown()
     }
 }

@@ -41,10 +41,17 @@ public final class Exporter: Sendable {
         let router = Router()
         let registry = metrics.registry
         let status = status
-        router.get(RouterPath(telemetryPath)) { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: MetricRegistry.contentType],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.render())))
+        router.get(RouterPath(telemetryPath)) { request, _ in
+            let exposition = registry.render()
+            if Gzip.isAccepted(by: request.headers[.acceptEncoding]), let compressed = Gzip.compress(exposition) {
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: MetricRegistry.contentType, .contentEncoding: "gzip", .vary: "Accept-Encoding"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: compressed)))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: MetricRegistry.contentType, .vary: "Accept-Encoding"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: exposition)))
         }
         router.get("/-/healthy") { _, _ in
             Self.text(.ok, "Healthy\n")
