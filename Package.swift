@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "warehouse_exporter", targets: ["warehouse_exporter"]),
         // For the Benchmarks/ and Fuzz/ packages, which build SQLText on its own.
         .library(name: "SQLText", targets: ["SQLText"]),
+        .library(name: "QueryMetrics", targets: ["QueryMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

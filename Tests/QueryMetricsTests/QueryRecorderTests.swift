@@ -86,6 +86,11 @@ import Testing
         #expect(text.contains(#"warehouse_exporter_label_overflow_total{metric="warehouse_query_duration_seconds",label="user"} 7"#))
         // Every observation is still counted: folded, not lost.
         #expect(Self.value(text, #"warehouse_query_duration_seconds_count{warehouse="w",database="analytics",app="airflow",user="__other__",dag="daily",task="load",query_type="select",status="success"}"#) == "7")
+        // The overflow counts observations: the same folded user again counts again.
+        recorder.observe(Self.record(user: "user9"))
+        recorder.observe(Self.record(user: "user9"))
+        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "user") == 9)
+        #expect(recorder.overflowCount(metric: QueryRecorder.statementName, label: "user") == 0)
     }
 
     @Test func capsSeriesPerMetric() {

@@ -27,11 +27,10 @@ struct CounterStore {
         table.touch(slot, now: now)
     }
 
-    /// Adds to the series with these label values, creating it if needed (for families without a
+    /// The slot of the series with these label values, created if needed (for families without a
     /// label policy, such as the overflow counter).
-    mutating func add(_ amount: Double, _ labelValues: [String], now: Double) {
-        let slot = self.slot(labelValues) ?? insert(labelValues, now: now)
-        add(amount, slot: slot, now: now)
+    mutating func slot(for labelValues: [String], now: Double) -> Int {
+        slot(labelValues) ?? insert(labelValues, now: now)
     }
 
     func value(_ labelValues: [String]) -> Double? {

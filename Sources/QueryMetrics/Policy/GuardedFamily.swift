@@ -14,15 +14,17 @@ struct GuardedFamily<Store: SeriesStore> {
         maxSeries = policy.maxSeriesPerMetric
     }
 
-    /// The slot for `values` (in label order), creating the series within the caps.
-    mutating func slot(_ values: [String], labelNames: [String], now: Double, overflow: inout CounterStore) -> Int {
+    /// The slot for `values` (in label order), creating the series within the caps. Each fold
+    /// appends the overflow counter's slot for it to `folds`, which the caller counts once per
+    /// observation.
+    mutating func slot(_ values: [String], labelNames: [String], now: Double, overflow: inout CounterStore, folds: inout [Int]) -> Int {
         if let slot = store.slot(values) { return slot }
         var admitted = values
         for index in admitted.indices {
             guard guards[index] != nil, !admitted[index].isEmpty, admitted[index] != LabelPolicy.other else { continue }
             if !guards[index]!.admit(admitted[index]) {
                 admitted[index] = LabelPolicy.other
-                overflow.add(1, [store.name, labelNames[index]], now: now)
+                folds.append(overflow.slot(for: [store.name, labelNames[index]], now: now))
             }
         }
         if let slot = store.slot(admitted) { return slot }
@@ -30,7 +32,7 @@ struct GuardedFamily<Store: SeriesStore> {
             for index in admitted.indices where guards[index] != nil && !admitted[index].isEmpty {
                 admitted[index] = LabelPolicy.other
             }
-            overflow.add(1, [store.name, "__series__"], now: now)
+            folds.append(overflow.slot(for: [store.name, "__series__"], now: now))
             if let slot = store.slot(admitted) { return slot }
         }
         for index in admitted.indices where guards[index] != nil { guards[index]!.retain(admitted[index]) }

@@ -2,10 +2,16 @@
 /// algorithm: at most `capacity` fingerprints are tracked, a new one replaces the lightest and
 /// inherits its total, so every statement that carries a real share of the time stays tracked.
 /// A fingerprint gets its own series while it ranks in the top `keep`.
+///
+/// The rank is checked against a threshold (the `keep`-th largest total) recomputed every
+/// ``rerankEvery`` records or when the tracked set changes, so a record costs O(1) amortised.
 struct TopStatements {
     let keep: Int
     let capacity: Int
-    private var totals: [String: Double] = [:]
+    static let rerankEvery = 32
+    private var totals: [UInt64: Double] = [:]
+    private var threshold = 0.0
+    private var recordsSinceRank = 0
     private(set) var lastUpdate: Double = 0
 
     init(keep: Int) {
@@ -14,24 +20,28 @@ struct TopStatements {
     }
 
     /// Adds `seconds` to `fingerprint` and tells whether it ranks in the top `keep`.
-    mutating func record(_ fingerprint: String, seconds: Double, now: Double) -> Bool {
+    mutating func record(_ fingerprint: UInt64, seconds: Double, now: Double) -> Bool {
         lastUpdate = now
-        if let total = totals[fingerprint] {
-            totals[fingerprint] = total + seconds
-        } else if totals.count < capacity {
-            totals[fingerprint] = seconds
-        } else if let lightest = totals.min(by: { $0.value < $1.value }) {
-            totals[lightest.key] = nil
-            totals[fingerprint] = lightest.value + seconds
-        }
         guard keep > 0 else { return false }
-        guard totals.count > keep, let total = totals[fingerprint] else { return true }
-        // In the top `keep` when fewer than `keep` others weigh more.
-        var heavier = 0
-        for other in totals.values where other > total {
-            heavier += 1
-            if heavier >= keep { return false }
+        let total: Double
+        if let previous = totals[fingerprint] {
+            total = previous + seconds
+            recordsSinceRank += 1
+        } else if totals.count < capacity {
+            total = seconds
+            recordsSinceRank = Self.rerankEvery
+        } else {
+            let lightest = totals.min { $0.value < $1.value }!
+            totals[lightest.key] = nil
+            total = lightest.value + seconds
+            recordsSinceRank = Self.rerankEvery
         }
-        return true
+        totals[fingerprint] = total
+        if totals.count <= keep { return true }
+        if recordsSinceRank >= Self.rerankEvery {
+            recordsSinceRank = 0
+            threshold = totals.values.sorted(by: >)[keep - 1]
+        }
+        return total >= threshold
     }
 }

@@ -49,8 +49,58 @@ public final class QueryRecorder: Sendable {
         var execution: GuardedFamily<CounterStore>
         var cost: GuardedFamily<CounterStore>
         var overflow: CounterStore
-        var topStatements: [[String]: TopStatements] = [:]
+        /// Top-statement trackers by app/DAG/task, indexed from ``parents``.
+        var trackers: [TopStatements] = []
+        var parents: [[String]: Int] = [:]
+        /// What each distinct record resolved to; cleared whenever expiry may have freed a slot.
+        var resolved: [RecordKey: ResolvedRecord] = [:]
         var lastSweep: Double = 0
+    }
+
+    /// Everything in a record that decides its label values.
+    private struct RecordKey: Hashable {
+        var warehouse: String
+        var database: String
+        var context: QueryContext
+        var fallbackApp: String?
+        var databaseUser: String?
+        var queryType: String
+        var status: QueryStatus
+
+        init(_ record: QueryRecord) {
+            warehouse = record.warehouse
+            database = record.database
+            context = record.context
+            fallbackApp = record.fallbackApp
+            databaseUser = record.databaseUser
+            queryType = record.queryType
+            status = record.status
+        }
+    }
+
+    /// A record's series, resolved under the policy once: the slots it observes into and the
+    /// overflow counters its folds bump on every observation.
+    private final class ResolvedRecord {
+        let duration: Int
+        let queue: Int
+        let execution: Int
+        var cost: Int?
+        let folds: [Int]
+        var costFolds: [Int] = []
+        /// The statement family's labels without the fingerprint, and the tracker of its parent.
+        let statementLabels: [String]
+        let tracker: Int
+        var statements: [UInt64: (slot: Int, folds: [Int])] = [:]
+        var otherStatement: (slot: Int, folds: [Int])?
+
+        init(duration: Int, queue: Int, execution: Int, folds: [Int], statementLabels: [String], tracker: Int) {
+            self.duration = duration
+            self.queue = queue
+            self.execution = execution
+            self.folds = folds
+            self.statementLabels = statementLabels
+            self.tracker = tracker
+        }
     }
 
     public init(policy: LabelPolicy = LabelPolicy()) {
@@ -99,30 +149,81 @@ public final class QueryRecorder: Sendable {
 
     /// ``observe(_:)`` at a given time (tests drive expiry with it).
     public func observe(_ record: QueryRecord, now: Double) {
-        let context = contextValues(record)
-        let durationValues = [record.warehouse, truncated(record.database)] + context + [truncated(record.queryType), record.status.rawValue]
-        let queueValues = Array(durationValues.dropLast())
-        let contextLabels = [record.warehouse] + context
+        let key = RecordKey(record)
         let execution = record.executionSeconds ?? max(0, record.durationSeconds - record.queueSeconds)
-
         state.withLock { state in
-            let duration = state.duration.slot(durationValues, labelNames: layout.duration, now: now, overflow: &state.overflow)
-            state.duration.store.observe(record.durationSeconds, slot: duration, now: now)
-            let queue = state.queue.slot(queueValues, labelNames: layout.queue, now: now, overflow: &state.overflow)
-            state.queue.store.observe(record.queueSeconds, slot: queue, now: now)
-            let executionSlot = state.execution.slot(contextLabels, labelNames: layout.context, now: now, overflow: &state.overflow)
-            state.execution.store.add(execution, slot: executionSlot, now: now)
+            let resolved = state.resolved[key] ?? resolve(record, key: key, now: now, state: &state)
+            state.duration.store.observe(record.durationSeconds, slot: resolved.duration, now: now)
+            state.queue.store.observe(record.queueSeconds, slot: resolved.queue, now: now)
+            state.execution.store.add(execution, slot: resolved.execution, now: now)
+            count(resolved.folds, &state, now: now)
             if let cost = record.costDollars {
-                let costSlot = state.cost.slot(contextLabels, labelNames: layout.context, now: now, overflow: &state.overflow)
-                state.cost.store.add(cost, slot: costSlot, now: now)
+                if resolved.cost == nil {
+                    resolved.cost = state.cost.slot(
+                        [record.warehouse] + contextValues(record), labelNames: layout.context, now: now,
+                        overflow: &state.overflow, folds: &resolved.costFolds)
+                }
+                state.cost.store.add(cost, slot: resolved.cost!, now: now)
+                count(resolved.costFolds, &state, now: now)
             }
-            if let fingerprint = record.fingerprint {
-                let statementValues = statementLabels(contextLabels, fingerprint: fingerprint, seconds: record.durationSeconds, now: now, state: &state)
-                let statement = state.statement.slot(statementValues, labelNames: layout.statement, now: now, overflow: &state.overflow)
-                state.statement.store.observe(record.durationSeconds, slot: statement, now: now)
+            if let fingerprint = record.fingerprint?.value {
+                let statement = statementSlot(resolved, fingerprint: fingerprint, seconds: record.durationSeconds, now: now, state: &state)
+                state.statement.store.observe(record.durationSeconds, slot: statement.slot, now: now)
+                count(statement.folds, &state, now: now)
             }
             if now - state.lastSweep >= sweepInterval { sweep(&state, now: now) }
         }
+    }
+
+    /// Resolves a record seen for the first time (or since the last expiry) under the policy.
+    private func resolve(_ record: QueryRecord, key: RecordKey, now: Double, state: inout State) -> ResolvedRecord {
+        let context = contextValues(record)
+        let durationValues = [record.warehouse, truncated(record.database)] + context + [truncated(record.queryType), record.status.rawValue]
+        let contextLabels = [record.warehouse] + context
+        var folds: [Int] = []
+        let duration = state.duration.slot(durationValues, labelNames: layout.duration, now: now, overflow: &state.overflow, folds: &folds)
+        let queue = state.queue.slot(Array(durationValues.dropLast()), labelNames: layout.queue, now: now, overflow: &state.overflow, folds: &folds)
+        let execution = state.execution.slot(contextLabels, labelNames: layout.context, now: now, overflow: &state.overflow, folds: &folds)
+
+        var statementLabels = contextLabels
+        if let user = layout.context.firstIndex(of: "user") { statementLabels.remove(at: user) }
+        let parent = ["app", "dag", "task"].compactMap { name in layout.context.firstIndex(of: name).map { contextLabels[$0] } }
+        let tracker: Int
+        if let index = state.parents[parent] {
+            tracker = index
+        } else if state.trackers.count < policy.maxSeriesPerMetric {
+            tracker = state.trackers.count
+            state.parents[parent] = tracker
+            state.trackers.append(TopStatements(keep: policy.topStatements))
+        } else {
+            tracker = -1  // too many parents: every statement of this one is __other__
+        }
+        let resolved = ResolvedRecord(
+            duration: duration, queue: queue, execution: execution, folds: folds, statementLabels: statementLabels, tracker: tracker)
+        // Bounded: a flood of distinct records (one per user among millions) only rebuilds it.
+        if state.resolved.count >= Self.maximumResolved { state.resolved.removeAll(keepingCapacity: true) }
+        state.resolved[key] = resolved
+        return resolved
+    }
+
+    /// Distinct records remembered with their slots.
+    static let maximumResolved = 100_000
+
+    /// The statement series for `fingerprint`: its own while it ranks among the heaviest of its
+    /// app/DAG/task, else the `__other__` one.
+    private func statementSlot(_ resolved: ResolvedRecord, fingerprint: UInt64, seconds: Double, now: Double, state: inout State) -> (slot: Int, folds: [Int]) {
+        let kept = resolved.tracker >= 0 && state.trackers[resolved.tracker].record(fingerprint, seconds: seconds, now: now)
+        if kept, let cached = resolved.statements[fingerprint] { return cached }
+        if !kept, let cached = resolved.otherStatement { return cached }
+        var folds: [Int] = []
+        let label = kept ? Fingerprint(fingerprint).description : LabelPolicy.other
+        let slot = state.statement.slot(resolved.statementLabels + [label], labelNames: layout.statement, now: now, overflow: &state.overflow, folds: &folds)
+        if kept { resolved.statements[fingerprint] = (slot, folds) } else { resolved.otherStatement = (slot, folds) }
+        return (slot, folds)
+    }
+
+    private func count(_ folds: [Int], _ state: inout State, now: Double) {
+        for slot in folds { state.overflow.add(1, slot: slot, now: now) }
     }
 
     /// Removes series idle for longer than the policy's TTL (also done as records arrive).
@@ -184,21 +285,6 @@ public final class QueryRecorder: Sendable {
         return values
     }
 
-    /// The statement family's labels: the context without `user`, and the fingerprint while it
-    /// ranks among the heaviest of its app/DAG/task, else `__other__`.
-    private func statementLabels(_ contextLabels: [String], fingerprint: Fingerprint, seconds: Double, now: Double, state: inout State) -> [String] {
-        var values = contextLabels
-        if let user = layout.context.firstIndex(of: "user") { values.remove(at: user) }
-        let parent = ["app", "dag", "task"].compactMap { name in layout.context.firstIndex(of: name).map { contextLabels[$0] } }
-        let id = fingerprint.description
-        var kept = false
-        if state.topStatements[parent] != nil || state.topStatements.count < policy.maxSeriesPerMetric {
-            kept = state.topStatements[parent, default: TopStatements(keep: policy.topStatements)].record(id, seconds: seconds, now: now)
-        }
-        values.append(kept ? id : LabelPolicy.other)
-        return values
-    }
-
     /// A label value cut to the policy's length on a character boundary, with control characters
     /// other than newline (which the format escapes) replaced, so no value can break a line.
     func truncated(_ value: String) -> String {
@@ -231,6 +317,15 @@ public final class QueryRecorder: Sendable {
         state.statement.expire(before: cutoff)
         state.execution.expire(before: cutoff)
         state.cost.expire(before: cutoff)
-        state.topStatements = state.topStatements.filter { $0.value.lastUpdate >= cutoff }
+        // Slots may have been freed and reused, and trackers are renumbered: resolve afresh.
+        state.resolved.removeAll(keepingCapacity: true)
+        let live = state.parents.filter { state.trackers[$0.value].lastUpdate >= cutoff }
+        var trackers: [TopStatements] = []
+        state.parents = [:]
+        for (parent, index) in live {
+            state.parents[parent] = trackers.count
+            trackers.append(state.trackers[index])
+        }
+        state.trackers = trackers
     }
 }

@@ -1,0 +1,84 @@
+import Benchmark
+import Foundation
+import Prometheus
+import QueryMetrics
+
+let nanosecondsPerRecord = BenchmarkMetric.custom("ns per record", polarity: .prefersSmaller, useScalingFactor: false)
+let exposedBytes = BenchmarkMetric.custom("exposition bytes", polarity: .prefersSmaller, useScalingFactor: false)
+let bytesPerSeries = BenchmarkMetric.custom("resident bytes per series", polarity: .prefersSmaller, useScalingFactor: false)
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal], warmupIterations: 1, maxDuration: .seconds(5), maxIterations: 30)
+
+    // (a) From a record's context to its observations in every family: 10,000 distinct records,
+    // cycled, into families that already hold their series (the steady state of an exporter).
+    let records = (0..<10_000).map { Records.record($0) }
+    let steady = QueryRecorder(policy: Records.roomyPolicy)
+    for record in records { steady.observe(record) }
+    Benchmark("observe a query record", configuration: .init(metrics: [.wallClock, .mallocCountTotal, nanosecondsPerRecord])) { benchmark in
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for record in records { steady.observe(record) }
+        }
+        let nanoseconds = Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9
+        benchmark.measurement(nanosecondsPerRecord, Int(nanoseconds / Double(records.count)))
+    }
+
+    // (b) Rendering 10,000 histogram series with 16 buckets: 5,000 databases × (duration, queue).
+    let wide = QueryRecorder(policy: Records.roomyPolicy)
+    for index in 0..<5_000 {
+        var record = Records.record(0, database: "db\(index)")
+        record.fingerprint = nil
+        wide.observe(record)
+    }
+    Benchmark("render 10,000 histogram series", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) { benchmark in
+        var buffer: [UInt8] = []
+        wide.emit(into: &buffer)
+        benchmark.measurement(exposedBytes, buffer.count)
+        blackHole(buffer)
+    }
+
+    // (c) Resident memory per histogram series: 50,000 databases × (duration, queue).
+    Benchmark(
+        "resident memory of 100,000 histogram series",
+        configuration: .init(metrics: [bytesPerSeries], warmupIterations: 0, maxIterations: 1)
+    ) { benchmark in
+        let before = Records.residentBytes()
+        let recorder = QueryRecorder(policy: Records.roomyPolicy)
+        for index in 0..<50_000 {
+            var record = Records.record(index, database: "db\(index)")
+            record.fingerprint = nil
+            recorder.observe(record)
+        }
+        let after = Records.residentBytes()
+        benchmark.measurement(bytesPerSeries, (after - before) / 100_000)
+        blackHole(recorder)
+    }
+
+    // swift-prometheus doing (b) itself: building the series, then rendering them. Its registry
+    // copies a family's whole series dictionary on every series added, so building is quadratic:
+    // 5,000 and 10,000 series show the growth.
+    for databases in [2_500, 5_000] {
+        Benchmark("swift-prometheus: create \(2 * databases) histogram series", configuration: .init(maxDuration: .seconds(20), maxIterations: 5)) { _ in
+            blackHole(SwiftPrometheusBaseline.registry(databases: databases))
+        }
+    }
+    let prometheusRegistry = SwiftPrometheusBaseline.registry(databases: 5_000)
+    Benchmark("swift-prometheus: render 10,000 histogram series", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) { benchmark in
+        var buffer: [UInt8] = []
+        prometheusRegistry.emit(into: &buffer)
+        benchmark.measurement(exposedBytes, buffer.count)
+        blackHole(buffer)
+    }
+    // Our stores building the same series, for the comparison with the two above.
+    Benchmark("create 10,000 histogram series", configuration: .init(maxDuration: .seconds(20), maxIterations: 5)) { _ in
+        let recorder = QueryRecorder(policy: Records.roomyPolicy)
+        for index in 0..<5_000 {
+            var record = Records.record(0, database: "db\(index)")
+            record.fingerprint = nil
+            recorder.observe(record)
+        }
+        blackHole(recorder)
+    }
+}
