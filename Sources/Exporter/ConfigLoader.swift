@@ -108,10 +108,8 @@ private struct Reader {
         if let node = fields["user_hash_salt"] { policy.userHashSalt = try string(node, "user_hash_salt") }
         if let node = fields["user_hash_salt_file"] {
             let path = try string(node, "user_hash_salt_file")
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw error(node, "cannot read user_hash_salt_file \"\(path)\"")
-            }
-            policy.userHashSalt = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            guard let salt = SecretFile.firstLine(atPath: path) else { throw error(node, "cannot read user_hash_salt_file \"\(path)\"") }
+            policy.userHashSalt = salt
         }
         if policy.user == .hash, (policy.userHashSalt ?? "").isEmpty {
             throw error(fields["user"] ?? node, "user: hash needs a secret: set user_hash_salt or user_hash_salt_file")

@@ -34,11 +34,9 @@ public struct ConnectionSettings: Sendable {
     /// The password from `passwordFile`, if one is configured.
     func readPasswordFile() throws(WarehouseError) -> String? {
         guard let passwordFile else { return nil }
-        guard let data = FileManager.default.contents(atPath: passwordFile),
-            let text = String(data: data, encoding: .utf8)
-        else {
+        guard let password = SecretFile.firstLine(atPath: passwordFile) else {
             throw WarehouseError(.configuration, "cannot read password_file \(passwordFile)")
         }
-        return String(text.prefix { $0 != "\n" && $0 != "\r" })
+        return password
     }
 }

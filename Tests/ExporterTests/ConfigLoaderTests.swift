@@ -1,3 +1,4 @@
+import Foundation
 import Exporter
 import QueryMetrics
 import SQLText
@@ -184,5 +185,17 @@ struct ConfigLoaderTests {
         #expect(failure("  max_values_per_label: 0\n").contains("must be a positive whole number"))
         #expect(failure("  series_ttl: forever\n").contains("\"series_ttl\" must be a duration"))
         #expect(failure("  max_value_per_label: 3\n").contains("did you mean \"max_values_per_label\""))
+    }
+
+    @Test func readsTheHashSaltFromAFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("salt-\(UUID().uuidString)").path
+        try "pepper\r\nsecond line\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let yaml = "warehouses:\n  - { name: w, kind: postgres, dsn: x }\nlabels:\n  user: hash\n  user_hash_salt_file: \(path)\n"
+        #expect(try ConfigLoader.parse(yaml, file: "c.yml").labelPolicy.userHashSalt == "pepper")
+        let missing = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse(yaml.replacingOccurrences(of: path, with: "/nonexistent/salt"), file: "c.yml")
+        }
+        #expect(missing?.description.contains("cannot read user_hash_salt_file \"/nonexistent/salt\"") == true)
     }
 }

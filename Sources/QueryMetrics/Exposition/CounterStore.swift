@@ -45,14 +45,7 @@ struct CounterStore {
         guard table.count > 0 else { return }
         ExpositionWriter.header(name, help: help, type: "counter", into: &buffer)
         for slot in table.liveSlots {
-            buffer += name.utf8
-            let labels = table.labelText[slot]
-            if !labels.isEmpty {
-                buffer.append(UInt8(ascii: "{"))
-                buffer += labels
-                buffer.append(UInt8(ascii: "}"))
-            }
-            buffer.append(UInt8(ascii: " "))
+            ExpositionWriter.sampleName(name, labels: table.labelText[slot], into: &buffer)
             ExpositionWriter.append(values[slot], into: &buffer)
             buffer.append(UInt8(ascii: "\n"))
         }

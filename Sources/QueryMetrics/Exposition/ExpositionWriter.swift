@@ -35,6 +35,18 @@ enum ExpositionWriter {
         buffer.append(UInt8(ascii: "\n"))
     }
 
+    /// `name{labels} ` (or `name ` without labels), up to the sample's value.
+    static func sampleName(_ name: String, suffix: String = "", labels: [UInt8], into buffer: inout [UInt8]) {
+        buffer += name.utf8
+        buffer += suffix.utf8
+        if !labels.isEmpty {
+            buffer.append(UInt8(ascii: "{"))
+            buffer += labels
+            buffer.append(UInt8(ascii: "}"))
+        }
+        buffer.append(UInt8(ascii: " "))
+    }
+
     @inline(__always)
     static func append(_ value: UInt64, into buffer: inout [UInt8]) {
         if value < 10 {

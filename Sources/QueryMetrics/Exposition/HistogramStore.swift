@@ -1,5 +1,5 @@
-/// The series of one histogram family, stored flat: one row of cumulative-free bucket counts per
-/// slot, plus sum and count. No per-series objects, no per-series locks; the owner serialises
+/// The series of one histogram family, stored flat: one row of bucket counts (not cumulative;
+/// summed when rendered) per slot, plus sum and count. No per-series objects, no per-series locks; the owner serialises
 /// access.
 struct HistogramStore {
     let name: String
@@ -81,23 +81,12 @@ struct HistogramStore {
                 ExpositionWriter.append(cumulative, into: &buffer)
                 buffer.append(UInt8(ascii: "\n"))
             }
-            line("_sum", labels, into: &buffer)
+            ExpositionWriter.sampleName(name, suffix: "_sum", labels: labels, into: &buffer)
             ExpositionWriter.append(sums[slot], into: &buffer)
             buffer.append(UInt8(ascii: "\n"))
-            line("_count", labels, into: &buffer)
+            ExpositionWriter.sampleName(name, suffix: "_count", labels: labels, into: &buffer)
             ExpositionWriter.append(counts[slot], into: &buffer)
             buffer.append(UInt8(ascii: "\n"))
         }
-    }
-
-    private func line(_ suffix: String, _ labels: [UInt8], into buffer: inout [UInt8]) {
-        buffer += name.utf8
-        buffer += suffix.utf8
-        if !labels.isEmpty {
-            buffer.append(UInt8(ascii: "{"))
-            buffer += labels
-            buffer.append(UInt8(ascii: "}"))
-        }
-        buffer.append(UInt8(ascii: " "))
     }
 }

@@ -134,10 +134,7 @@ public final class QueryRecorder: Sendable {
     }
 
     /// Seconds on the recorder's monotonic clock, the time base of ``observe(_:now:)``.
-    public var now: Double {
-        let elapsed = ContinuousClock.now - clockStart
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
+    public var now: Double { (ContinuousClock.now - clockStart).seconds }
 
     /// The names of every family this recorder serves.
     public static let familyNames = [durationName, queueName, statementName, executionName, costName, overflowName]
@@ -306,12 +303,11 @@ public final class QueryRecorder: Sendable {
 
     // MARK: - Expiry
 
-    private var sweepInterval: Double { max(1, Double(policy.seriesTTL.components.seconds) / 10) }
+    private var sweepInterval: Double { max(1, policy.seriesTTL.seconds / 10) }
 
     private func sweep(_ state: inout State, now: Double) {
         state.lastSweep = now
-        let ttl = Double(policy.seriesTTL.components.seconds) + Double(policy.seriesTTL.components.attoseconds) / 1e18
-        let cutoff = now - ttl
+        let cutoff = now - policy.seriesTTL.seconds
         state.duration.expire(before: cutoff)
         state.queue.expire(before: cutoff)
         state.statement.expire(before: cutoff)
