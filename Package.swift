@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "WarehouseClient",
                 "QueryMetrics",
+                "SQLText",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -113,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "QueryMetrics", "WarehouseClient", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Collectors
 import QueryMetrics
+import SQLText
 
 /// The collectors this build has, per warehouse kind, and how to make them.
 public enum CollectorCatalog {
@@ -9,9 +10,15 @@ public enum CollectorCatalog {
     /// Collector names available for a kind of warehouse, in the order they run.
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
-        case .postgres: ["tables"]
+        case .postgres: ["tables", "query_log"]
         case .redshift: []
         }
+    }
+
+    /// Collectors that run unless the configuration lists others: those that need no settings of
+    /// their own (`query_log` needs its directory, and joins when its section is there).
+    public static func defaults(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
+        available(for: kind).filter { $0 != "query_log" }
     }
 
     /// Every collector name of every kind, for `--[no-]collector.<name>`.
@@ -26,10 +33,21 @@ public enum CollectorCatalog {
         }
     }
 
-    static func make(_ name: String, for warehouse: ExporterConfig.Warehouse, metrics: MetricCatalog) -> (any Collector)? {
+    static func make(_ name: String, for warehouse: ExporterConfig.Warehouse, metrics: MetricCatalog, shared: Shared) -> (any Collector)? {
         switch (warehouse.kind, name) {
-        case (.postgres, "tables"): PostgresTablesCollector(options: warehouse.tables, metrics: metrics)
-        default: nil
+        case (.postgres, "tables"):
+            PostgresTablesCollector(options: warehouse.tables, metrics: metrics)
+        case (.postgres, "query_log"):
+            PostgresQueryLogCollector(
+                options: warehouse.queryLog, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
+        default:
+            nil
         }
+    }
+
+    /// What collectors of every warehouse share: the annotation rules and the state file.
+    struct Shared {
+        let rules: AnnotationRules
+        let state: StateStore
     }
 }

@@ -50,7 +50,7 @@ private struct Reader {
     let file: String
 
     func config(_ root: Node) throws(ConfigError) -> ExporterConfig {
-        let top = try mapping(root, "the configuration", allowed: ["warehouses", "annotations", "labels"])
+        let top = try mapping(root, "the configuration", allowed: ["warehouses", "annotations", "labels", "state_file"])
         guard let list = top["warehouses"] else {
             throw error(root, "missing key \"warehouses\"")
         }
@@ -69,6 +69,7 @@ private struct Reader {
         var config = ExporterConfig(warehouses: warehouses)
         if let node = top["annotations"] { config.annotationRules = try annotationRules(node) }
         if let node = top["labels"] { config.labelPolicy = try labelPolicy(node) }
+        if let node = top["state_file"] { config.stateFile = try string(node, "state_file") }
         return config
     }
 
@@ -160,7 +161,7 @@ private struct Reader {
 
     static let warehouseKeys: Set<String> = [
         "name", "kind", "dsn", "password_file", "collectors", "intervals",
-        "connect_timeout", "query_timeout", "reconnect_backoff_max", "tables",
+        "connect_timeout", "query_timeout", "reconnect_backoff_max", "tables", "query_log",
     ]
 
     private func warehouse(_ node: Node) throws(ConfigError) -> ExporterConfig.Warehouse {
@@ -210,7 +211,28 @@ private struct Reader {
             warehouse.reconnectBackoffMax = try positiveDuration(node, "reconnect_backoff_max")
         }
         if let node = fields["tables"] { warehouse.tables = try tables(node) }
+        if let node = fields["query_log"] {
+            guard kind == .postgres else { throw error(node, "\"query_log\" is for PostgreSQL warehouses (kind: postgres)") }
+            warehouse.queryLog = try queryLog(node)
+            if fields["collectors"] == nil { warehouse.collectors.append("query_log") }
+        }
         return warehouse
+    }
+
+    /// `query_log: { directory: /var/lib/postgresql/15/main/log, format: jsonlog }`.
+    private func queryLog(_ node: Node) throws(ConfigError) -> PostgresQueryLogCollector.Options {
+        let fields = try mapping(node, "query_log", allowed: ["directory", "format"])
+        var options = PostgresQueryLogCollector.Options()
+        guard let directory = fields["directory"] else { throw error(node, "missing key \"directory\" (the server's log_directory)") }
+        options.directory = try string(directory, "directory")
+        if let node = fields["format"] {
+            let text = try string(node, "format")
+            guard let format = LogFormat(rawValue: text) else {
+                throw error(node, "unknown log format \"\(text)\" (expected one of: \(LogFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            options.format = format
+        }
+        return options
     }
 
     private func tables(_ node: Node) throws(ConfigError) -> PostgresTablesCollector.Options {

@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Logging
 import NIOCore
+import Collectors
 public import QueryMetrics
 public import ServiceLifecycle
 
@@ -12,17 +13,22 @@ public final class Exporter: Sendable {
     let runners: [WarehouseRunner]
     private let logger: Logger
 
-    public init(config: ExporterConfig, logger: Logger) {
+    /// Builds the exporter; throws when the state file exists but cannot be read, because starting
+    /// without it would count queries again or skip them.
+    public init(config: ExporterConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
         let metrics = MetricCatalog(labelPolicy: config.labelPolicy)
+        let shared = CollectorCatalog.Shared(rules: config.annotationRules, state: try StateStore(path: config.stateFile))
         let status = StatusBoard(
             expected: config.warehouses.flatMap { warehouse in
                 ([CollectorCatalog.health] + warehouse.collectors).map { .init(warehouse: warehouse.name, collector: $0) }
             })
         self.metrics = metrics
         self.status = status
-        self.runners = config.warehouses.map { WarehouseRunner(config: $0, metrics: metrics, status: status, logger: logger) }
+        self.runners = config.warehouses.map {
+            WarehouseRunner(config: $0, metrics: metrics, shared: shared, status: status, logger: logger)
+        }
         metrics.buildInfo.set(1, [BuildInfo.version, BuildInfo.revision])
     }
 

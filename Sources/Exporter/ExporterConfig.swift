@@ -9,6 +9,8 @@ public struct ExporterConfig: Sendable {
     public var annotationRules = AnnotationRules()
     /// How query metrics keep their label cardinality bounded.
     public var labelPolicy = LabelPolicy()
+    /// Where collectors keep their read positions across restarts; in memory only when nil.
+    public var stateFile: String?
 
     /// One warehouse to monitor.
     public struct Warehouse: Sendable {
@@ -33,18 +35,21 @@ public struct ExporterConfig: Sendable {
         /// The longest wait between two reconnection attempts.
         public var reconnectBackoffMax: Duration
         public var tables: PostgresTablesCollector.Options
+        /// The PostgreSQL server log, for the `query_log` collector.
+        public var queryLog: PostgresQueryLogCollector.Options
 
         public init(name: String, kind: Kind, dsn: String) {
             self.name = name
             self.kind = kind
             self.dsn = dsn
             self.passwordFile = nil
-            self.collectors = CollectorCatalog.available(for: kind)
+            self.collectors = CollectorCatalog.defaults(for: kind)
             self.intervals = [:]
             self.connectTimeout = .seconds(10)
             self.queryTimeout = .seconds(60)
             self.reconnectBackoffMax = .seconds(30)
             self.tables = .init()
+            self.queryLog = .init()
         }
 
         /// How often `collector` runs here.

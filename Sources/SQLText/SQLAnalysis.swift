@@ -3,6 +3,9 @@ public struct SQLAnalysis: Hashable, Sendable {
     public var annotated: AnnotatedContext
     public var fingerprint: Fingerprint
     public var tables: TableReferences
+    /// What kind of statement it is, for the `query_type` label: `select`, `insert`, `update`,
+    /// `delete`, `merge`, `copy`, `unload`, `ctas`, `ddl`, `utility` or `other`.
+    public var queryType: String
 
     public var source: AnnotationSource { annotated.source }
     public var context: QueryContext { annotated.context }

@@ -42,12 +42,14 @@ public struct SQLAnalyzer: Sendable {
             var fingerprinter = Fingerprinter()
             var tables = TableExtractor()
             var cutOff = false
+            var firstWord: Token?
             while let token = lexer.next() {
                 cutOff = cutOff || token.unterminated
                 switch token.kind {
                 case .blockComment, .lineComment:
                     collector.add(token)
                 case .word:
+                    if firstWord == nil { firstWord = token }
                     let keyword = Keyword.lookup(bytes[token.start..<token.end])
                     fingerprinter.feed(token, keyword: keyword, in: bytes)
                     tables.feed(token, keyword: keyword, in: bytes, dialect: dialect)
@@ -57,10 +59,12 @@ public struct SQLAnalyzer: Sendable {
                 }
             }
             fingerprinter.finish()
+            let first = firstWord.map { String(decoding: bytes[$0.start..<min($0.end, $0.start + 16)].lazy.map(ByteClass.lowercased), as: UTF8.self) }
             return SQLAnalysis(
                 annotated: collector.finish(cutOff: cutOff),
                 fingerprint: fingerprinter.fingerprint,
-                tables: tables.finish(in: bytes))
+                tables: tables.finish(in: bytes),
+                queryType: QueryType.classify(firstWord: first ?? "", mainVerb: tables.mainVerb))
         }
     }
 

@@ -57,7 +57,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         config.apply(collectorOverrides: try collectorOverrides())
 
-        let exporter = Exporter(config: config, logger: logger)
+        let exporter: Exporter
+        do {
+            exporter = try Exporter(config: config, logger: logger)
+        } catch {
+            logger.error("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
         let address = ListenAddress(listenAddress)!
         let app = exporter.application(address: address, telemetryPath: telemetryPath)
         logger.info(

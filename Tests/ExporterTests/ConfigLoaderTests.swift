@@ -44,11 +44,43 @@ struct ConfigLoaderTests {
         #expect(config.warehouses[1].interval(for: "health") == .seconds(15))
     }
 
-    @Test func postgresCollectorsDefaultToAllThisBuildHas() throws {
+    @Test func postgresCollectorsDefaultToThoseThatNeedNoSettings() throws {
         let config = try ConfigLoader.parse(
             "warehouses:\n  - { name: w, kind: postgres, dsn: \"dbname=x\" }\n", file: "c.yml")
-        #expect(config.warehouses[0].collectors == CollectorCatalog.available(for: .postgres))
-        #expect(config.warehouses[0].collectors.contains("tables"))
+        #expect(config.warehouses[0].collectors == ["tables"])
+        #expect(CollectorCatalog.available(for: .postgres) == ["tables", "query_log"])
+        // A query_log section brings its collector in, with its settings.
+        let logged = try ConfigLoader.parse(
+            """
+            state_file: /var/lib/warehouse_exporter/state.json
+            warehouses:
+              - name: w
+                kind: postgres
+                dsn: x
+                query_log: { directory: /var/log/postgresql, format: csvlog }
+              - { name: v, kind: postgres, dsn: y, collectors: [tables], query_log: { directory: /d } }
+            """, file: "c.yml")
+        #expect(logged.stateFile == "/var/lib/warehouse_exporter/state.json")
+        #expect(logged.warehouses[0].collectors == ["tables", "query_log"])
+        #expect(logged.warehouses[0].queryLog == .init(directory: "/var/log/postgresql", format: .csvlog))
+        #expect(logged.warehouses[1].collectors == ["tables"])
+    }
+
+    /// The error message of parsing `yaml`, or "no error".
+    private func failure(parsing yaml: String) -> String {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "c.yml")
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func queryLogMistakesNameTheProblem() {
+        func failure(_ warehouse: String) -> String { self.failure(parsing: "warehouses:\n  - " + warehouse + "\n") }
+        #expect(failure("{ name: w, kind: postgres, dsn: x, query_log: { format: jsonlog } }").contains("missing key \"directory\""))
+        #expect(failure("{ name: w, kind: postgres, dsn: x, query_log: { directory: /d, format: json } }").contains("unknown log format \"json\""))
+        #expect(failure("{ name: w, kind: redshift, dsn: x, query_log: { directory: /d } }").contains("is for PostgreSQL warehouses"))
     }
 
     /// Each case: the YAML, the line and column the error must name, and words the message must hold.
@@ -172,12 +204,7 @@ struct ConfigLoaderTests {
 
     @Test func labelPolicyErrorsNameTheLineAndTheProblem() {
         func failure(_ labels: String) -> String {
-            do {
-                _ = try ConfigLoader.parse("warehouses:\n  - { name: w, kind: postgres, dsn: x }\nlabels:\n" + labels, file: "c.yml")
-                return "no error"
-            } catch {
-                return error.description
-            }
+            self.failure(parsing: "warehouses:\n  - { name: w, kind: postgres, dsn: x }\nlabels:\n" + labels)
         }
         #expect(failure("  dimensions: [app, usr]\n").hasPrefix("c.yml:4:21: unknown dimension \"usr\""))
         #expect(failure("  user: hash\n").hasPrefix("c.yml:4:9: user: hash needs a secret"))

@@ -13,7 +13,7 @@ final class RunningExporter: Sendable {
     private let task: Task<Void, any Error>
 
     static func start(_ config: ExporterConfig, logger: Logger = Logger(label: "test")) async throws -> RunningExporter {
-        let exporter = Exporter(config: config, logger: logger)
+        let exporter = try Exporter(config: config, logger: logger)
         let bound = Mutex<Int?>(nil)
         let app = exporter.application(address: ListenAddress(host: "127.0.0.1", port: 0)) { port in
             bound.withLock { $0 = port }

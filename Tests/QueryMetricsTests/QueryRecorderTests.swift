@@ -206,4 +206,28 @@ import Testing
         #expect(text.contains("# TYPE warehouse_query_duration_seconds histogram"))
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
     }
+
+    @Test func countsTableReadsAndWritesOfSuccessfulStatements() throws {
+        let recorder = QueryRecorder()
+        var insert = QueryRecord(
+            warehouse: "w", database: "db", context: QueryContext(app: "redash", user: "jordan", chart: "42"),
+            queryType: "insert", status: .success, durationSeconds: 2)
+        insert.tablesRead = [TableName(schema: "raw", name: "events")]
+        insert.tablesWritten = [TableName(schema: "marts", name: "daily")]
+        recorder.observe(insert)
+        recorder.observe(insert)
+        var failed = insert
+        failed.status = .failed
+        recorder.observe(failed)
+        var read = Self.record()
+        read.tablesRead = [TableName(schema: "marts", name: "daily"), TableName(name: "lookup")]
+        recorder.observe(read)
+
+        let text = Self.exposition(recorder)
+        #expect(text.contains(#"warehouse_table_writes_total{warehouse="w",schema="marts",table="daily",operation="insert",app="redash",user="jordan",chart="42"} 2"#))
+        #expect(text.contains(#"warehouse_table_reads_total{warehouse="w",schema="raw",table="events",app="redash"} 2"#))
+        #expect(text.contains(#"warehouse_table_reads_total{warehouse="w",schema="marts",table="daily",app="airflow",dag="daily",task="load"} 1"#))
+        #expect(text.contains(#"warehouse_table_reads_total{warehouse="w",table="lookup",app="airflow",dag="daily",task="load"} 1"#))
+        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+    }
 }

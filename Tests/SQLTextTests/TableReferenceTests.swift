@@ -58,4 +58,23 @@ import Testing
             TableName(name: "we\"ird"),
         ])
     }
+
+    @Test(arguments: [
+        ("SELECT 1", "select"),
+        ("/* {\"app\":\"dbt\"} */ insert into t select 1", "insert"),
+        ("WITH x AS (SELECT * FROM a) INSERT INTO b SELECT * FROM x", "insert"),
+        ("WITH x AS (DELETE FROM a RETURNING *) SELECT * FROM x", "select"),
+        ("with recursive t(n) as (select 1 union all select n + 1 from t) select * from t", "select"),
+        ("CREATE TABLE t AS SELECT * FROM u", "ctas"),
+        ("CREATE TABLE t (id int)", "ddl"),
+        ("DROP TABLE t", "ddl"),
+        ("VACUUM ANALYZE t", "utility"),
+        ("COPY t FROM STDIN", "copy"),
+        ("UNLOAD ('select 1') TO 's3://x'", "unload"),
+        ("UPDATE t SET a = 1", "update"),
+        ("", "other"),
+    ])
+    func queryType(_ example: (sql: String, type: String)) {
+        #expect(analyzer.analyze(example.sql).queryType == example.type)
+    }
 }

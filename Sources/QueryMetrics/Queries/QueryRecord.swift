@@ -24,6 +24,11 @@ public struct QueryRecord: Sendable {
     /// Dollars, when the collector can price the query.
     public var costDollars: Double?
     public var fingerprint: Fingerprint?
+    /// Tables the statement read and wrote (from its text or the warehouse's own records), for
+    /// `warehouse_table_reads_total` and `warehouse_table_writes_total`; counted for successful
+    /// queries only. A table without a schema is reported with an empty `schema` label.
+    public var tablesRead: [TableName] = []
+    public var tablesWritten: [TableName] = []
 
     public init(
         warehouse: String, database: String, context: QueryContext, fallbackApp: String? = nil, databaseUser: String? = nil,

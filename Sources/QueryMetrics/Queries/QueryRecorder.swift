@@ -14,6 +14,8 @@ public final class QueryRecorder: Sendable {
     public static let executionName = "warehouse_query_execution_seconds_total"
     public static let costName = "warehouse_query_cost_dollars_total"
     public static let overflowName = "warehouse_exporter_label_overflow_total"
+    public static let tableReadsName = "warehouse_table_reads_total"
+    public static let tableWritesName = "warehouse_table_writes_total"
 
     /// Upper bounds of the latency and queue histograms, in seconds: 15 bounds and +Inf.
     /// docs/metrics.md gives the reasons for each.
@@ -31,14 +33,26 @@ public final class QueryRecorder: Sendable {
         let queue: [String]
         let statement: [String]
         let context: [String]
+        /// Context dimensions of the table families (DESIGN.md): who read a table, who wrote it.
+        let readDimensions: [LabelPolicy.Dimension]
+        let writeDimensions: [LabelPolicy.Dimension]
+        let tableReads: [String]
+        let tableWrites: [String]
 
-        init(dimensions: Set<LabelPolicy.Dimension>) {
+        init(dimensions: Set<LabelPolicy.Dimension>, userDropped: Bool) {
             let order: [LabelPolicy.Dimension] = [.app, .user, .dag, .task, .dashboard, .chart, .model]
             let on = order.filter(dimensions.contains).map(\.rawValue)
             duration = ["warehouse", "database"] + on + ["query_type", "status"]
             queue = ["warehouse", "database"] + on + ["query_type"]
             statement = ["warehouse"] + on.filter { $0 != "user" } + ["fingerprint"]
             context = ["warehouse"] + on
+            readDimensions = [.app, .dag, .task, .dashboard, .model].filter(dimensions.contains)
+            // The chart (a Redash query, a Metabase card) that wrote a table is step 5 of the
+            // root-cause walk, so writes carry it even when the query families do not.
+            writeDimensions = [.app, .user, .dag, .task, .chart].filter { dimensions.contains($0) || ($0 == .chart) }
+                .filter { !(userDropped && $0 == .user) }
+            tableReads = ["warehouse", "schema", "table"] + readDimensions.map(\.rawValue)
+            tableWrites = ["warehouse", "schema", "table", "operation"] + writeDimensions.map(\.rawValue)
         }
     }
 
@@ -49,6 +63,8 @@ public final class QueryRecorder: Sendable {
         var execution: GuardedFamily<CounterStore>
         var cost: GuardedFamily<CounterStore>
         var overflow: CounterStore
+        var tableReads: GuardedFamily<CounterStore>
+        var tableWrites: GuardedFamily<CounterStore>
         /// Top-statement trackers by app/DAG/task, indexed from ``parents``.
         var trackers: [TopStatements] = []
         var parents: [[String]: Int] = [:]
@@ -90,16 +106,22 @@ public final class QueryRecorder: Sendable {
         /// The statement family's labels without the fingerprint, and the tracker of its parent.
         let statementLabels: [String]
         let tracker: Int
+        /// The context label values of the table families.
+        let readContext: [String]
+        let writeContext: [String]
         var statements: [UInt64: (slot: Int, folds: [Int])] = [:]
         var otherStatement: (slot: Int, folds: [Int])?
 
-        init(duration: Int, queue: Int, execution: Int, folds: [Int], statementLabels: [String], tracker: Int) {
+        init(duration: Int, queue: Int, execution: Int, folds: [Int], statementLabels: [String], tracker: Int,
+             readContext: [String], writeContext: [String]) {
             self.duration = duration
             self.queue = queue
             self.execution = execution
             self.folds = folds
             self.statementLabels = statementLabels
             self.tracker = tracker
+            self.readContext = readContext
+            self.writeContext = writeContext
         }
     }
 
@@ -108,16 +130,16 @@ public final class QueryRecorder: Sendable {
         if policy.user == .drop { policy.dimensions.remove(.user) }
         self.policy = policy
         hasher = policy.user == .hash ? UserHasher(salt: policy.userHashSalt ?? "") : nil
-        let layout = Layout(dimensions: policy.dimensions)
+        let layout = Layout(dimensions: policy.dimensions, userDropped: policy.user == .drop)
         self.layout = layout
         let uncapped: Set<String> = ["warehouse", "status"]
         func histogram(_ name: String, _ help: String, _ labels: [String]) -> GuardedFamily<HistogramStore> {
             GuardedFamily(HistogramStore(name: name, help: help, labelNames: labels, bounds: Self.buckets),
                           labelNames: labels, uncapped: uncapped, policy: policy)
         }
-        func counter(_ name: String, _ help: String) -> GuardedFamily<CounterStore> {
-            GuardedFamily(CounterStore(name: name, help: help, labelNames: layout.context),
-                          labelNames: layout.context, uncapped: uncapped, policy: policy)
+        func counter(_ name: String, _ help: String, _ labels: [String] = layout.context) -> GuardedFamily<CounterStore> {
+            GuardedFamily(CounterStore(name: name, help: help, labelNames: labels),
+                          labelNames: labels, uncapped: uncapped, policy: policy)
         }
         state = Mutex(State(
             duration: histogram(Self.durationName, "Wall-clock time of finished queries, queueing included.", layout.duration),
@@ -130,14 +152,19 @@ public final class QueryRecorder: Sendable {
             cost: counter(Self.costName, "Estimated dollars finished queries cost."),
             overflow: CounterStore(
                 name: Self.overflowName, help: "Label values or series the label policy folded into __other__.",
-                labelNames: ["metric", "label"])))
+                labelNames: ["metric", "label"]),
+            tableReads: counter(Self.tableReadsName, "Successful statements that read the table, by who ran them.", layout.tableReads),
+            tableWrites: counter(
+                Self.tableWritesName, "Successful statements that wrote the table, by operation and who ran them.", layout.tableWrites)))
     }
 
     /// Seconds on the recorder's monotonic clock, the time base of ``observe(_:now:)``.
     public var now: Double { (ContinuousClock.now - clockStart).seconds }
 
     /// The names of every family this recorder serves.
-    public static let familyNames = [durationName, queueName, statementName, executionName, costName, overflowName]
+    public static let familyNames = [
+        durationName, queueName, statementName, executionName, costName, overflowName, tableReadsName, tableWritesName,
+    ]
 
     /// Observes one finished query in every family.
     public func observe(_ record: QueryRecord) {
@@ -168,8 +195,28 @@ public final class QueryRecorder: Sendable {
                 state.statement.store.observe(record.durationSeconds, slot: statement.slot, now: now)
                 count(statement.folds, &state, now: now)
             }
+            if record.status == .success && !(record.tablesRead.isEmpty && record.tablesWritten.isEmpty) {
+                observeTables(record, resolved, now: now, state: &state)
+            }
             if now - state.lastSweep >= sweepInterval { sweep(&state, now: now) }
         }
+    }
+
+    /// One count per table the statement read and per table it wrote.
+    private func observeTables(_ record: QueryRecord, _ resolved: ResolvedRecord, now: Double, state: inout State) {
+        var folds: [Int] = []
+        for table in record.tablesRead {
+            let values = [record.warehouse, truncated(table.schema ?? ""), truncated(table.name)] + resolved.readContext
+            let slot = state.tableReads.slot(values, labelNames: layout.tableReads, now: now, overflow: &state.overflow, folds: &folds)
+            state.tableReads.store.add(1, slot: slot, now: now)
+        }
+        for table in record.tablesWritten {
+            let values = [record.warehouse, truncated(table.schema ?? ""), truncated(table.name), truncated(record.queryType)]
+                + resolved.writeContext
+            let slot = state.tableWrites.slot(values, labelNames: layout.tableWrites, now: now, overflow: &state.overflow, folds: &folds)
+            state.tableWrites.store.add(1, slot: slot, now: now)
+        }
+        count(folds, &state, now: now)
     }
 
     /// Resolves a record seen for the first time (or since the last expiry) under the policy.
@@ -196,7 +243,9 @@ public final class QueryRecorder: Sendable {
             tracker = -1  // too many parents: every statement of this one is __other__
         }
         let resolved = ResolvedRecord(
-            duration: duration, queue: queue, execution: execution, folds: folds, statementLabels: statementLabels, tracker: tracker)
+            duration: duration, queue: queue, execution: execution, folds: folds, statementLabels: statementLabels, tracker: tracker,
+            readContext: layout.readDimensions.map { value(of: $0, record) },
+            writeContext: layout.writeDimensions.map { value(of: $0, record) })
         // Bounded: a flood of distinct records (one per user among millions) only rebuilds it.
         if state.resolved.count >= Self.maximumResolved { state.resolved.removeAll(keepingCapacity: true) }
         state.resolved[key] = resolved
@@ -236,6 +285,8 @@ public final class QueryRecorder: Sendable {
             state.statement.store.emit(into: &buffer)
             state.execution.store.emit(into: &buffer)
             state.cost.store.emit(into: &buffer)
+            state.tableReads.store.emit(into: &buffer)
+            state.tableWrites.store.emit(into: &buffer)
             state.overflow.emit(into: &buffer)
         }
     }
@@ -250,6 +301,8 @@ public final class QueryRecorder: Sendable {
             case Self.executionName: state.execution.store.seriesCount
             case Self.costName: state.cost.store.seriesCount
             case Self.overflowName: state.overflow.seriesCount
+            case Self.tableReadsName: state.tableReads.store.seriesCount
+            case Self.tableWritesName: state.tableWrites.store.seriesCount
             default: 0
             }
         }
@@ -264,22 +317,23 @@ public final class QueryRecorder: Sendable {
 
     /// Values of the enabled context dimensions, in layout order.
     private func contextValues(_ record: QueryRecord) -> [String] {
-        var values: [String] = []
-        values.reserveCapacity(7)
-        for dimension in [LabelPolicy.Dimension.app, .user, .dag, .task, .dashboard, .chart, .model]
-        where policy.dimensions.contains(dimension) {
-            switch dimension {
-            case .app:
-                let app = record.context.app ?? record.fallbackApp.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
-                values.append(truncated(app))
-            case .user:
-                let user = record.context.user ?? record.databaseUser ?? ""
-                values.append(user.isEmpty ? "" : hasher.map { $0.hash(user) } ?? truncated(user))
-            default:
-                values.append(truncated(record.context[ContextField(rawValue: dimension.rawValue)!] ?? ""))
-            }
+        [LabelPolicy.Dimension.app, .user, .dag, .task, .dashboard, .chart, .model]
+            .filter(policy.dimensions.contains)
+            .map { value(of: $0, record) }
+    }
+
+    /// The label value of one context dimension: `app` falls back to the record's app, then
+    /// `unknown`; `user` to the database user, hashed when the policy says so.
+    private func value(of dimension: LabelPolicy.Dimension, _ record: QueryRecord) -> String {
+        switch dimension {
+        case .app:
+            return truncated(record.context.app ?? record.fallbackApp.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+        case .user:
+            let user = record.context.user ?? record.databaseUser ?? ""
+            return user.isEmpty ? "" : hasher.map { $0.hash(user) } ?? truncated(user)
+        default:
+            return truncated(record.context[ContextField(rawValue: dimension.rawValue)!] ?? "")
         }
-        return values
     }
 
     /// A label value cut to the policy's length on a character boundary, with control characters
@@ -313,6 +367,8 @@ public final class QueryRecorder: Sendable {
         state.statement.expire(before: cutoff)
         state.execution.expire(before: cutoff)
         state.cost.expire(before: cutoff)
+        state.tableReads.expire(before: cutoff)
+        state.tableWrites.expire(before: cutoff)
         // Slots may have been freed and reused, and trackers are renumbered: resolve afresh.
         state.resolved.removeAll(keepingCapacity: true)
         let live = state.parents.filter { state.trackers[$0.value].lastUpdate >= cutoff }

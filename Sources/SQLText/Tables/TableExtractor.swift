@@ -45,6 +45,10 @@ struct TableExtractor {
 
     private var cteState = CTEState.idle
     private var cteDepth = 0
+    /// The first `SELECT`/`INSERT`/`UPDATE`/`DELETE`/`MERGE` of the first statement at the top
+    /// level outside a CTE list: what a `WITH …` statement does.
+    private(set) var mainVerb: Keyword?
+    private var statementEnded = false
 
     init(allowsUnload: Bool = true) {
         self.allowsUnload = allowsUnload
@@ -211,6 +215,10 @@ struct TableExtractor {
     }
 
     private mutating func word(_ keyword: Keyword) {
+        if mainVerb == nil, !statementEnded, depth == 0, cteState == .idle,
+           [.select, .insert, .update, .delete, .merge].contains(keyword) {
+            mainVerb = keyword
+        }
         if createPending && ![.or, .replace, .temp, .temporary, .local, .unlogged, .global, .external, .table].contains(keyword) {
             createPending = false
         }
@@ -285,6 +293,7 @@ struct TableExtractor {
     }
 
     private mutating func resetStatement() {
+        statementEnded = true
         expect = .none
         clearName()
         afterName = false

@@ -1,0 +1,93 @@
+public import QueryMetrics
+public import SQLText
+import Synchronization
+
+/// Every statement PostgreSQL logs with its duration (`log_min_duration_statement`), read from the
+/// server log in jsonlog or csvlog format: the one PostgreSQL source with each execution, its
+/// exact duration and its comment intact. Each finished statement is observed once in the query
+/// families, with its context from its annotations (`app` falling back to `application_name`),
+/// and errors as `failed` or `aborted`.
+///
+/// The read position is saved in the state file after each run, so a restarted exporter goes on
+/// where it stopped. The exporter's own statements (`application_name = warehouse_exporter`) are
+/// left out.
+public final class PostgresQueryLogCollector: Collector {
+    public struct Options: Sendable, Equatable {
+        /// The server's `log_directory`, as this machine sees it.
+        public var directory: String?
+        public var format: LogFormat = .jsonlog
+
+        public init(directory: String? = nil, format: LogFormat = .jsonlog) {
+            self.directory = directory
+            self.format = format
+        }
+    }
+
+    public let name = "query_log"
+    /// Tables named without a schema are reported in this one (PostgreSQL's default search_path).
+    static let defaultSchema = "public"
+    static let ownApplicationName = "warehouse_exporter"
+
+    private let options: Options
+    private let recorder: QueryRecorder
+    private let analyzer: SQLAnalyzer
+    private let state: StateStore
+    private let stateKey: String
+    private let tailer = Mutex<LogTailer?>(nil)
+
+    public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+        self.options = options
+        self.recorder = recorder
+        self.analyzer = SQLAnalyzer(dialect: .postgres, rules: rules)
+        self.state = state
+        self.stateKey = "\(warehouse)/query_log"
+    }
+
+    public func collect(_ context: CollectionContext) async throws {
+        guard let directory = options.directory else {
+            throw QueryLogError("query_log.directory is not set: point it at the server's log_directory (see docs/postgres.md)")
+        }
+        let (cursor, read) = try tailer.withLock { tailer -> (LogCursor?, (records: Int, skippedBytes: Int)) in
+            if tailer == nil || tailer?.directory != directory {
+                tailer = LogTailer(directory: directory, format: options.format, cursor: state.load(LogCursor.self, key: stateKey))
+            }
+            let read = try tailer!.read { record in observe(record, warehouse: context.warehouse) }
+            return (tailer!.cursor, read)
+        }
+        if read.skippedBytes > 0 {
+            context.logger.warning("skipped unreadable log bytes", metadata: ["bytes": "\(read.skippedBytes)", "directory": "\(directory)"])
+        }
+        if let cursor { try state.save(cursor, key: stateKey) }
+    }
+
+    private func observe(_ bytes: UnsafeBufferPointer<UInt8>, warehouse: String) {
+        let entry = options.format == .jsonlog ? JSONLogLine.entry(bytes) : CSVLogRecord.entry(bytes)
+        guard let entry, entry.applicationName != Self.ownApplicationName, let event = LogEvent.from(entry) else { return }
+        let statement: String
+        let status: QueryStatus
+        var seconds = 0.0
+        switch event {
+        case .finished(let text, let milliseconds):
+            statement = text
+            status = .success
+            seconds = milliseconds / 1000
+        case .failed(let text, _, let aborted):
+            // The server logs no duration for a statement that failed: its count is exact, its
+            // time is not known and is observed as 0.
+            statement = text
+            status = aborted ? .aborted : .failed
+        }
+        let analysis = analyzer.analyze(statement)
+        var record = QueryRecord(
+            warehouse: warehouse, database: entry.database, context: analysis.context, fallbackApp: entry.applicationName,
+            databaseUser: entry.user, queryType: analysis.queryType, status: status, durationSeconds: seconds,
+            fingerprint: analysis.fingerprint)
+        record.tablesRead = analysis.tables.read.map(Self.qualified)
+        record.tablesWritten = analysis.tables.written.map(Self.qualified)
+        recorder.observe(record)
+    }
+
+    private static func qualified(_ table: TableName) -> TableName {
+        table.schema == nil ? TableName(schema: defaultSchema, name: table.name) : table
+    }
+}

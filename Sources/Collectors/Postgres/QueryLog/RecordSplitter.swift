@@ -1,0 +1,24 @@
+/// Finds where complete log records end in a chunk of a log file: at each newline for jsonlog,
+/// at each newline outside double quotes for csvlog (a statement's newlines are inside quotes).
+enum RecordSplitter {
+    /// Calls `body` with each complete record (without its newline) and returns the number of
+    /// bytes they span; what follows is an incomplete record, to be read again when it is whole.
+    static func records(in chunk: UnsafeBufferPointer<UInt8>, format: LogFormat, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Int {
+        var start = 0
+        var quoted = false
+        var index = 0
+        let count = chunk.count
+        let csv = format == .csvlog
+        while index < count {
+            let byte = chunk[index]
+            if csv && byte == UInt8(ascii: "\"") {
+                quoted.toggle()  // `""` toggles twice: still the same state
+            } else if byte == 0x0A && !quoted {
+                if index > start { body(UnsafeBufferPointer(rebasing: chunk[start..<index])) }
+                start = index + 1
+            }
+            index += 1
+        }
+        return start
+    }
+}
