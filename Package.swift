@@ -14,6 +14,7 @@ let package = Package(
         // For the Benchmarks/ and Fuzz/ packages, which build SQLText on its own.
         .library(name: "SQLText", targets: ["SQLText"]),
         .library(name: "QueryMetrics", targets: ["QueryMetrics"]),
+        .library(name: "Collectors", targets: ["Collectors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

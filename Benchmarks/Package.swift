@@ -37,6 +37,17 @@ let package = Package(
             path: "Benchmarks/QueryMetricsBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "QueryLogBenchmarks",
+            dependencies: [
+                .product(name: "Collectors", package: root),
+                .product(name: "QueryMetrics", package: root),
+                .product(name: "SQLText", package: root),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/QueryLogBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -134,11 +134,14 @@ struct ExporterEndToEndTests {
     }
 
     @Test func notReadyUntilEveryCollectorHasRunOnce() async throws {
-        // The first connection attempt to a hanging warehouse lasts its whole connect timeout (2s):
+        // The first connection attempt to a hanging warehouse lasts its whole connect timeout:
         // until it gives up, the exporter has nothing to say about that warehouse and is not ready.
+        // libpq counts that timeout in whole seconds, so 2 s can end after just over 1: 6 s leaves
+        // the first request room on a busy machine.
         let hanging = try SilentListener()
         var config = warehouse("hanging", dsn: "host=127.0.0.1 port=\(hanging.port) dbname=x user=x")
         config.intervals = ["health": .seconds(60), "tables": .seconds(60)]
+        config.connectTimeout = .seconds(6)
         let running = try await RunningExporter.start(ExporterConfig(warehouses: [config]))
         #expect(try await running.get("/-/ready").status == 503)
         #expect(try await running.get("/-/healthy").status == 200)

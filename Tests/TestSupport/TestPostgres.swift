@@ -26,12 +26,35 @@ public final class TestPostgres: Sendable {
     private static let sharedCluster = Result { try TestPostgres.start() }
 
     /// Creates and starts a new cluster; `settings` become `-c name=value` server options.
+    ///
+    /// The port is free when chosen but can be taken before the server binds it (tests open many
+    /// outgoing connections, whose local ports come from the same range), so a failed start is
+    /// retried on a new port; the error of the last attempt carries the server's own log.
     public static func start(settings: [String: String] = [:]) throws -> TestPostgres {
-        let directory = try makeDirectory()
-        let cluster = TestPostgres(port: try freePort(), directory: directory, binaries: try findBinaries())
-        try cluster.initialise(settings: settings)
-        try cluster.startServer()
-        return cluster
+        var failure: (any Error)?
+        for _ in 0..<3 {
+            let cluster = TestPostgres(port: try freePort(), directory: try makeDirectory(), binaries: try findBinaries())
+            do {
+                try cluster.initialise(settings: settings)
+                try cluster.startServer()
+                return cluster
+            } catch {
+                failure = TestSupportError("\(error)\nserver log:\n\(cluster.serverLogTail())")
+            }
+        }
+        throw failure!
+    }
+
+    /// The end of what the server wrote at start-up and, with logging_collector, in its log directory.
+    private func serverLogTail() -> String {
+        var files = [directory + "/server.log"]
+        let logDirectory = directory + "/data/log"
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: logDirectory) {
+            files += names.sorted().map { logDirectory + "/" + $0 }
+        }
+        return files.compactMap { path in
+            FileManager.default.contents(atPath: path).map { path + ":\n" + String(decoding: $0.suffix(2_000), as: UTF8.self) }
+        }.joined(separator: "\n")
     }
 
     private init(port: Int, directory: String, binaries: String) {

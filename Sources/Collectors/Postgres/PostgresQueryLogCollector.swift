@@ -44,6 +44,16 @@ public final class PostgresQueryLogCollector: Collector {
     }
 
     public func collect(_ context: CollectionContext) async throws {
+        let read = try ingest(warehouse: context.warehouse)
+        if read.skippedBytes > 0 {
+            context.logger.warning("skipped unreadable log bytes", metadata: ["bytes": "\(read.skippedBytes)", "directory": "\(options.directory ?? "")"])
+        }
+    }
+
+    /// Reads what the server logged since the last run, observes it, and saves the position.
+    /// Returns the number of log records read and of bytes skipped as unreadable.
+    @discardableResult
+    public func ingest(warehouse: String) throws -> (records: Int, skippedBytes: Int) {
         guard let directory = options.directory else {
             throw QueryLogError("query_log.directory is not set: point it at the server's log_directory (see docs/postgres.md)")
         }
@@ -51,13 +61,11 @@ public final class PostgresQueryLogCollector: Collector {
             if tailer == nil || tailer?.directory != directory {
                 tailer = LogTailer(directory: directory, format: options.format, cursor: state.load(LogCursor.self, key: stateKey))
             }
-            let read = try tailer!.read { record in observe(record, warehouse: context.warehouse) }
+            let read = try tailer!.read { record in observe(record, warehouse: warehouse) }
             return (tailer!.cursor, read)
         }
-        if read.skippedBytes > 0 {
-            context.logger.warning("skipped unreadable log bytes", metadata: ["bytes": "\(read.skippedBytes)", "directory": "\(directory)"])
-        }
         if let cursor { try state.save(cursor, key: stateKey) }
+        return read
     }
 
     private func observe(_ bytes: UnsafeBufferPointer<UInt8>, warehouse: String) {

@@ -110,6 +110,9 @@ public final class QueryRecorder: Sendable {
         let readContext: [String]
         let writeContext: [String]
         var statements: [UInt64: (slot: Int, folds: [Int])] = [:]
+        /// The table families' slots, per table read and per table written.
+        var reads: [TableName: (slot: Int, folds: [Int])] = [:]
+        var writes: [TableName: (slot: Int, folds: [Int])] = [:]
         var otherStatement: (slot: Int, folds: [Int])?
 
         init(duration: Int, queue: Int, execution: Int, folds: [Int], statementLabels: [String], tracker: Int,
@@ -204,19 +207,29 @@ public final class QueryRecorder: Sendable {
 
     /// One count per table the statement read and per table it wrote.
     private func observeTables(_ record: QueryRecord, _ resolved: ResolvedRecord, now: Double, state: inout State) {
-        var folds: [Int] = []
         for table in record.tablesRead {
-            let values = [record.warehouse, truncated(table.schema ?? ""), truncated(table.name)] + resolved.readContext
-            let slot = state.tableReads.slot(values, labelNames: layout.tableReads, now: now, overflow: &state.overflow, folds: &folds)
+            if resolved.reads[table] == nil {
+                var folds: [Int] = []
+                let values = [record.warehouse, truncated(table.schema ?? ""), truncated(table.name)] + resolved.readContext
+                let slot = state.tableReads.slot(values, labelNames: layout.tableReads, now: now, overflow: &state.overflow, folds: &folds)
+                resolved.reads[table] = (slot, folds)
+            }
+            let (slot, folds) = resolved.reads[table]!
             state.tableReads.store.add(1, slot: slot, now: now)
+            count(folds, &state, now: now)
         }
         for table in record.tablesWritten {
-            let values = [record.warehouse, truncated(table.schema ?? ""), truncated(table.name), truncated(record.queryType)]
-                + resolved.writeContext
-            let slot = state.tableWrites.slot(values, labelNames: layout.tableWrites, now: now, overflow: &state.overflow, folds: &folds)
+            if resolved.writes[table] == nil {
+                var folds: [Int] = []
+                let values = [record.warehouse, truncated(table.schema ?? ""), truncated(table.name), truncated(record.queryType)]
+                    + resolved.writeContext
+                let slot = state.tableWrites.slot(values, labelNames: layout.tableWrites, now: now, overflow: &state.overflow, folds: &folds)
+                resolved.writes[table] = (slot, folds)
+            }
+            let (slot, folds) = resolved.writes[table]!
             state.tableWrites.store.add(1, slot: slot, now: now)
+            count(folds, &state, now: now)
         }
-        count(folds, &state, now: now)
     }
 
     /// Resolves a record seen for the first time (or since the last expiry) under the policy.

@@ -49,6 +49,10 @@ struct ContextResolver {
     }
 
     func resolve(_ annotations: [Annotation]) -> Resolution {
+        // The common case, one annotation: nothing to rank or merge.
+        if annotations.count == 1, let annotation = annotations.first {
+            return Resolution(source: annotation.source, context: fields(of: annotation), attributes: annotation.attributes)
+        }
         var context = QueryContext()
         let ranked = annotations.enumerated().sorted { ($0.element.source.precedence, $0.offset) < ($1.element.source.precedence, $1.offset) }
         for (_, annotation) in ranked {
@@ -98,7 +102,9 @@ struct ContextResolver {
 
     /// Lowercase, with `-` and blanks as `_`: `Query ID` → `query_id`, `userID` → `userid`.
     static func normalizedKey(_ key: String) -> String {
-        String(key.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
+        // Most keys are already lowercase snake_case: no copy for them.
+        if key.utf8.allSatisfy({ !(0x41...0x5A).contains($0) && $0 != 0x20 && $0 != 0x2D }) { return key }
+        return String(key.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
     }
 
     /// The path segment after `marker` in a URL: `/reports/9f82…/runs` → `9f82…`.

@@ -189,7 +189,9 @@ struct TableExtractor {
             let inner = bytes[(part.start + 1)..<max(part.start + 1, part.end - 1)]
             return String(decoding: inner, as: UTF8.self).replacing("\"\"", with: "\"")
         }
-        return String(decoding: bytes[part.start..<part.end].lazy.map(ByteClass.lowercased), as: UTF8.self)
+        var lowered = Array(bytes[part.start..<part.end])
+        for index in lowered.indices { lowered[index] = ByteClass.lowercased(lowered[index]) }
+        return String(decoding: lowered, as: UTF8.self)
     }
 
     // MARK: - Statement structure

@@ -20,18 +20,23 @@ enum LogEvent: Equatable {
         }
     }
 
-    /// `duration: 12.345 ms  statement: …` or `duration: 0.5 ms  execute <unnamed>: …`.
+    /// `duration: 12.345 ms  statement: …` or `duration: 0.5 ms  execute <unnamed>: …`, read on
+    /// bytes (this runs for every logged statement).
     private static func finished(_ message: String) -> LogEvent? {
-        guard message.hasPrefix("duration: ") else { return nil }
-        let afterPrefix = message.dropFirst("duration: ".count)
-        guard let unit = afterPrefix.firstRange(of: " ms  ") else { return nil }
-        guard let milliseconds = Double(afterPrefix[..<unit.lowerBound]) else { return nil }
-        let rest = afterPrefix[unit.upperBound...]
-        if rest.hasPrefix("statement: ") {
-            return .finished(statement: String(rest.dropFirst("statement: ".count)), milliseconds: milliseconds)
+        let bytes = message.utf8
+        guard bytes.starts(with: "duration: ".utf8) else { return nil }
+        let numberStart = bytes.index(bytes.startIndex, offsetBy: 10)
+        guard let numberEnd = bytes[numberStart...].firstIndex(of: UInt8(ascii: " ")),
+              bytes[numberEnd...].starts(with: " ms  ".utf8),
+              let milliseconds = Double(Substring(bytes[numberStart..<numberEnd]))
+        else { return nil }
+        let rest = bytes[bytes.index(numberEnd, offsetBy: 5)...]
+        if rest.starts(with: "statement: ".utf8) {
+            return .finished(statement: String(Substring(rest.dropFirst(11))), milliseconds: milliseconds)
         }
-        if rest.hasPrefix("execute "), let colon = rest.firstRange(of: ": ") {
-            return .finished(statement: String(rest[colon.upperBound...]), milliseconds: milliseconds)
+        if rest.starts(with: "execute ".utf8), let colon = rest.firstIndex(of: UInt8(ascii: ":")),
+           bytes[colon...].starts(with: ": ".utf8) {
+            return .finished(statement: String(Substring(bytes[bytes.index(colon, offsetBy: 2)...])), milliseconds: milliseconds)
         }
         return nil
     }
