@@ -12,6 +12,8 @@ public struct ConnectionSettings: Sendable {
     public var passwordFile: String?
     /// Sent to the server so the exporter's own sessions are easy to tell apart.
     public var applicationName: String
+    /// The `application_name` of the exporter's sessions unless the DSN sets another.
+    public static let defaultApplicationName = "warehouse_exporter"
     /// Bounds the TCP connect and authentication; libpq counts it in whole seconds (at least 2).
     public var connectTimeout: Duration
     /// Set as the session's `statement_timeout`, so the server gives up on its own too.
@@ -20,7 +22,7 @@ public struct ConnectionSettings: Sendable {
     public init(
         dsn: String,
         passwordFile: String? = nil,
-        applicationName: String = "warehouse_exporter",
+        applicationName: String = defaultApplicationName,
         connectTimeout: Duration = .seconds(10),
         statementTimeout: Duration? = .seconds(60)
     ) {

@@ -1,6 +1,7 @@
 public import QueryMetrics
 public import SQLText
 import Synchronization
+import WarehouseClient
 
 /// Every statement PostgreSQL logs with its duration (`log_min_duration_statement`), read from the
 /// server log in jsonlog or csvlog format: the one PostgreSQL source with each execution, its
@@ -26,14 +27,14 @@ public final class PostgresQueryLogCollector: Collector {
     public let name = "query_log"
     /// Tables named without a schema are reported in this one (PostgreSQL's default search_path).
     static let defaultSchema = "public"
-    static let ownApplicationName = "warehouse_exporter"
 
     private let options: Options
     private let recorder: QueryRecorder
     private let analyzer: SQLAnalyzer
     private let state: StateStore
     private let stateKey: String
-    private let tailer = Mutex<LogTailer?>(nil)
+    /// The tailer, and the last position written to the state file.
+    private let reading = Mutex<(tailer: LogTailer?, saved: LogCursor?)>((nil, nil))
 
     public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
         self.options = options
@@ -57,20 +58,25 @@ public final class PostgresQueryLogCollector: Collector {
         guard let directory = options.directory else {
             throw QueryLogError("query_log.directory is not set: point it at the server's log_directory (see docs/postgres.md)")
         }
-        let (cursor, read) = try tailer.withLock { tailer -> (LogCursor?, (records: Int, skippedBytes: Int)) in
-            if tailer == nil || tailer?.directory != directory {
-                tailer = LogTailer(directory: directory, format: options.format, cursor: state.load(LogCursor.self, key: stateKey))
+        return try reading.withLock { reading in
+            if reading.tailer == nil {
+                let saved = state.load(LogCursor.self, key: stateKey)
+                reading = (LogTailer(directory: directory, format: options.format, cursor: saved), saved)
             }
-            let read = try tailer!.read { record in observe(record, warehouse: warehouse) }
-            return (tailer!.cursor, read)
+            let read = try reading.tailer!.read { record in observe(record, warehouse: warehouse) }
+            // Written when the position moved past what the file holds (also after a failed write):
+            // an idle server costs no disk writes.
+            if let cursor = reading.tailer!.cursor, cursor != reading.saved {
+                try state.save(cursor, key: stateKey)
+                reading.saved = cursor
+            }
+            return read
         }
-        if let cursor { try state.save(cursor, key: stateKey) }
-        return read
     }
 
     private func observe(_ bytes: UnsafeBufferPointer<UInt8>, warehouse: String) {
         let entry = options.format == .jsonlog ? JSONLogLine.entry(bytes) : CSVLogRecord.entry(bytes)
-        guard let entry, entry.applicationName != Self.ownApplicationName, let event = LogEvent.from(entry) else { return }
+        guard let entry, entry.applicationName != ConnectionSettings.defaultApplicationName, let event = LogEvent.from(entry) else { return }
         let statement: String
         let status: QueryStatus
         var seconds = 0.0
