@@ -10,7 +10,7 @@ public enum CollectorCatalog {
     /// Collector names available for a kind of warehouse, in the order they run.
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
-        case .postgres: ["tables", "query_log"]
+        case .postgres: ["tables", "activity", "query_log"]
         case .redshift: []
         }
     }
@@ -28,7 +28,7 @@ public enum CollectorCatalog {
 
     public static func defaultInterval(for collector: String) -> Duration {
         switch collector {
-        case health: .seconds(15)
+        case health, "activity", "query_log": .seconds(15)
         default: .seconds(60)
         }
     }
@@ -37,6 +37,8 @@ public enum CollectorCatalog {
         switch (warehouse.kind, name) {
         case (.postgres, "tables"):
             PostgresTablesCollector(options: warehouse.tables, metrics: metrics)
+        case (.postgres, "activity"):
+            PostgresActivityCollector(recorder: metrics.queries, rules: shared.rules)
         case (.postgres, "query_log"):
             PostgresQueryLogCollector(
                 options: warehouse.queryLog, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)

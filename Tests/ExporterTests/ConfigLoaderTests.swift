@@ -47,8 +47,8 @@ struct ConfigLoaderTests {
     @Test func postgresCollectorsDefaultToThoseThatNeedNoSettings() throws {
         let config = try ConfigLoader.parse(
             "warehouses:\n  - { name: w, kind: postgres, dsn: \"dbname=x\" }\n", file: "c.yml")
-        #expect(config.warehouses[0].collectors == ["tables"])
-        #expect(CollectorCatalog.available(for: .postgres) == ["tables", "query_log"])
+        #expect(config.warehouses[0].collectors == ["tables", "activity"])
+        #expect(CollectorCatalog.available(for: .postgres) == ["tables", "activity", "query_log"])
         // A query_log section brings its collector in, with its settings.
         let logged = try ConfigLoader.parse(
             """
@@ -61,7 +61,7 @@ struct ConfigLoaderTests {
               - { name: v, kind: postgres, dsn: y, collectors: [tables], query_log: { directory: /d } }
             """, file: "c.yml")
         #expect(logged.stateFile == "/var/lib/warehouse_exporter/state.json")
-        #expect(logged.warehouses[0].collectors == ["tables", "query_log"])
+        #expect(logged.warehouses[0].collectors == ["tables", "activity", "query_log"])
         #expect(logged.warehouses[0].queryLog == .init(directory: "/var/log/postgresql", format: .csvlog))
         #expect(logged.warehouses[1].collectors == ["tables"])
     }

@@ -230,4 +230,27 @@ import Testing
         #expect(text.contains(#"warehouse_table_reads_total{warehouse="w",table="lookup",app="airflow",dag="daily",task="load"} 1"#))
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
     }
+
+    @Test func activitySnapshotsReplaceTheirSeriesAndRespectTheCaps() throws {
+        var policy = LabelPolicy()
+        policy.maxValuesPerLabel = 2
+        let recorder = QueryRecorder(policy: policy)
+        // Five users running queries: the two with the most queries keep their names.
+        var sessions = (0..<5).map { ActivitySnapshot.Session(state: .running, applicationName: "bi", user: "u\($0)", age: Double($0)) }
+        sessions += [ActivitySnapshot.Session(state: .running, applicationName: "bi", user: "u0", age: 30)]
+        sessions += [ActivitySnapshot.Session(state: .running, applicationName: "bi", user: "u1", age: 1)]
+        recorder.observe(ActivitySnapshot(warehouse: "w", sessions: sessions))
+        var text = Self.exposition(recorder)
+        #expect(text.contains(#"warehouse_queries_running{warehouse="w",app="bi",user="u0"} 2"#))
+        #expect(text.contains(#"warehouse_queries_running{warehouse="w",app="bi",user="u1"} 2"#))
+        #expect(text.contains(#"warehouse_queries_running{warehouse="w",app="bi",user="__other__"} 3"#))
+        #expect(text.contains(#"warehouse_query_oldest_running_seconds{warehouse="w",app="bi"} 30"#))
+        #expect(recorder.overflowCount(metric: QueryRecorder.runningName, label: "user") == 3)
+        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+
+        // The next snapshot replaces the series: an idle warehouse shows no running query.
+        recorder.observe(ActivitySnapshot(warehouse: "w", sessions: []))
+        text = Self.exposition(recorder)
+        #expect(!text.contains("warehouse_queries_running{"))
+    }
 }

@@ -16,6 +16,12 @@ public final class QueryRecorder: Sendable {
     public static let overflowName = "warehouse_exporter_label_overflow_total"
     public static let tableReadsName = "warehouse_table_reads_total"
     public static let tableWritesName = "warehouse_table_writes_total"
+    public static let runningName = "warehouse_queries_running"
+    public static let queuedName = "warehouse_queries_queued"
+    public static let oldestRunningName = "warehouse_query_oldest_running_seconds"
+    public static let blockedName = "warehouse_queries_blocked"
+    public static let idleInTransactionName = "warehouse_sessions_idle_in_transaction"
+    public static let oldestIdleInTransactionName = "warehouse_session_idle_in_transaction_oldest_seconds"
 
     /// Upper bounds of the latency and queue histograms, in seconds: 15 bounds and +Inf.
     /// docs/metrics.md gives the reasons for each.
@@ -38,6 +44,8 @@ public final class QueryRecorder: Sendable {
         let writeDimensions: [LabelPolicy.Dimension]
         let tableReads: [String]
         let tableWrites: [String]
+        /// Context dimensions of the activity families: who is running, waiting, idle.
+        let activityDimensions: [LabelPolicy.Dimension]
 
         init(dimensions: Set<LabelPolicy.Dimension>, userDropped: Bool) {
             let order: [LabelPolicy.Dimension] = [.app, .user, .dag, .task, .dashboard, .chart, .model]
@@ -51,6 +59,7 @@ public final class QueryRecorder: Sendable {
             // root-cause walk, so writes carry it even when the query families do not.
             writeDimensions = [.app, .user, .dag, .task, .chart].filter { dimensions.contains($0) || ($0 == .chart) }
                 .filter { !(userDropped && $0 == .user) }
+            activityDimensions = [.app, .user].filter(dimensions.contains)
             tableReads = ["warehouse", "schema", "table"] + readDimensions.map(\.rawValue)
             tableWrites = ["warehouse", "schema", "table", "operation"] + writeDimensions.map(\.rawValue)
         }
@@ -65,6 +74,9 @@ public final class QueryRecorder: Sendable {
         var overflow: CounterStore
         var tableReads: GuardedFamily<CounterStore>
         var tableWrites: GuardedFamily<CounterStore>
+        /// Activity, replaced at each poll: running, queued, oldest running, blocked, idle in a
+        /// transaction and the oldest of those.
+        var activity: [SnapshotStore]
         /// Top-statement trackers by app/DAG/task, indexed from ``parents``.
         var trackers: [TopStatements] = []
         var parents: [[String]: Int] = [:]
@@ -158,7 +170,64 @@ public final class QueryRecorder: Sendable {
                 labelNames: ["metric", "label"]),
             tableReads: counter(Self.tableReadsName, "Successful statements that read the table, by who ran them.", layout.tableReads),
             tableWrites: counter(
-                Self.tableWritesName, "Successful statements that wrote the table, by operation and who ran them.", layout.tableWrites)))
+                Self.tableWritesName, "Successful statements that wrote the table, by operation and who ran them.", layout.tableWrites),
+            activity: Self.activityStores(layout)))
+    }
+
+    /// The activity families, in the order ``observe(_:)-(ActivitySnapshot)`` fills them.
+    private static func activityStores(_ layout: Layout) -> [SnapshotStore] {
+        let who = ["warehouse"] + layout.activityDimensions.map(\.rawValue)
+        let app = ["warehouse"] + layout.activityDimensions.filter { $0 == .app }.map(\.rawValue)
+        return [
+            SnapshotStore(name: runningName, help: "Queries running now.", labelNames: who + ["queue"], combine: .sum),
+            SnapshotStore(name: queuedName, help: "Queries waiting now: in a queue, or for a lock.", labelNames: who + ["queue"], combine: .sum),
+            SnapshotStore(name: oldestRunningName, help: "Age of the oldest query running or waiting now.", labelNames: app, combine: .max),
+            SnapshotStore(
+                name: blockedName, help: "Queries waiting for a lock now, by the app of the session holding it.",
+                labelNames: app + ["blocker_app"], combine: .sum),
+            SnapshotStore(name: idleInTransactionName, help: "Sessions idle inside an open transaction now.", labelNames: who, combine: .sum),
+            SnapshotStore(
+                name: oldestIdleInTransactionName, help: "Age of the oldest transaction left open by an idle session.",
+                labelNames: app, combine: .max),
+        ]
+    }
+
+    /// Replaces a warehouse's activity families with what `snapshot` shows.
+    public func observe(_ snapshot: ActivitySnapshot) {
+        let warehouse = snapshot.warehouse
+        var running: [([String], Double)] = []
+        var queued: [([String], Double)] = []
+        var oldest: [([String], Double)] = []
+        var blocked: [([String], Double)] = []
+        var idle: [([String], Double)] = []
+        var oldestIdle: [([String], Double)] = []
+        let hasApp = layout.activityDimensions.contains(.app)
+        for session in snapshot.sessions {
+            func label(_ dimension: LabelPolicy.Dimension) -> String {
+                value(of: dimension, context: session.context, fallbackApp: session.applicationName, databaseUser: session.user)
+            }
+            let who = [warehouse] + layout.activityDimensions.map(label)
+            let app = hasApp ? [warehouse, label(.app)] : [warehouse]
+            switch session.state {
+            case .running, .queued:
+                if session.state == .running { running.append((who + [truncated(session.queue)], 1)) } else { queued.append((who + [truncated(session.queue)], 1)) }
+                oldest.append((app, session.age))
+                for blocker in Set(session.blockerApps) {
+                    blocked.append((app + [truncated(blocker.isEmpty ? "unknown" : blocker)], 1))
+                }
+            case .idleInTransaction:
+                idle.append((who, 1))
+                oldestIdle.append((app, session.age))
+            }
+        }
+        state.withLock { state in
+            for (index, samples) in [running, queued, oldest, blocked, idle, oldestIdle].enumerated() {
+                let folded = state.activity[index].replace(warehouse: warehouse, samples: samples, maxValuesPerLabel: policy.maxValuesPerLabel)
+                for (label, count) in folded {
+                    state.overflow.add(Double(count), slot: state.overflow.slot(for: [state.activity[index].name, label], now: now), now: now)
+                }
+            }
+        }
     }
 
     /// Seconds on the recorder's monotonic clock, the time base of ``observe(_:now:)``.
@@ -167,6 +236,7 @@ public final class QueryRecorder: Sendable {
     /// The names of every family this recorder serves.
     public static let familyNames = [
         durationName, queueName, statementName, executionName, costName, overflowName, tableReadsName, tableWritesName,
+        runningName, queuedName, oldestRunningName, blockedName, idleInTransactionName, oldestIdleInTransactionName,
     ]
 
     /// Observes one finished query in every family.
@@ -300,6 +370,7 @@ public final class QueryRecorder: Sendable {
             state.cost.store.emit(into: &buffer)
             state.tableReads.store.emit(into: &buffer)
             state.tableWrites.store.emit(into: &buffer)
+            for store in state.activity { store.emit(into: &buffer) }
             state.overflow.emit(into: &buffer)
         }
     }
@@ -316,7 +387,7 @@ public final class QueryRecorder: Sendable {
             case Self.overflowName: state.overflow.seriesCount
             case Self.tableReadsName: state.tableReads.store.seriesCount
             case Self.tableWritesName: state.tableWrites.store.seriesCount
-            default: 0
+            case let name: state.activity.first { $0.name == name }?.seriesCount ?? 0
             }
         }
     }
@@ -338,14 +409,18 @@ public final class QueryRecorder: Sendable {
     /// The label value of one context dimension: `app` falls back to the record's app, then
     /// `unknown`; `user` to the database user, hashed when the policy says so.
     private func value(of dimension: LabelPolicy.Dimension, _ record: QueryRecord) -> String {
+        value(of: dimension, context: record.context, fallbackApp: record.fallbackApp, databaseUser: record.databaseUser)
+    }
+
+    private func value(of dimension: LabelPolicy.Dimension, context: QueryContext, fallbackApp: String?, databaseUser: String?) -> String {
         switch dimension {
         case .app:
-            return truncated(record.context.app ?? record.fallbackApp.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+            return truncated(context.app ?? fallbackApp.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
         case .user:
-            let user = record.context.user ?? record.databaseUser ?? ""
+            let user = context.user ?? databaseUser ?? ""
             return user.isEmpty ? "" : hasher.map { $0.hash(user) } ?? truncated(user)
         default:
-            return truncated(record.context[ContextField(rawValue: dimension.rawValue)!] ?? "")
+            return truncated(context[ContextField(rawValue: dimension.rawValue)!] ?? "")
         }
     }
 
