@@ -4,11 +4,15 @@ import Synchronization
 /// Remembers which series a collector set in its last run, so a snapshot collector can remove
 /// the series of things that are gone (a dropped table) instead of serving them forever.
 public final class SeriesTracker: Sendable {
-    private let families: [GaugeFamily]
+    private let remove: @Sendable ([String]) -> Void
     private let previous = Mutex<Set<[String]>>([])
 
-    public init(_ families: [GaugeFamily]) {
-        self.families = families
+    /// Tracks series of gauge and counter families that share label sets.
+    public init(gauges: [GaugeFamily] = [], counters: [CounterFamily] = []) {
+        remove = { labels in
+            for family in gauges { family.remove(labels) }
+            for family in counters { family.remove(labels) }
+        }
     }
 
     /// Removes, from every tracked family, the label sets of the last run missing from this one.
@@ -17,8 +21,6 @@ public final class SeriesTracker: Sendable {
             defer { previous = current }
             return previous.subtracting(current)
         }
-        for labels in stale {
-            for family in families { family.remove(labels) }
-        }
+        for labels in stale { remove(labels) }
     }
 }

@@ -11,6 +11,11 @@ public struct MetricCatalog: Sendable {
     public let collectorDuration: GaugeFamily
     public let tableRows: GaugeFamily
     public let tableSizeBytes: GaugeFamily
+    public let tableDeadRows: GaugeFamily
+    public let tableLastModified: GaugeFamily
+    public let tableLastVacuum: GaugeFamily
+    public let tableLastAnalyze: GaugeFamily
+    public let tableRowsWritten: CounterFamily
     /// Query latency, queueing, statement, execution and cost families, under the label policy.
     public let queries: QueryRecorder
 
@@ -36,5 +41,18 @@ public struct MetricCatalog: Sendable {
         tableSizeBytes = registry.gaugeFamily(
             "warehouse_table_size_bytes", help: "Bytes the table occupies, with its indexes and TOAST data.",
             labels: ["warehouse", "database", "schema", "table"])
+        let table = ["warehouse", "database", "schema", "table"]
+        tableDeadRows = registry.gaugeFamily(
+            "warehouse_table_dead_rows", help: "Rows deleted or updated away but not yet vacuumed.", labels: table)
+        tableLastModified = registry.gaugeFamily(
+            "warehouse_table_last_modified_timestamp_seconds",
+            help: "When rows of the table were last inserted, updated or deleted, as far as the exporter has seen.", labels: table)
+        tableLastVacuum = registry.gaugeFamily(
+            "warehouse_table_last_vacuum_timestamp_seconds", help: "When the table was last vacuumed, by hand or by autovacuum.", labels: table)
+        tableLastAnalyze = registry.gaugeFamily(
+            "warehouse_table_last_analyze_timestamp_seconds", help: "When the table's statistics were last gathered.", labels: table)
+        tableRowsWritten = registry.counterFamily(
+            "warehouse_table_rows_written_total", help: "Rows inserted, updated or deleted in the table.",
+            labels: ["warehouse", "schema", "table", "operation"])
     }
 }

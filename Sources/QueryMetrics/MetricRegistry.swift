@@ -18,12 +18,36 @@ public final class MetricRegistry: Sendable {
 
     /// Creates the gauge family `name`. Each name may be created once per registry.
     public func gaugeFamily(_ name: String, help: String, labels: [String]) -> GaugeFamily {
+        validate(name, labels: labels)
+        return GaugeFamily(
+            name: name, labelNames: labels,
+            make: { [prometheus] in prometheus.makeGauge(descriptor: Self.descriptor(name, help), labels: $0) },
+            unregister: { [prometheus] in prometheus.unregisterGauge($0) })
+    }
+
+    /// Creates the counter family `name` (which ends in `_total`). Each name may be created once.
+    public func counterFamily(_ name: String, help: String, labels: [String]) -> CounterFamily {
+        validate(name, labels: labels)
+        precondition(name.hasSuffix("_total"), "counter \(name) must end in _total")
+        return CounterFamily(
+            name: name, labelNames: labels,
+            make: { [prometheus] in prometheus.makeCounter(descriptor: Self.descriptor(name, help), labels: $0) },
+            unregister: { [prometheus] in prometheus.unregisterCounter($0) })
+    }
+
+    /// Our names are whole: no namespace, subsystem or unit to join (and the descriptor is not
+    /// Sendable, so it is made where it is used).
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    /// Checks what swift-prometheus would otherwise stop the process for, once, at creation.
+    private func validate(_ name: String, labels: [String]) {
         precondition(Self.isValidName(name), "invalid metric name \(name)")
         precondition(labels.allSatisfy(Self.isValidLabelName), "invalid label name in \(labels) for \(name)")
         precondition(Set(labels).count == labels.count, "duplicate label name in \(labels) for \(name)")
         let fresh = families.withLock { $0.insert(name).inserted }
         precondition(fresh, "metric family \(name) created twice")
-        return GaugeFamily(registry: prometheus, name: name, help: help, labelNames: labels)
     }
 
     /// Adds a query recorder's families to the exposition; their names must be new here.

@@ -1,3 +1,4 @@
+import Foundation
 import Collectors
 import Logging
 import QueryMetrics
@@ -63,5 +64,46 @@ struct PostgresTablesCollectorTests {
         let after = try await run(collector, metrics, database: database)
         #expect(!after.contains(#"table="small""#))
         #expect(after.contains(#"table="big""#))
+    }
+
+    @Test func rowsWrittenByOperationLastModifiedDeadRowsAndVacuum() async throws {
+        let database = try await makeDatabase()
+        let postgres = try TestPostgres.shared()
+        let metrics = MetricCatalog()
+        let collector = PostgresTablesCollector(options: .init(includeSchemas: ["marts"]), metrics: metrics)
+        _ = try await run(collector, metrics, database: database)  // the baseline
+        let before = Date().timeIntervalSince1970
+        try await postgres.execute(
+            "INSERT INTO marts.small SELECT g FROM generate_series(11, 110) g",
+            "UPDATE marts.small SET id = id WHERE id <= 10",
+            "DELETE FROM marts.small WHERE id > 105",
+            database: database)
+
+        let series = #"warehouse_table_rows_written_total{warehouse="w",schema="marts",table="small",operation="#
+        func sample(_ text: String, _ prefix: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last!) }
+        }
+        // The server publishes its statistics a moment after the transactions end.
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(10)
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            text = try await run(collector, metrics, database: database)
+        } while sample(text, series + #""delete"}"#) != 5 && ContinuousClock.now < deadline
+        #expect(sample(text, series + #""insert"}"#) == 100)
+        #expect(sample(text, series + #""update"}"#) == 10)
+        #expect(sample(text, series + #""delete"}"#) == 5)
+        let table = #"{warehouse="w",database="\#(database)",schema="marts",table="small"}"#
+        let modified = try #require(sample(text, "warehouse_table_last_modified_timestamp_seconds" + table))
+        #expect(modified >= before && modified <= Date().timeIntervalSince1970)
+        #expect(try #require(sample(text, "warehouse_table_dead_rows" + table)) >= 15)
+
+        // Nothing written since: the counters stand still, and a vacuum is seen.
+        try await postgres.execute("VACUUM marts.small", database: database)
+        try await Task.sleep(for: .milliseconds(700))
+        text = try await run(collector, metrics, database: database)
+        #expect(sample(text, series + #""insert"}"#) == 100)
+        #expect(try #require(sample(text, "warehouse_table_last_vacuum_timestamp_seconds" + table)) >= before)
+        #expect(try Promtool.checkMetrics(text).exitCode == 0)
     }
 }
