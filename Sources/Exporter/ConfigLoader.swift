@@ -221,7 +221,7 @@ private struct Reader {
 
     /// `query_log: { directory: /var/lib/postgresql/15/main/log, format: jsonlog }`.
     private func queryLog(_ node: Node) throws(ConfigError) -> PostgresQueryLogCollector.Options {
-        let fields = try mapping(node, "query_log", allowed: ["directory", "format"])
+        let fields = try mapping(node, "query_log", allowed: ["directory", "format", "dollars_per_hour"])
         var options = PostgresQueryLogCollector.Options()
         guard let directory = fields["directory"] else { throw error(node, "missing key \"directory\" (the server's log_directory)") }
         options.directory = try string(directory, "directory")
@@ -231,6 +231,10 @@ private struct Reader {
                 throw error(node, "unknown log format \"\(text)\" (expected one of: \(LogFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             options.format = format
+        }
+        if let node = fields["dollars_per_hour"] {
+            guard let price = node.float, price >= 0 else { throw error(node, "\"dollars_per_hour\" must be a number of dollars, such as 3.26") }
+            options.dollarsPerHour = price
         }
         return options
     }

@@ -96,4 +96,21 @@ import Testing
         let error = #expect(throws: StateStoreError.self) { try StateStore(path: statePath) }
         #expect(error?.description.contains(statePath) == true)
     }
+
+    @Test func chargesEachStatementItsSecondsAtTheServersPrice() throws {
+        try append("", to: "postgresql-1.json")
+        let recorder = QueryRecorder()
+        let collector = PostgresQueryLogCollector(
+            options: .init(directory: directory, format: .jsonlog, dollarsPerHour: 7.2), warehouse: "w", recorder: recorder,
+            rules: AnnotationRules(), state: try StateStore(path: nil))
+        try collector.ingest(warehouse: "w")
+        try append(Self.line(task: "a", ms: 1500) + Self.line(task: "a", ms: 500) + Self.line(task: "b", ms: 250), to: "postgresql-1.json")
+        try collector.ingest(warehouse: "w")
+        var buffer: [UInt8] = []
+        recorder.emit(into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        // 2 s at $7.20 an hour is $0.004; 0.25 s is $0.0005.
+        #expect(text.contains(#"warehouse_query_cost_dollars_total{warehouse="w",app="airflow",user="etl",dag="d",task="a"} 0.004"#), "\(text)")
+        #expect(text.contains(#"warehouse_query_cost_dollars_total{warehouse="w",app="airflow",user="etl",dag="d",task="b"} 0.0005"#))
+    }
 }

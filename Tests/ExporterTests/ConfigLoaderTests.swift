@@ -57,12 +57,12 @@ struct ConfigLoaderTests {
               - name: w
                 kind: postgres
                 dsn: x
-                query_log: { directory: /var/log/postgresql, format: csvlog }
+                query_log: { directory: /var/log/postgresql, format: csvlog, dollars_per_hour: 3.26 }
               - { name: v, kind: postgres, dsn: y, collectors: [tables], query_log: { directory: /d } }
             """, file: "c.yml")
         #expect(logged.stateFile == "/var/lib/warehouse_exporter/state.json")
         #expect(logged.warehouses[0].collectors == ["tables", "activity", "query_log"])
-        #expect(logged.warehouses[0].queryLog == .init(directory: "/var/log/postgresql", format: .csvlog))
+        #expect(logged.warehouses[0].queryLog == .init(directory: "/var/log/postgresql", format: .csvlog, dollarsPerHour: 3.26))
         #expect(logged.warehouses[1].collectors == ["tables"])
     }
 
@@ -81,6 +81,7 @@ struct ConfigLoaderTests {
         #expect(failure("{ name: w, kind: postgres, dsn: x, query_log: { format: jsonlog } }").contains("missing key \"directory\""))
         #expect(failure("{ name: w, kind: postgres, dsn: x, query_log: { directory: /d, format: json } }").contains("unknown log format \"json\""))
         #expect(failure("{ name: w, kind: redshift, dsn: x, query_log: { directory: /d } }").contains("is for PostgreSQL warehouses"))
+        #expect(failure("{ name: w, kind: postgres, dsn: x, query_log: { directory: /d, dollars_per_hour: cheap } }").contains("\"dollars_per_hour\" must be a number"))
     }
 
     /// Each case: the YAML, the line and column the error must name, and words the message must hold.

@@ -17,10 +17,14 @@ public final class PostgresQueryLogCollector: Collector {
         /// The server's `log_directory`, as this machine sees it.
         public var directory: String?
         public var format: LogFormat = .jsonlog
+        /// What the server costs per hour: each statement is charged its execution seconds at
+        /// this rate, in `warehouse_query_cost_dollars_total`. No cost when nil.
+        public var dollarsPerHour: Double?
 
-        public init(directory: String? = nil, format: LogFormat = .jsonlog) {
+        public init(directory: String? = nil, format: LogFormat = .jsonlog, dollarsPerHour: Double? = nil) {
             self.directory = directory
             self.format = format
+            self.dollarsPerHour = dollarsPerHour
         }
     }
 
@@ -96,6 +100,7 @@ public final class PostgresQueryLogCollector: Collector {
             warehouse: warehouse, database: entry.database, context: analysis.context, fallbackApp: entry.applicationName,
             databaseUser: entry.user, queryType: analysis.queryType, status: status, durationSeconds: seconds,
             fingerprint: analysis.fingerprint)
+        record.costDollars = options.dollarsPerHour.map { seconds * $0 / 3600 }
         record.tablesRead = analysis.tables.read.map(Self.qualified)
         record.tablesWritten = analysis.tables.written.map(Self.qualified)
         recorder.observe(record)
