@@ -10,15 +10,16 @@ public enum CollectorCatalog {
     /// Collector names available for a kind of warehouse, in the order they run.
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
-        case .postgres: ["tables", "activity", "query_log"]
+        case .postgres: ["tables", "activity", "query_log", "statements"]
         case .redshift: []
         }
     }
 
-    /// Collectors that run unless the configuration lists others: those that need no settings of
-    /// their own (`query_log` needs its directory, and joins when its section is there).
+    /// Collectors that run unless the configuration lists others: those that need nothing of the
+    /// server beyond a login (`query_log` needs its directory, and joins when its section is
+    /// there; `statements` needs the pg_stat_statements extension, and is listed by name).
     public static func defaults(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
-        available(for: kind).filter { $0 != "query_log" }
+        available(for: kind).filter { $0 != "query_log" && $0 != "statements" }
     }
 
     /// Every collector name of every kind, for `--[no-]collector.<name>`.
@@ -39,6 +40,8 @@ public enum CollectorCatalog {
             PostgresTablesCollector(options: warehouse.tables, metrics: metrics)
         case (.postgres, "activity"):
             PostgresActivityCollector(recorder: metrics.queries, rules: shared.rules)
+        case (.postgres, "statements"):
+            PostgresStatementsCollector(recorder: metrics.queries, rules: shared.rules)
         case (.postgres, "query_log"):
             PostgresQueryLogCollector(
                 options: warehouse.queryLog, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)

@@ -16,6 +16,9 @@ public final class QueryRecorder: Sendable {
     public static let overflowName = "warehouse_exporter_label_overflow_total"
     public static let tableReadsName = "warehouse_table_reads_total"
     public static let tableWritesName = "warehouse_table_writes_total"
+    public static let statementCallsName = "warehouse_statement_calls_total"
+    public static let statementExecutionName = "warehouse_statement_execution_seconds_total"
+    public static let statementRowsName = "warehouse_statement_rows_total"
     public static let runningName = "warehouse_queries_running"
     public static let queuedName = "warehouse_queries_queued"
     public static let oldestRunningName = "warehouse_query_oldest_running_seconds"
@@ -46,6 +49,8 @@ public final class QueryRecorder: Sendable {
         let tableWrites: [String]
         /// Context dimensions of the activity families: who is running, waiting, idle.
         let activityDimensions: [LabelPolicy.Dimension]
+        let statementTotalsDimensions: [LabelPolicy.Dimension]
+        let statementTotals: [String]
 
         init(dimensions: Set<LabelPolicy.Dimension>, userDropped: Bool) {
             let order: [LabelPolicy.Dimension] = [.app, .user, .dag, .task, .dashboard, .chart, .model]
@@ -60,6 +65,8 @@ public final class QueryRecorder: Sendable {
             writeDimensions = [.app, .user, .dag, .task, .chart].filter { dimensions.contains($0) || ($0 == .chart) }
                 .filter { !(userDropped && $0 == .user) }
             activityDimensions = [.app, .user].filter(dimensions.contains)
+            statementTotalsDimensions = [.app, .user, .dag, .task, .dashboard, .model].filter(dimensions.contains)
+            statementTotals = ["warehouse", "database"] + statementTotalsDimensions.map(\.rawValue) + ["fingerprint"]
             tableReads = ["warehouse", "schema", "table"] + readDimensions.map(\.rawValue)
             tableWrites = ["warehouse", "schema", "table", "operation"] + writeDimensions.map(\.rawValue)
         }
@@ -77,6 +84,8 @@ public final class QueryRecorder: Sendable {
         /// Activity, replaced at each poll: running, queued, oldest running, blocked, idle in a
         /// transaction and the oldest of those.
         var activity: [SnapshotStore]
+        /// Statement totals from a statistics view (pg_stat_statements): calls, seconds, rows.
+        var statementTotals: [GuardedFamily<CounterStore>]
         /// Top-statement trackers by app/DAG/task, indexed from ``parents``.
         var trackers: [TopStatements] = []
         var parents: [[String]: Int] = [:]
@@ -171,7 +180,28 @@ public final class QueryRecorder: Sendable {
             tableReads: counter(Self.tableReadsName, "Successful statements that read the table, by who ran them.", layout.tableReads),
             tableWrites: counter(
                 Self.tableWritesName, "Successful statements that wrote the table, by operation and who ran them.", layout.tableWrites),
-            activity: Self.activityStores(layout)))
+            activity: Self.activityStores(layout),
+            statementTotals: [
+                counter(Self.statementCallsName, "Executions of the statement, from the server's statement statistics.", layout.statementTotals),
+                counter(Self.statementExecutionName, "Seconds spent executing the statement, from the server's statement statistics.", layout.statementTotals),
+                counter(Self.statementRowsName, "Rows the statement returned or changed, from the server's statement statistics.", layout.statementTotals),
+            ]))
+    }
+
+    /// Adds what a statement did since the last sample of the server's statement statistics.
+    public func observe(_ totals: StatementTotals, now: Double? = nil) {
+        let now = now ?? self.now
+        let values = [totals.warehouse, truncated(totals.database)]
+            + layout.statementTotalsDimensions.map { value(of: $0, context: totals.context, fallbackApp: nil, databaseUser: totals.user) }
+            + [totals.fingerprint.description]
+        state.withLock { state in
+            var folds: [Int] = []
+            for (index, amount) in [totals.calls, totals.executionSeconds, totals.rows].enumerated() where amount > 0 {
+                let slot = state.statementTotals[index].slot(values, labelNames: layout.statementTotals, now: now, overflow: &state.overflow, folds: &folds)
+                state.statementTotals[index].store.add(amount, slot: slot, now: now)
+            }
+            count(folds, &state, now: now)
+        }
     }
 
     /// The activity families, in the order ``observe(_:)-(ActivitySnapshot)`` fills them.
@@ -237,6 +267,7 @@ public final class QueryRecorder: Sendable {
     public static let familyNames = [
         durationName, queueName, statementName, executionName, costName, overflowName, tableReadsName, tableWritesName,
         runningName, queuedName, oldestRunningName, blockedName, idleInTransactionName, oldestIdleInTransactionName,
+        statementCallsName, statementExecutionName, statementRowsName,
     ]
 
     /// Observes one finished query in every family.
@@ -371,6 +402,7 @@ public final class QueryRecorder: Sendable {
             state.tableReads.store.emit(into: &buffer)
             state.tableWrites.store.emit(into: &buffer)
             for store in state.activity { store.emit(into: &buffer) }
+            for family in state.statementTotals { family.store.emit(into: &buffer) }
             state.overflow.emit(into: &buffer)
         }
     }
@@ -457,6 +489,7 @@ public final class QueryRecorder: Sendable {
         state.cost.expire(before: cutoff)
         state.tableReads.expire(before: cutoff)
         state.tableWrites.expire(before: cutoff)
+        for index in state.statementTotals.indices { state.statementTotals[index].expire(before: cutoff) }
         // Slots may have been freed and reused, and trackers are renumbered: resolve afresh.
         state.resolved.removeAll(keepingCapacity: true)
         let live = state.parents.filter { state.trackers[$0.value].lastUpdate >= cutoff }

@@ -1,0 +1,28 @@
+public import SQLText
+
+/// What one statement did between two samples of a server's statement statistics
+/// (`pg_stat_statements`): increases, not the server's cumulative totals.
+public struct StatementTotals: Sendable {
+    public var warehouse: String
+    public var database: String
+    /// The role that ran it; the statistics keep one entry per role.
+    public var user: String
+    /// From the annotation in the text the server kept: the first caller's.
+    public var context: QueryContext
+    public var fingerprint: Fingerprint
+    public var calls: Double
+    public var executionSeconds: Double
+    public var rows: Double
+
+    public init(warehouse: String, database: String, user: String, context: QueryContext, fingerprint: Fingerprint,
+                calls: Double, executionSeconds: Double, rows: Double) {
+        self.warehouse = warehouse
+        self.database = database
+        self.user = user
+        self.context = context
+        self.fingerprint = fingerprint
+        self.calls = calls
+        self.executionSeconds = executionSeconds
+        self.rows = rows
+    }
+}
