@@ -113,4 +113,31 @@ import Testing
         #expect(text.contains(#"warehouse_query_cost_dollars_total{warehouse="w",app="airflow",user="etl",dag="d",task="a"} 0.004"#), "\(text)")
         #expect(text.contains(#"warehouse_query_cost_dollars_total{warehouse="w",app="airflow",user="etl",dag="d",task="b"} 0.0005"#))
     }
+
+    @Test func stderrRecordsWithContinuationsAndErrorsSplitAcrossReads() throws {
+        let file = "postgresql.log"
+        try append("", to: file)
+        let recorder = QueryRecorder()
+        let collector = PostgresQueryLogCollector(
+            options: .init(directory: directory, format: .stderr), warehouse: "w", recorder: recorder,
+            rules: AnnotationRules(), state: try StateStore(path: nil))
+        try collector.ingest(warehouse: "w")
+        let prefix = "2026-11-21 10:00:00.000 UTC [4242] etl@db [odd] app name] "
+        try append(
+            prefix + "00000 LOG:  duration: 12.5 ms  statement: /* {\"app\":\"airflow\",\"dag\":\"d\",\"task\":\"t\"} */ SELECT a,\n\t  b\n\tFROM x\n"
+                + "2026-11-21 10:00:01.000 UTC [17] LOG:  checkpoint starting: time\n"
+                + prefix + "22012 ERROR:  division by zero\n",
+            to: file)
+        try collector.ingest(warehouse: "w")
+        // The error's statement arrives in the next read.
+        try append(prefix + "22012 STATEMENT:  SELECT 1/0\n", to: file)
+        try collector.ingest(warehouse: "w")
+
+        var buffer: [UInt8] = []
+        recorder.emit(into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        #expect(text.contains(#"warehouse_query_duration_seconds_count{warehouse="w",database="db",app="airflow",user="etl",dag="d",task="t",query_type="select",status="success"} 1"#), "\(text)")
+        #expect(text.contains(#"warehouse_table_reads_total{warehouse="w",schema="public",table="x",app="airflow",dag="d",task="t"} 1"#))
+        #expect(text.contains(#"warehouse_query_duration_seconds_count{warehouse="w",database="db",app="odd] app name",user="etl",query_type="select",status="failed"} 1"#))
+    }
 }

@@ -37,8 +37,9 @@ public final class PostgresQueryLogCollector: Collector {
     private let analyzer: SQLAnalyzer
     private let state: StateStore
     private let stateKey: String
-    /// The tailer, and the last position written to the state file.
-    private let reading = Mutex<(tailer: LogTailer?, saved: LogCursor?)>((nil, nil))
+    /// The tailer, the last position written to the state file, and the stderr reader's errors
+    /// waiting for their statements.
+    private let reading = Mutex<(tailer: LogTailer?, saved: LogCursor?, stderr: StderrLogReader)>((nil, nil, StderrLogReader()))
 
     public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
         self.options = options
@@ -65,9 +66,18 @@ public final class PostgresQueryLogCollector: Collector {
         return try reading.withLock { reading in
             if reading.tailer == nil {
                 let saved = state.load(LogCursor.self, key: stateKey)
-                reading = (LogTailer(directory: directory, format: options.format, cursor: saved), saved)
+                reading = (LogTailer(directory: directory, format: options.format, cursor: saved), saved, StderrLogReader())
             }
-            let read = try reading.tailer!.read { record in observe(record, warehouse: warehouse) }
+            var stderr = reading.stderr
+            defer { reading.stderr = stderr }
+            let read = try reading.tailer!.read { record in
+                let entry: LogEntry? = switch options.format {
+                case .jsonlog: JSONLogLine.entry(record)
+                case .csvlog: CSVLogRecord.entry(record)
+                case .stderr: stderr.entry(record)
+                }
+                if let entry { observe(entry, warehouse: warehouse) }
+            }
             // Written when the position moved past what the file holds (also after a failed write):
             // an idle server costs no disk writes.
             if let cursor = reading.tailer!.cursor, cursor != reading.saved {
@@ -78,9 +88,8 @@ public final class PostgresQueryLogCollector: Collector {
         }
     }
 
-    private func observe(_ bytes: UnsafeBufferPointer<UInt8>, warehouse: String) {
-        let entry = options.format == .jsonlog ? JSONLogLine.entry(bytes) : CSVLogRecord.entry(bytes)
-        guard let entry, entry.applicationName != ConnectionSettings.defaultApplicationName, let event = LogEvent.from(entry) else { return }
+    private func observe(_ entry: LogEntry, warehouse: String) {
+        guard entry.applicationName != ConnectionSettings.defaultApplicationName, let event = LogEvent.from(entry) else { return }
         let statement: String
         let status: QueryStatus
         var seconds = 0.0

@@ -1,0 +1,81 @@
+/// Reads the plain `stderr` log format, written with the documented prefix
+/// `log_line_prefix = '%m [%p] %q%u@%d [%a] %e '`: a record is a line and the lines after it that
+/// start with a tab (PostgreSQL's continuation lines). An error's statement comes in a record of
+/// its own (`STATEMENT:`) from the same process, so errors are held until it arrives.
+struct StderrLogReader {
+    /// Errors waiting for their `STATEMENT:` record, by process id; bounded.
+    private var pending: [Substring: LogEntry] = [:]
+    static let maximumPending = 10_000
+    static let severities = ["LOG", "ERROR", "FATAL", "PANIC", "STATEMENT", "DETAIL", "HINT", "CONTEXT", "WARNING", "NOTICE", "INFO"]
+
+    /// The entry `record` completes, if any: a `LOG` entry at once, an error when its statement
+    /// arrives.
+    mutating func entry(_ record: UnsafeBufferPointer<UInt8>) -> LogEntry? {
+        let text = Self.joined(record)
+        guard let (prefix, severity, message) = Self.split(text), let pid = Self.pid(prefix) else { return nil }
+        var entry = LogEntry()
+        entry.severity = String(severity)
+        entry.message = String(message)
+        Self.session(prefix, into: &entry)
+        switch severity {
+        case "STATEMENT":
+            guard var error = pending.removeValue(forKey: pid) else { return nil }
+            error.statement = entry.message
+            return error
+        case "ERROR", "FATAL", "PANIC":
+            if pending.count >= Self.maximumPending { pending.removeAll() }
+            pending[pid] = entry
+            return nil
+        case "DETAIL", "HINT", "CONTEXT":
+            return nil  // between an error and its statement
+        default:
+            pending[pid] = nil
+            return entry
+        }
+    }
+
+    /// The record's text with PostgreSQL's continuation tabs removed.
+    static func joined(_ record: UnsafeBufferPointer<UInt8>) -> Substring {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(record.count)
+        var index = 0
+        while index < record.count {
+            let byte = record[index]
+            bytes.append(byte)
+            index += byte == 0x0A && index + 1 < record.count && record[index + 1] == 0x09 ? 2 : 1
+        }
+        return Substring(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Prefix, severity and message: the severity is the first `WORD:  ` of the known ones.
+    static func split(_ text: Substring) -> (Substring, Substring, Substring)? {
+        var best: (Range<Substring.Index>, Substring)?
+        for severity in severities {
+            if let range = text.firstRange(of: " " + severity + ":  "), best == nil || range.lowerBound < best!.0.lowerBound {
+                best = (range, text[text.index(after: range.lowerBound)..<text.index(range.upperBound, offsetBy: -3)])
+            }
+        }
+        guard let (range, severity) = best else { return nil }
+        return (text[..<range.lowerBound], severity, text[range.upperBound...])
+    }
+
+    /// The process id between `[` and `]` after the timestamp.
+    static func pid(_ prefix: Substring) -> Substring? {
+        guard let open = prefix.firstIndex(of: "["), let close = prefix[open...].firstIndex(of: "]") else { return nil }
+        return prefix[prefix.index(after: open)..<close]
+    }
+
+    /// `user@db [app] SQLSTATE` after the process id (absent for background processes).
+    static func session(_ prefix: Substring, into entry: inout LogEntry) {
+        guard let open = prefix.firstIndex(of: "["), let close = prefix[open...].firstIndex(of: "]") else { return }
+        var rest = prefix[prefix.index(after: close)...].drop { $0 == " " }
+        guard let at = rest.firstIndex(of: "@"), let appOpen = rest[at...].range(of: " [") else { return }
+        entry.user = String(rest[..<at])
+        entry.database = String(rest[rest.index(after: at)..<appOpen.lowerBound])
+        rest = rest[appOpen.upperBound...]
+        // The app name may hold "] ": the SQLSTATE is the last word, the app what comes before it.
+        guard let space = rest.lastIndex(of: " "), rest[..<space].hasSuffix("]") else { return }
+        entry.applicationName = String(rest[..<rest.index(before: space)])
+        entry.sqlState = String(rest[rest.index(after: space)...])
+    }
+}
