@@ -9,12 +9,16 @@ public struct CollectionContext: Sendable {
     /// The deadline for each statement the collector runs.
     public let queryTimeout: Duration
     public let logger: Logger
+    /// How the connection was made, for collectors that also connect to the server's other
+    /// databases.
+    public let settings: ConnectionSettings?
 
-    public init(connection: Connection, warehouse: String, queryTimeout: Duration, logger: Logger) {
+    public init(connection: Connection, warehouse: String, queryTimeout: Duration, logger: Logger, settings: ConnectionSettings? = nil) {
         self.connection = connection
         self.warehouse = warehouse
         self.queryTimeout = queryTimeout
         self.logger = logger
+        self.settings = settings
     }
 
     /// Runs a statement with the collector's deadline.

@@ -240,11 +240,12 @@ private struct Reader {
     }
 
     private func tables(_ node: Node) throws(ConfigError) -> PostgresTablesCollector.Options {
-        let fields = try mapping(node, "tables", allowed: ["include_schemas", "exclude_schemas", "max_tables"])
+        let fields = try mapping(node, "tables", allowed: ["include_schemas", "exclude_schemas", "max_tables", "databases"])
         var options = PostgresTablesCollector.Options()
         if let node = fields["include_schemas"] { options.includeSchemas = try stringList(node, "include_schemas") }
         if let node = fields["exclude_schemas"] { options.excludeSchemas = try stringList(node, "exclude_schemas") }
         if let node = fields["max_tables"] { options.maxTables = try positiveInteger(node, "max_tables") }
+        if let node = fields["databases"] { options.databases = try stringList(node, "databases") }
         return options
     }
 

@@ -38,11 +38,14 @@ final class WarehouseRunner: Sendable {
         }
     }
 
+    private var settings: ConnectionSettings {
+        ConnectionSettings(
+            dsn: config.dsn, passwordFile: config.passwordFile, connectTimeout: config.connectTimeout, statementTimeout: config.queryTimeout)
+    }
+
     private func loop(_ collector: any Collector) async {
         let session = WarehouseSession(
-            settings: ConnectionSettings(
-                dsn: config.dsn, passwordFile: config.passwordFile,
-                connectTimeout: config.connectTimeout, statementTimeout: config.queryTimeout),
+            settings: settings,
             backoff: Backoff(initial: min(.seconds(1), config.reconnectBackoffMax), maximum: config.reconnectBackoffMax),
             onEvent: { [self] event in connectionEvent(event) })
         defer { session.close() }
@@ -76,7 +79,7 @@ final class WarehouseRunner: Sendable {
                 try await collector.collect(
                     CollectionContext(
                         connection: connection, warehouse: config.name, queryTimeout: config.queryTimeout,
-                        logger: logger.with("collector", collector.name)))
+                        logger: logger.with("collector", collector.name), settings: settings))
             }
             return nil
         } catch {

@@ -233,6 +233,8 @@ public final class Connection: Sendable {
             ("keepalives_idle", "30"),
             ("dbname", settings.dsn),
         ]
+        // libpq expands only the first dbname; a later one is a plain database name that wins.
+        if let database = settings.database { parameters.append(("dbname", database)) }
         if let password { parameters.append(("password", password)) }
 
         let keywords = parameters.map { strdup($0.0) }

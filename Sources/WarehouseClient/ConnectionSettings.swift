@@ -18,6 +18,8 @@ public struct ConnectionSettings: Sendable {
     public var connectTimeout: Duration
     /// Set as the session's `statement_timeout`, so the server gives up on its own too.
     public var statementTimeout: Duration?
+    /// Another database of the same server than the DSN's, for collectors that read each database.
+    public var database: String?
 
     public init(
         dsn: String,

@@ -69,6 +69,13 @@ struct PostgresTablesCollectorTests {
     @Test func rowsWrittenByOperationLastModifiedDeadRowsAndVacuum() async throws {
         let database = try await makeDatabase()
         let postgres = try TestPostgres.shared()
+        // The baseline must come after the setup's own 10 rows reach the statistics, or the
+        // collector rightly counts them as written.
+        let settle = ContinuousClock.now + .seconds(10)
+        while try await !collect(.init(includeSchemas: ["marts"]), database: database).contains(#"table="small"} 10"#),
+              ContinuousClock.now < settle {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let metrics = MetricCatalog()
         let collector = PostgresTablesCollector(options: .init(includeSchemas: ["marts"]), metrics: metrics)
         _ = try await run(collector, metrics, database: database)  // the baseline
@@ -105,5 +112,36 @@ struct PostgresTablesCollectorTests {
         #expect(sample(text, series + #""insert"}"#) == 100)
         #expect(try #require(sample(text, "warehouse_table_last_vacuum_timestamp_seconds" + table)) >= before)
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
+    }
+
+    @Test func readsTheOtherConfiguredDatabasesAndKeepsAnUnreadableOnesSeries() async throws {
+        let postgres = try TestPostgres.shared()
+        let first = try await makeDatabase()
+        let second = try await postgres.createDatabase(prefix: "tbl2")
+        try await postgres.execute("CREATE TABLE only_here (id int)", "INSERT INTO only_here VALUES (1)", database: second)
+        let metrics = MetricCatalog()
+        let settings = ConnectionSettings(dsn: postgres.dsn(database: first))
+        let connection = try await Connection.connect(settings)
+        defer { connection.close() }
+        let context = CollectionContext(
+            connection: connection, warehouse: "w", queryTimeout: .seconds(10), logger: Logger(label: "test"), settings: settings)
+
+        let both = PostgresTablesCollector(options: .init(databases: [second]), metrics: metrics)
+        try await both.collect(context)
+        var text = String(decoding: metrics.registry.render(), as: UTF8.self)
+        #expect(text.contains(#"database="\#(first)",schema="marts",table="small""#))
+        #expect(text.contains(#"database="\#(second)",schema="public",table="only_here""#))
+
+        // `*` finds every database that accepts connections; one that cannot be read fails the run,
+        // names itself, and leaves the other databases' series in place.
+        let everything = PostgresTablesCollector(options: .init(databases: ["*"]), metrics: metrics)
+        try await everything.collect(context)
+        text = String(decoding: metrics.registry.render(), as: UTF8.self)
+        #expect(text.contains(#"database="\#(second)""#))
+        let broken = PostgresTablesCollector(options: .init(databases: [second, "no_such_db"]), metrics: metrics)
+        let error = await #expect(throws: WarehouseError.self) { try await broken.collect(context) }
+        #expect(error?.message.contains("no_such_db") == true)
+        text = String(decoding: metrics.registry.render(), as: UTF8.self)
+        #expect(text.contains(#"database="\#(second)",schema="public",table="only_here""#))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 public import QueryMetrics
 import Synchronization
+import WarehouseClient
 
 /// Every user table of the connected PostgreSQL database, from `pg_stat_user_tables` and
 /// `pg_total_relation_size`: rows, bytes, dead rows, last vacuum and analyze, and, from how the
@@ -16,11 +17,15 @@ public final class PostgresTablesCollector: Collector {
         /// At most this many tables, the largest first, so a warehouse with a hundred thousand
         /// tables cannot flood Prometheus.
         public var maxTables: Int
+        /// Other databases of the server to read too, besides the DSN's; `*` for every database
+        /// that accepts connections.
+        public var databases: [String]
 
-        public init(includeSchemas: [String] = [".*"], excludeSchemas: [String] = [], maxTables: Int = 5000) {
+        public init(includeSchemas: [String] = [".*"], excludeSchemas: [String] = [], maxTables: Int = 5000, databases: [String] = []) {
             self.includeSchemas = includeSchemas
             self.excludeSchemas = excludeSchemas
             self.maxTables = maxTables
+            self.databases = databases
         }
     }
 
@@ -56,17 +61,60 @@ public final class PostgresTablesCollector: Collector {
         LIMIT $3
         """
 
+    static let databasesSQL = "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname"
+
+    /// Reads the DSN's database and each other configured one. A database that cannot be read
+    /// fails the run after the others are reported, and keeps the series it had.
     public func collect(_ context: CollectionContext) async throws {
-        let result = try await context.query(
+        var results = [try await readTables(context.connection, context)]
+        var failures: [String] = []
+        for database in try await otherDatabases(context) {
+            do {
+                guard let settings = context.settings else { break }
+                var other = settings
+                other.database = database
+                let connection = try await Connection.connect(other)
+                defer { connection.close() }
+                results.append(try await readTables(connection, context))
+            } catch {
+                failures.append("database \(database): \(error)")
+            }
+        }
+        let matching = results.map(\.matching).max() ?? 0
+        try report(results.flatMap(\.rows), context, keepingOthers: !failures.isEmpty)
+        if matching > options.maxTables {
+            context.logger.warning(
+                "reporting only the largest tables; raise tables.max_tables to see the rest",
+                metadata: ["tables": "\(matching)", "max_tables": "\(options.maxTables)"])
+        }
+        if !failures.isEmpty { throw WarehouseError(.query, failures.joined(separator: "; ")) }
+    }
+
+    private func otherDatabases(_ context: CollectionContext) async throws -> [String] {
+        guard !options.databases.isEmpty else { return [] }
+        let current = try await context.query("SELECT current_database() AS name").rows.first?.string("name")
+        var names = options.databases
+        if names.contains("*") {
+            names = try await context.query(Self.databasesSQL).rows.map { try $0.string("datname") }
+        }
+        return names.filter { $0 != current }
+    }
+
+    private func readTables(_ connection: Connection, _ context: CollectionContext) async throws -> (rows: [Row], matching: Int64) {
+        let result = try await connection.query(
             Self.sql,
-            [Self.anchored(options.includeSchemas), options.excludeSchemas.isEmpty ? nil : Self.anchored(options.excludeSchemas), String(options.maxTables)])
+            [Self.anchored(options.includeSchemas), options.excludeSchemas.isEmpty ? nil : Self.anchored(options.excludeSchemas), String(options.maxTables)],
+            timeout: context.queryTimeout)
+        return (result.rows, try result.rows.first?.int64("matching") ?? 0)
+    }
+
+    private func report(_ tableRows: [Row], _ context: CollectionContext, keepingOthers: Bool) throws {
         var seen = Set<[String]>()
         var seenWritten = Set<[String]>()
         var counts: [[String]: [Double]] = [:]
-        var matching: Int64 = 0
         let now = Date().timeIntervalSince1970
         let previous = self.previous.withLock { $0 }
-        for row in result.rows {
+        for row in tableRows {
             // A table dropped between the two catalog reads has no size: skip it this time.
             guard let size = try row.optionalDouble("size_bytes") else { continue }
             let schema = try row.string("schema")
@@ -78,7 +126,6 @@ public final class PostgresTablesCollector: Collector {
             if let vacuumed = try row.optionalDouble("last_vacuum") { metrics.tableLastVacuum.set(vacuumed, labels) }
             if let analyzed = try row.optionalDouble("last_analyze") { metrics.tableLastAnalyze.set(analyzed, labels) }
             seen.insert(labels)
-            matching = try row.int64("matching")
 
             let current = [try row.double("inserted"), try row.double("updated"), try row.double("deleted")]
             counts[labels] = current
@@ -93,14 +140,12 @@ public final class PostgresTablesCollector: Collector {
             }
             if changed { metrics.tableLastModified.set(now, labels) }
         }
+        self.previous.withLock { $0.merge(counts) { $1 } }
+        // With a database unreadable, its tables are not gone: keep their series this time.
+        guard !keepingOthers else { return }
         self.previous.withLock { $0 = counts }
         tracker.replace(with: seen)
         writtenTracker.replace(with: seenWritten)
-        if matching > options.maxTables {
-            context.logger.warning(
-                "reporting only the largest tables; raise tables.max_tables to see the rest",
-                metadata: ["tables": "\(matching)", "max_tables": "\(options.maxTables)"])
-        }
     }
 
     /// One regular expression that matches a whole schema name against any of the patterns.
