@@ -145,6 +145,22 @@ struct PostgresQueryLogCollectorTests {
         #expect(try Promtool.checkMetrics(second.exposition).exitCode == 0)
     }
 
+    @Test func aServerThatLogsNoDurationsFailsNamingTheSetting() async throws {
+        // The shared cluster runs with the defaults: no statement durations, stderr only.
+        let postgres = try TestPostgres.shared()
+        let directory = postgres.directory + "/empty-log"  // removed with the cluster
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let collector = PostgresQueryLogCollector(
+            options: .init(directory: directory, format: .jsonlog), warehouse: "w", recorder: QueryRecorder(),
+            rules: AnnotationRules(), state: try StateStore(path: nil))
+        let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn()))
+        defer { connection.close() }
+        let context = CollectionContext(connection: connection, warehouse: "w", queryTimeout: .seconds(5), logger: Logger(label: "test"))
+        let error = await #expect(throws: QueryLogError.self) { try await collector.collect(context) }
+        #expect(error?.description.contains("log_min_duration_statement is -1") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("log_destination is 'stderr'") == true)
+    }
+
     @Test func aMissingDirectoryIsAClearFailure() async throws {
         let postgres = try TestPostgres.shared()
         let collector = PostgresQueryLogCollector(

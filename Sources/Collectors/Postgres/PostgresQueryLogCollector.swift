@@ -1,3 +1,4 @@
+import Foundation
 public import QueryMetrics
 public import SQLText
 import Synchronization
@@ -54,6 +55,27 @@ public final class PostgresQueryLogCollector: Collector {
         if read.skippedBytes > 0 {
             context.logger.warning("skipped unreadable log bytes", metadata: ["bytes": "\(read.skippedBytes)", "directory": "\(options.directory ?? "")"])
         }
+        // What was logged is counted; then a server that logs no durations, or not in this format,
+        // fails the run with the setting to change, rather than reporting a quiet warehouse.
+        if let problem = try? await settingsProblem(context) { throw QueryLogError(problem) }
+    }
+
+    static let settingsSQL = """
+        SELECT current_setting('log_min_duration_statement') AS duration, current_setting('log_destination') AS destination
+        """
+
+    /// A description of the server settings that keep statements out of the log, or nil.
+    private func settingsProblem(_ context: CollectionContext) async throws -> String? {
+        guard let row = try await context.query(Self.settingsSQL).rows.first else { return nil }
+        var problems: [String] = []
+        if try row.string("duration") == "-1" {
+            problems.append("log_min_duration_statement is -1, so statements are not logged with their duration: set it to 0")
+        }
+        let destination = try row.string("destination")
+        if !destination.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == options.format.rawValue }) {
+            problems.append("log_destination is '\(destination)', which does not include \(options.format.rawValue)")
+        }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ") + " (docs/postgres.md)"
     }
 
     /// Reads what the server logged since the last run, observes it, and saves the position.
