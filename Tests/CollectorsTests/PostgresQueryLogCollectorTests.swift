@@ -109,6 +109,12 @@ struct PostgresQueryLogCollectorTests {
 
         let series = Self.insertSeries.replacingOccurrences(of: "DB", with: database)
         #expect(try await first.collect(until: series, is: 3) == 3)
+        if format == .jsonlog {
+            // The exact sum, against the durations read from the same files by Foundation's parser.
+            let truth = try Self.loggedSeconds(in: postgres.directory + "/data/log", statementsContaining: "INSERT INTO marts.daily_events")
+            let sum = try #require(first.sample(series.replacingOccurrences(of: "_count", with: "_sum")))
+            #expect(abs(sum - truth) < 1e-9, "histogram sum \(sum), log \(truth)")
+        }
         let selects = #"warehouse_query_duration_seconds_count{warehouse="w",database="\#(database)",app="metabase",user="postgres",query_type="select",status="success"}"#
         #expect(first.sample(selects) == 2)
         let sleep = #"warehouse_query_duration_seconds_sum{warehouse="w",database="\#(database)",app="airflow",user="etl",dag="daily",task="load",query_type="select",status="success"}"#
@@ -143,6 +149,25 @@ struct PostgresQueryLogCollectorTests {
         #expect(second.sample(series) == 3, "counted twice after the restart")
         #expect(first.sample(series) == 5, "the first exporter read nothing after it stopped")
         #expect(try Promtool.checkMetrics(second.exposition).exitCode == 0)
+    }
+
+    /// The seconds of every logged execution whose statement contains `text`, from the jsonlog
+    /// files in `directory`.
+    static func loggedSeconds(in directory: String, statementsContaining text: String) throws -> Double {
+        var total = 0.0
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasSuffix(".json") {
+            let contents = try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
+            for line in contents.split(separator: "\n") {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                // Executions only: `statement:` and `execute`, not the parse and bind steps.
+                guard let message = object?["message"] as? String, message.hasPrefix("duration: "), message.contains(text),
+                      message.contains(" ms  statement: ") || message.contains(" ms  execute "),
+                      let milliseconds = Double(message.dropFirst(10).prefix { $0 != " " })
+                else { continue }
+                total += milliseconds / 1000
+            }
+        }
+        return total
     }
 
     @Test func aServerThatLogsNoDurationsFailsNamingTheSetting() async throws {
