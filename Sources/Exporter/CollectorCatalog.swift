@@ -11,7 +11,7 @@ public enum CollectorCatalog {
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
         case .postgres: ["tables", "activity", "query_log", "statements"]
-        case .redshift: []
+        case .redshift: ["query_history"]
         }
     }
 
@@ -30,6 +30,7 @@ public enum CollectorCatalog {
     public static func defaultInterval(for collector: String) -> Duration {
         switch collector {
         case health, "activity", "query_log": .seconds(15)
+        case "query_history": .seconds(30)
         default: .seconds(60)
         }
     }
@@ -42,6 +43,10 @@ public enum CollectorCatalog {
             PostgresActivityCollector(recorder: metrics.queries, rules: shared.rules)
         case (.postgres, "statements"):
             PostgresStatementsCollector(recorder: metrics.queries, rules: shared.rules)
+        case (.redshift, "query_history"):
+            RedshiftQueryHistoryCollector(
+                options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
+                state: shared.state)
         case (.postgres, "query_log"):
             PostgresQueryLogCollector(
                 options: warehouse.queryLog, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)

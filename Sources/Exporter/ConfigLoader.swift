@@ -161,7 +161,7 @@ private struct Reader {
 
     static let warehouseKeys: Set<String> = [
         "name", "kind", "dsn", "password_file", "collectors", "intervals",
-        "connect_timeout", "query_timeout", "reconnect_backoff_max", "tables", "query_log",
+        "connect_timeout", "query_timeout", "reconnect_backoff_max", "tables", "query_log", "query_history",
     ]
 
     private func warehouse(_ node: Node) throws(ConfigError) -> ExporterConfig.Warehouse {
@@ -211,6 +211,13 @@ private struct Reader {
             warehouse.reconnectBackoffMax = try positiveDuration(node, "reconnect_backoff_max")
         }
         if let node = fields["tables"] { warehouse.tables = try tables(node) }
+        if let node = fields["query_history"] {
+            guard kind == .redshift else { throw error(node, "\"query_history\" is for Redshift warehouses (kind: redshift)") }
+            let options = try mapping(node, "query_history", allowed: ["overlap", "lookback", "page_size"])
+            if let node = options["overlap"] { warehouse.queryHistory.overlap = try positiveDuration(node, "overlap") }
+            if let node = options["lookback"] { warehouse.queryHistory.lookback = try positiveDuration(node, "lookback") }
+            if let node = options["page_size"] { warehouse.queryHistory.pageSize = try positiveInteger(node, "page_size") }
+        }
         if let node = fields["query_log"] {
             guard kind == .postgres else { throw error(node, "\"query_log\" is for PostgreSQL warehouses (kind: postgres)") }
             warehouse.queryLog = try queryLog(node)

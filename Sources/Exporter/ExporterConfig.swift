@@ -37,6 +37,8 @@ public struct ExporterConfig: Sendable {
         public var tables: PostgresTablesCollector.Options
         /// The PostgreSQL server log, for the `query_log` collector.
         public var queryLog: PostgresQueryLogCollector.Options
+        /// How the Redshift `query_history` collector reads SYS_QUERY_HISTORY.
+        public var queryHistory: RedshiftQueryHistoryCollector.Options
 
         public init(name: String, kind: Kind, dsn: String) {
             self.name = name
@@ -50,6 +52,7 @@ public struct ExporterConfig: Sendable {
             self.reconnectBackoffMax = .seconds(30)
             self.tables = .init()
             self.queryLog = .init()
+            self.queryHistory = .init()
         }
 
         /// How often `collector` runs here.

@@ -93,7 +93,7 @@ public final class Connection: Sendable {
                     outcome.resume(with: execute(sql, parameters, generation: generation))
                 }
                 if let timeout {
-                    DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeInterval) { [self] in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) { [self] in
                         interrupt(generation, .deadline(timeout), outcome)
                     }
                 }
@@ -147,7 +147,7 @@ public final class Connection: Sendable {
             var buffer = [CChar](repeating: 0, count: 256)
             _ = PQcancel(cancel, &buffer, Int32(buffer.count))
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + Self.cancelGrace.timeInterval) { [self] in
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.cancelGrace.seconds) { [self] in
             guard !outcome.isResumed else { return }
             state.withLock { $0.broken = true }
             outcome.resume(with: .failure(error(for: interruption)))
@@ -296,11 +296,10 @@ private final class Outcome: Sendable {
 }
 
 extension Duration {
-    var timeInterval: Double {
+    /// The duration in (fractional) seconds.
+    public var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
-
-    var seconds: Double { timeInterval }
 
     var wholeSeconds: Int64 { components.seconds }
 

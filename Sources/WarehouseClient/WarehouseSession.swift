@@ -69,7 +69,7 @@ public final class WarehouseSession: Sendable {
         let waiting = state.withLock { state -> WarehouseError? in
             if let connection = state.connection, connection.isUsable { return nil }
             guard let retryAt = state.retryAt, ContinuousClock.now < retryAt else { return nil }
-            let seconds = Int((retryAt - ContinuousClock.now).timeInterval.rounded(.up))
+            let seconds = Int((retryAt - ContinuousClock.now).seconds.rounded(.up))
             return WarehouseError(
                 state.lastFailure?.kind ?? .connection,
                 "not reconnecting for another \(seconds)s; last attempt: \(state.lastFailure?.message ?? "failed")")

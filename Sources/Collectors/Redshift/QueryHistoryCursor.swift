@@ -1,0 +1,23 @@
+/// How far `query_history` has read: the latest end time seen, and the query ids seen within the
+/// overlap window before it, so rows that Redshift publishes late are counted once, and none twice.
+public struct QueryHistoryCursor: Codable, Equatable, Sendable {
+    /// The latest `end_time` seen.
+    var high: RedshiftTimestamp
+    /// Where reading began: what ended at or before it is history, never counted.
+    var floor: RedshiftTimestamp
+    /// Query id → end time, for the queries that ended within the overlap window.
+    var seen: [Int64: RedshiftTimestamp]
+
+    /// The position the next read starts after: the overlap window before `high`, but never
+    /// before `floor` (and then after every query that ended exactly at it).
+    func readStart(overlap: Double) -> (time: RedshiftTimestamp, id: Int64) {
+        let window = high.adding(seconds: -overlap)
+        return window > floor ? (window, -1) : (floor, Int64.max)
+    }
+
+    /// Forgets the ids that ended before the window; bounds memory to one window of queries.
+    mutating func prune(overlap: Double) {
+        let low = high.adding(seconds: -overlap)
+        seen = seen.filter { $0.value >= low }
+    }
+}

@@ -1,0 +1,94 @@
+import Collectors
+import Foundation
+import Logging
+import QueryMetrics
+import SQLText
+import TestSupport
+import Testing
+import WarehouseClient
+
+/// The Redshift query_history collector against the Redshift-shaped fixture in a real PostgreSQL.
+@Suite("Redshift query_history collector")
+struct RedshiftQueryHistoryCollectorTests {
+    static let airflow = #"/* {"app":"airflow","dag":"d","task":"t"} */ "#
+
+    struct Harness {
+        let recorder = QueryRecorder()
+        let collector: RedshiftQueryHistoryCollector
+        let context: CollectionContext
+
+        init(_ fixture: RedshiftFixture, statePath: String, connection: Connection) throws {
+            collector = RedshiftQueryHistoryCollector(
+                options: .init(overlap: .seconds(600), pageSize: 2), warehouse: "rs", recorder: recorder,
+                rules: AnnotationRules(), state: try StateStore(path: statePath))
+            context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
+        }
+
+        func sample(_ series: String) -> Double? {
+            var buffer: [UInt8] = []
+            recorder.emit(into: &buffer)
+            for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") where line.hasPrefix(series + " ") {
+                return Double(line.split(separator: " ").last!)
+            }
+            return nil
+        }
+    }
+
+    static func query(_ id: Int64, end: String, seconds: Double, queue: Double = 0, type: String = "SELECT", status: String = "success",
+                      label: String = "default", text: String) -> RedshiftFixture.Query {
+        var query = RedshiftFixture.Query(id: id, end: end, elapsedMicroseconds: Int64(seconds * 1_000_000), text: text)
+        query.queueMicroseconds = Int64(queue * 1_000_000)
+        query.type = type
+        query.status = status
+        query.label = label
+        return query
+    }
+
+    @Test func countsEveryFinishedQueryOnceWithItsWholeTextAcrossLateRowsAndARestart() async throws {
+        let postgres = try TestPostgres.shared()
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rs"))
+        try await fixture.insert(
+            Self.query(1, end: "2026-11-21 10:00:00.000000", seconds: 5, text: Self.airflow + "INSERT INTO s.t SELECT 1"),
+            Self.query(2, end: "2026-11-21 10:00:00.000000", seconds: 5, text: "SELECT 1"))
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
+        let statePath = postgres.directory + "/rs-state-\(UUID().uuidString.prefix(8)).json"
+        let first = try Harness(fixture, statePath: statePath, connection: connection)
+        try await first.collector.collect(first.context)  // history before the exporter: not counted
+
+        let longBody = "SELECT\n" + String(repeating: "  col_with_a_long_name,\n", count: 200) + "  1 FROM marts.orders"
+        try await fixture.insert(
+            Self.query(10, end: "2026-11-21 10:05:00.000001", seconds: 2, queue: 0.5, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"),
+            Self.query(11, end: "2026-11-21 10:05:00.000001", seconds: 4, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"),
+            Self.query(12, end: "2026-11-21 10:06:00.000000", seconds: 1, status: "failed", text: Self.airflow + "SELECT 1/0"),
+            Self.query(13, end: "2026-11-21 10:06:30.000000", seconds: 3, status: "canceled", label: "nightly_etl", text: "SELECT pg_sleep(100)"),
+            Self.query(14, end: "2026-11-21 10:07:00.000000", seconds: 10, text: longBody + "\n" + #"/* {"app": "dbt", "node_id": "model.shop.orders"} */"#))
+        try await first.collector.collect(first.context)
+
+        let inserts = #"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="insert",status="success"}"#
+        #expect(first.sample(inserts) == 2)
+        #expect(first.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 6)
+        #expect(first.sample(#"warehouse_query_queue_seconds_sum{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="insert"}"#) == 0.5)
+        #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="select",status="failed"}"#) == 1)
+        // No annotation: the query_label names the app.
+        #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="nightly_etl",user="etl",query_type="select",status="aborted"}"#) == 1)
+        // The annotation is past the 4000 characters kept in the history: read from the whole text.
+        #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="dbt",user="etl",model="model.shop.orders",query_type="select",status="success"}"#) == 1)
+        #expect(first.sample(#"warehouse_table_writes_total{warehouse="rs",schema="marts",table="daily",operation="insert",app="airflow",user="etl",dag="d",task="t"}"#) == 2)
+
+        // A row that Redshift publishes late, ending before the latest seen but within the overlap.
+        try await fixture.insert(Self.query(15, end: "2026-11-21 10:04:00.000000", seconds: 1, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"))
+        try await first.collector.collect(first.context)
+        try await first.collector.collect(first.context)
+        #expect(first.sample(inserts) == 3)
+        #expect(first.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 7)
+
+        // The exporter restarts with its state file: only what is new is counted.
+        try await fixture.insert(Self.query(16, end: "2026-11-21 10:08:00.000000", seconds: 8, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"))
+        let second = try Harness(fixture, statePath: statePath, connection: connection)
+        try await second.collector.collect(second.context)
+        #expect(second.sample(inserts) == 1)
+        #expect(second.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 8)
+        #expect(second.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="dbt",user="etl",model="model.shop.orders",query_type="select",status="success"}"#) == nil)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import WarehouseClient
+
+/// A PostgreSQL schema that mirrors the Redshift system views the exporter reads, column for
+/// column (docs.aws.amazon.com/redshift/latest/dg/SYS_QUERY_HISTORY.html and SYS_QUERY_TEXT):
+/// `char` columns padded with blanks, durations in microseconds, timestamps without zone in UTC,
+/// `query_text` cut at 4000 characters with the whole text in 4000-character chunks of
+/// `sys_query_text`, newlines and backslashes stored escaped. `pg_user` is shadowed, since
+/// Redshift's user ids are not this server's; connections reach it with
+/// ``searchPath`` (the fixture before `pg_catalog`), so the exporter's unqualified SQL runs as is.
+public struct RedshiftFixture: Sendable {
+    public static let schema = "redshift_fixture"
+    /// Append to a DSN: `options=-csearch_path=…`.
+    public static let searchPath = " options='-csearch_path=\(schema),pg_catalog'"
+
+    public let postgres: TestPostgres
+    public let database: String
+
+    public init(postgres: TestPostgres, database: String) async throws {
+        self.postgres = postgres
+        self.database = database
+        try await postgres.execute(
+            "CREATE SCHEMA \(Self.schema)",
+            """
+            CREATE TABLE \(Self.schema).sys_query_history (
+                user_id integer, query_id bigint, query_label character(320), transaction_id bigint, session_id integer,
+                database_name character(128), query_type character(32), status character(10), result_cache_hit boolean,
+                start_time timestamp, end_time timestamp, elapsed_time bigint, queue_time bigint, execution_time bigint,
+                error_message character(512), returned_rows bigint, returned_bytes bigint, query_text character(4000),
+                redshift_version character(256), compile_time bigint, planning_time bigint, lock_wait_time bigint,
+                service_class_id integer, service_class_name character(64), user_query_hash character(40),
+                generic_query_hash character(40)
+            )
+            """,
+            """
+            CREATE TABLE \(Self.schema).sys_query_text (
+                user_id integer, query_id bigint, transaction_id bigint, session_id integer, start_time timestamp,
+                sequence integer, text character(4000)
+            )
+            """,
+            "CREATE TABLE \(Self.schema).pg_user (usename name, usesysid integer)",
+            "INSERT INTO \(Self.schema).pg_user VALUES ('etl', 100), ('ana', 101), ('looker_svc', 102)",
+            database: database)
+    }
+
+    /// A DSN that sees the fixture where Redshift's views would be.
+    public var dsn: String { postgres.dsn(database: database) + Self.searchPath }
+
+    /// One query as Redshift records it.
+    public struct Query: Sendable {
+        public var id: Int64
+        public var userID: Int32 = 100
+        public var label = "default"
+        public var database = "dev"
+        public var type = "SELECT"
+        public var status = "success"
+        /// When it ended, as `YYYY-MM-DD HH:MM:SS.ffffff` in UTC.
+        public var end: String
+        public var elapsedMicroseconds: Int64
+        public var queueMicroseconds: Int64 = 0
+        public var executionMicroseconds: Int64? = nil
+        public var text: String
+
+        public init(id: Int64, end: String, elapsedMicroseconds: Int64, text: String) {
+            self.id = id
+            self.end = end
+            self.elapsedMicroseconds = elapsedMicroseconds
+            self.text = text
+        }
+    }
+
+    /// Stores `query` as Redshift would: escaped text, cut at 4000 in the history, whole in chunks.
+    public func insert(_ queries: Query...) async throws {
+        let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database)))
+        defer { connection.close() }
+        for query in queries {
+            let stored = Array(Self.escaped(query.text))
+            let execution = query.executionMicroseconds ?? (query.elapsedMicroseconds - query.queueMicroseconds)
+            _ = try await connection.query(
+                """
+                INSERT INTO \(Self.schema).sys_query_history
+                    (user_id, query_id, query_label, database_name, query_type, status, start_time, end_time,
+                     elapsed_time, queue_time, execution_time, query_text)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::timestamp - $8::bigint * interval '1 microsecond', $7::timestamp, $8, $9, $10, $11)
+                """,
+                [String(query.userID), String(query.id), query.label, query.database, query.type, query.status, query.end,
+                 String(query.elapsedMicroseconds), String(query.queueMicroseconds), String(execution),
+                 String(stored.prefix(4000))])
+            var sequence = 0
+            var start = 0
+            repeat {
+                let chunk = String(stored[start..<min(start + 4000, stored.count)])
+                _ = try await connection.query(
+                    "INSERT INTO \(Self.schema).sys_query_text (user_id, query_id, sequence, text) VALUES ($1, $2, $3, $4)",
+                    [String(query.userID), String(query.id), String(sequence), chunk])
+                sequence += 1
+                start += 4000
+            } while start < stored.count
+        }
+    }
+
+    /// Redshift's stored form: backslashes doubled, newlines as `\n`.
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
