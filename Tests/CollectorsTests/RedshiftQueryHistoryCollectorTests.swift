@@ -62,7 +62,9 @@ struct RedshiftQueryHistoryCollectorTests {
             Self.query(11, end: "2026-11-21 10:05:00.000001", seconds: 4, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"),
             Self.query(12, end: "2026-11-21 10:06:00.000000", seconds: 1, status: "failed", text: Self.airflow + "SELECT 1/0"),
             Self.query(13, end: "2026-11-21 10:06:30.000000", seconds: 3, status: "canceled", label: "nightly_etl", text: "SELECT pg_sleep(100)"),
-            Self.query(14, end: "2026-11-21 10:07:00.000000", seconds: 10, text: longBody + "\n" + #"/* {"app": "dbt", "node_id": "model.shop.orders"} */"#))
+            Self.query(14, end: "2026-11-21 10:07:00.000000", seconds: 10, text: longBody + "\n" + #"/* {"app": "dbt", "node_id": "model.shop.orders"} */"#),
+            // The exporter's own poll, as Redshift records it: not the warehouse's load.
+            Self.query(17, end: "2026-11-21 10:07:00.000000", seconds: 1, text: #"/* {"app":"warehouse_exporter"} */ SELECT q.query_id FROM sys_query_history q"#))
         try await first.collector.collect(first.context)
 
         let inserts = #"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="insert",status="success"}"#
@@ -74,6 +76,7 @@ struct RedshiftQueryHistoryCollectorTests {
         #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="nightly_etl",user="etl",query_type="select",status="aborted"}"#) == 1)
         // The annotation is past the 4000 characters kept in the history: read from the whole text.
         #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="dbt",user="etl",model="model.shop.orders",query_type="select",status="success"}"#) == 1)
+        #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="warehouse_exporter",user="etl",query_type="select",status="success"}"#) == nil)
         #expect(first.sample(#"warehouse_table_writes_total{warehouse="rs",schema="marts",table="daily",operation="insert",app="airflow",user="etl",dag="d",task="t"}"#) == 2)
 
         // A row that Redshift publishes late, ending before the latest seen but within the overlap.

@@ -45,13 +45,19 @@ public final class RedshiftQueryHistoryCollector: Collector {
         self.stateKey = "\(warehouse)/query_history"
     }
 
-    static let startSQL = """
+    /// Starts every statement the exporter sends: Redshift records the exporter's polling like any
+    /// query, and this is how it is recognised and left out.
+    static let ownAnnotation = #"/* {"app":"warehouse_exporter"} */"#
+
+    static let startSQL = ownAnnotation + """
+
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest
         FROM sys_query_history WHERE status IN ('success', 'failed', 'canceled')
         """
 
     /// One page after (`$1`, `$2`): the end time and query id of the last row read.
-    static let pageSQL = """
+    static let pageSQL = ownAnnotation + """
+
         SELECT q.query_id::bigint AS id, trim(q.database_name) AS database, trim(coalesce(q.query_label, '')) AS label,
                trim(q.query_type) AS type, trim(q.status) AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
@@ -102,7 +108,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
         guard !ids.isEmpty else { return [:] }
         let list = ids.map(String.init).joined(separator: ",")
         var chunks: [Int64: [(sequence: Int64, text: String)]] = [:]
-        for row in try await context.query("SELECT query_id::bigint AS id, sequence::bigint AS sequence, text FROM sys_query_text WHERE query_id IN (\(list)) ORDER BY query_id, sequence").rows {
+        for row in try await context.query(Self.ownAnnotation + " SELECT query_id::bigint AS id, sequence::bigint AS sequence, text FROM sys_query_text WHERE query_id IN (\(list)) ORDER BY query_id, sequence").rows {
             chunks[try row.int64("id"), default: []].append((try row.int64("sequence"), try row.string("text")))
         }
         return chunks.mapValues { parts in
@@ -116,6 +122,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
     private func observe(_ row: Row, text: String?, warehouse: String) throws {
         let stored = try row.string("text")
         let analysis = analyzer.analyze(text ?? stored, storedEscapes: true)
+        guard analysis.context.app != ConnectionSettings.defaultApplicationName else { return }
         let label = try row.string("label")
         let status: QueryStatus = switch try row.string("status") {
         case "success": .success
