@@ -11,7 +11,7 @@ public enum CollectorCatalog {
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
         case .postgres: ["tables", "activity", "query_log", "statements"]
-        case .redshift: ["query_history"]
+        case .redshift: ["query_history", "live_queries"]
         }
     }
 
@@ -29,7 +29,7 @@ public enum CollectorCatalog {
 
     public static func defaultInterval(for collector: String) -> Duration {
         switch collector {
-        case health, "activity", "query_log": .seconds(15)
+        case health, "activity", "query_log", "live_queries": .seconds(15)
         case "query_history": .seconds(30)
         default: .seconds(60)
         }
@@ -47,6 +47,8 @@ public enum CollectorCatalog {
             RedshiftQueryHistoryCollector(
                 options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
                 state: shared.state)
+        case (.redshift, "live_queries"):
+            RedshiftLiveQueriesCollector(recorder: metrics.queries, rules: shared.rules)
         case (.postgres, "query_log"):
             PostgresQueryLogCollector(
                 options: warehouse.queryLog, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)

@@ -59,6 +59,8 @@ public struct RedshiftFixture: Sendable {
         public var elapsedMicroseconds: Int64
         public var queueMicroseconds: Int64 = 0
         public var executionMicroseconds: Int64? = nil
+        /// The WLM queue (`service_class_name`).
+        public var queue = ""
         public var text: String
 
         public init(id: Int64, end: String, elapsedMicroseconds: Int64, text: String) {
@@ -80,12 +82,12 @@ public struct RedshiftFixture: Sendable {
                 """
                 INSERT INTO \(Self.schema).sys_query_history
                     (user_id, query_id, query_label, database_name, query_type, status, start_time, end_time,
-                     elapsed_time, queue_time, execution_time, query_text)
-                VALUES ($1, $2, $3, $4, $5, $6, $7::timestamp - $8::bigint * interval '1 microsecond', $7::timestamp, $8, $9, $10, $11)
+                     elapsed_time, queue_time, execution_time, query_text, service_class_name)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::timestamp - $8::bigint * interval '1 microsecond', $7::timestamp, $8, $9, $10, $11, $12)
                 """,
                 [String(query.userID), String(query.id), query.label, query.database, query.type, query.status, query.end,
                  String(query.elapsedMicroseconds), String(query.queueMicroseconds), String(execution),
-                 String(stored.prefix(4000))])
+                 String(stored.prefix(4000)), query.queue])
             var sequence = 0
             var start = 0
             repeat {

@@ -45,18 +45,14 @@ public final class RedshiftQueryHistoryCollector: Collector {
         self.stateKey = "\(warehouse)/query_history"
     }
 
-    /// Starts every statement the exporter sends: Redshift records the exporter's polling like any
-    /// query, and this is how it is recognised and left out.
-    static let ownAnnotation = #"/* {"app":"warehouse_exporter"} */"#
-
-    static let startSQL = ownAnnotation + """
+    static let startSQL = RedshiftSQL.ownAnnotation + """
 
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest
         FROM sys_query_history WHERE status IN ('success', 'failed', 'canceled')
         """
 
     /// One page after (`$1`, `$2`): the end time and query id of the last row read.
-    static let pageSQL = ownAnnotation + """
+    static let pageSQL = RedshiftSQL.ownAnnotation + """
 
         SELECT q.query_id::bigint AS id, trim(q.database_name) AS database, trim(coalesce(q.query_label, '')) AS label,
                trim(q.query_type) AS type, trim(q.status) AS status,
@@ -108,7 +104,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
         guard !ids.isEmpty else { return [:] }
         let list = ids.map(String.init).joined(separator: ",")
         var chunks: [Int64: [(sequence: Int64, text: String)]] = [:]
-        for row in try await context.query(Self.ownAnnotation + " SELECT query_id::bigint AS id, sequence::bigint AS sequence, text FROM sys_query_text WHERE query_id IN (\(list)) ORDER BY query_id, sequence").rows {
+        for row in try await context.query(RedshiftSQL.ownAnnotation + " SELECT query_id::bigint AS id, sequence::bigint AS sequence, text FROM sys_query_text WHERE query_id IN (\(list)) ORDER BY query_id, sequence").rows {
             chunks[try row.int64("id"), default: []].append((try row.int64("sequence"), try row.string("text")))
         }
         return chunks.mapValues { parts in
