@@ -11,7 +11,7 @@ public enum CollectorCatalog {
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
         case .postgres: ["tables", "activity", "query_log", "statements"]
-        case .redshift: ["query_history", "live_queries"]
+        case .redshift: ["query_history", "live_queries", "tables"]
         }
     }
 
@@ -47,6 +47,8 @@ public enum CollectorCatalog {
             RedshiftQueryHistoryCollector(
                 options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
                 state: shared.state)
+        case (.redshift, "tables"):
+            RedshiftTablesCollector(options: warehouse.tables, metrics: metrics)
         case (.redshift, "live_queries"):
             RedshiftLiveQueriesCollector(recorder: metrics.queries, rules: shared.rules)
         case (.postgres, "query_log"):

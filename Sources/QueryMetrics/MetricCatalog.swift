@@ -16,6 +16,9 @@ public struct MetricCatalog: Sendable {
     public let tableLastVacuum: GaugeFamily
     public let tableLastAnalyze: GaugeFamily
     public let tableRowsWritten: CounterFamily
+    public let tableUnsortedRatio: GaugeFamily
+    public let tableStatsOffRatio: GaugeFamily
+    public let tableSkewRowsRatio: GaugeFamily
     /// Query latency, queueing, statement, execution and cost families, under the label policy.
     public let queries: QueryRecorder
 
@@ -51,6 +54,13 @@ public struct MetricCatalog: Sendable {
             "warehouse_table_last_vacuum_timestamp_seconds", help: "When the table was last vacuumed, by hand or by autovacuum.", labels: table)
         tableLastAnalyze = registry.gaugeFamily(
             "warehouse_table_last_analyze_timestamp_seconds", help: "When the table's statistics were last gathered.", labels: table)
+        tableUnsortedRatio = registry.gaugeFamily(
+            "warehouse_table_unsorted_ratio", help: "Share of the table's rows that are not in sort key order (Redshift).", labels: table)
+        tableStatsOffRatio = registry.gaugeFamily(
+            "warehouse_table_stats_off_ratio", help: "How stale the table's statistics are, 0 current to 1 stale (Redshift).", labels: table)
+        tableSkewRowsRatio = registry.gaugeFamily(
+            "warehouse_table_skew_rows_ratio",
+            help: "Rows on the slice with the most of them over rows on the slice with the fewest (Redshift); 1 is even.", labels: table)
         tableRowsWritten = registry.counterFamily(
             "warehouse_table_rows_written_total", help: "Rows inserted, updated or deleted in the table.",
             labels: ["warehouse", "schema", "table", "operation"])

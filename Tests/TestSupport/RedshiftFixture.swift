@@ -38,6 +38,14 @@ public struct RedshiftFixture: Sendable {
                 sequence integer, text character(4000)
             )
             """,
+            """
+            CREATE TABLE \(Self.schema).svv_table_info (
+                database text, schema text, table_id oid, "table" text, encoded text, diststyle text, sortkey1 text,
+                max_varchar integer, sortkey1_enc character(32), sortkey_num integer, size bigint, pct_used numeric(10,4),
+                empty bigint, unsorted numeric(5,2), stats_off numeric(5,2), tbl_rows numeric(38,0),
+                skew_sortkey1 numeric(19,2), skew_rows numeric(19,2), estimated_visible_rows numeric(38,0)
+            )
+            """,
             "CREATE TABLE \(Self.schema).pg_user (usename name, usesysid integer)",
             "INSERT INTO \(Self.schema).pg_user VALUES ('etl', 100), ('ana', 101), ('looker_svc', 102)",
             database: database)
@@ -104,5 +112,21 @@ public struct RedshiftFixture: Sendable {
     /// Redshift's stored form: backslashes doubled, newlines as `\n`.
     static func escaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// One row of SVV_TABLE_INFO: sizes in 1 MB blocks, unsorted and stats_off in percent.
+    public func insertTable(
+        schema: String, table: String, megabytes: Int, rows: Int, visibleRows: Int?, unsorted: Double?, statsOff: Double, skew: Double?
+    ) async throws {
+        let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database)))
+        defer { connection.close() }
+        _ = try await connection.query(
+            """
+            INSERT INTO \(Self.schema).svv_table_info
+                (database, schema, "table", size, tbl_rows, estimated_visible_rows, unsorted, stats_off, skew_rows)
+            VALUES ('dev', $1, $2, $3, $4, $5, $6, $7, $8)
+            """,
+            [schema, table, String(megabytes), String(rows), visibleRows.map(String.init), unsorted.map { "\($0)" }, "\(statsOff)",
+             skew.map { "\($0)" }])
     }
 }

@@ -101,10 +101,7 @@ public final class PostgresTablesCollector: Collector {
     }
 
     private func readTables(_ connection: Connection, _ context: CollectionContext) async throws -> (rows: [Row], matching: Int64) {
-        let result = try await connection.query(
-            Self.sql,
-            [Self.anchored(options.includeSchemas), options.excludeSchemas.isEmpty ? nil : Self.anchored(options.excludeSchemas), String(options.maxTables)],
-            timeout: context.queryTimeout)
+        let result = try await connection.query(Self.sql, SchemaFilter.parameters(options), timeout: context.queryTimeout)
         return (result.rows, try result.rows.first?.int64("matching") ?? 0)
     }
 
@@ -148,8 +145,4 @@ public final class PostgresTablesCollector: Collector {
         writtenTracker.replace(with: seenWritten)
     }
 
-    /// One regular expression that matches a whole schema name against any of the patterns.
-    static func anchored(_ patterns: [String]) -> String {
-        "^(?:" + patterns.map { "(?:\($0))" }.joined(separator: "|") + ")$"
-    }
 }

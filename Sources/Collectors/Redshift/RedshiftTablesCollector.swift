@@ -1,0 +1,61 @@
+public import QueryMetrics
+import WarehouseClient
+
+/// Every user table of the connected Redshift database with at least one row, from
+/// `SVV_TABLE_INFO` (superusers, or a user granted SELECT on it): rows (the estimate that leaves
+/// out deleted rows), bytes (1 MB blocks), and the health of its layout: unsorted rows, stale
+/// statistics and row skew across slices, as ratios. Schemas and the cap are the `tables` options,
+/// as for PostgreSQL.
+public final class RedshiftTablesCollector: Collector {
+    public let name = "tables"
+    private let options: PostgresTablesCollector.Options
+    private let metrics: MetricCatalog
+    private let tracker: SeriesTracker
+
+    public init(options: PostgresTablesCollector.Options, metrics: MetricCatalog) {
+        self.options = options
+        self.metrics = metrics
+        tracker = SeriesTracker(gauges: [
+            metrics.tableRows, metrics.tableSizeBytes, metrics.tableUnsortedRatio, metrics.tableStatsOffRatio, metrics.tableSkewRowsRatio,
+        ])
+    }
+
+    static let sql = RedshiftSQL.ownAnnotation + """
+
+        SELECT trim(database) AS database, trim(schema) AS schema, trim("table") AS "table",
+               coalesce(estimated_visible_rows, tbl_rows)::float8 AS rows, (size * 1048576)::float8 AS size_bytes,
+               unsorted::float8 AS unsorted, stats_off::float8 AS stats_off, skew_rows::float8 AS skew,
+               count(*) OVER () AS matching
+        FROM svv_table_info
+        WHERE schema ~ $1 AND ($2::text IS NULL OR schema !~ $2)
+        ORDER BY size DESC, schema, "table"
+        LIMIT $3
+        """
+
+    public func collect(_ context: CollectionContext) async throws {
+        let result: QueryResult
+        do {
+            result = try await context.query(Self.sql, SchemaFilter.parameters(options))
+        } catch let error as WarehouseError where error.message.contains("permission denied") {
+            throw WarehouseError(.query, "cannot read SVV_TABLE_INFO: GRANT SELECT ON svv_table_info TO the monitoring user (docs/redshift.md); \(error.message)")
+        }
+        var seen = Set<[String]>()
+        var matching: Int64 = 0
+        for row in result.rows {
+            let labels = [context.warehouse, try row.string("database"), try row.string("schema"), try row.string("table")]
+            metrics.tableRows.set(try row.double("rows"), labels)
+            metrics.tableSizeBytes.set(try row.double("size_bytes"), labels)
+            if let unsorted = try row.optionalDouble("unsorted") { metrics.tableUnsortedRatio.set(unsorted / 100, labels) }
+            if let statsOff = try row.optionalDouble("stats_off") { metrics.tableStatsOffRatio.set(statsOff / 100, labels) }
+            if let skew = try row.optionalDouble("skew") { metrics.tableSkewRowsRatio.set(skew, labels) }
+            seen.insert(labels)
+            matching = try row.int64("matching")
+        }
+        tracker.replace(with: seen)
+        if matching > options.maxTables {
+            context.logger.warning(
+                "reporting only the largest tables; raise tables.max_tables to see the rest",
+                metadata: ["tables": "\(matching)", "max_tables": "\(options.maxTables)"])
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// Schema patterns of the `tables` options as one regular expression for the SQL `~` operator,
+/// which PostgreSQL and Redshift both have.
+enum SchemaFilter {
+    /// One regular expression that matches a whole schema name against any of the patterns.
+    static func anchored(_ patterns: [String]) -> String {
+        "^(?:" + patterns.map { "(?:\($0))" }.joined(separator: "|") + ")$"
+    }
+
+    /// The include, exclude and limit parameters of a tables query, in that order.
+    static func parameters(_ options: PostgresTablesCollector.Options) -> [String?] {
+        [anchored(options.includeSchemas), options.excludeSchemas.isEmpty ? nil : anchored(options.excludeSchemas), String(options.maxTables)]
+    }
+}
