@@ -8,6 +8,16 @@ import PackageDescription
 /// was cloned.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
+/// A package-benchmark suite in Benchmarks/<name>, using these products of the exporter's package.
+func suite(_ name: String, using products: [String], extra: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: products.map { .product(name: $0, package: root) } + extra + [.product(name: "Benchmark", package: "benchmark")],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
+
 let package = Package(
     name: "Benchmarks",
     platforms: [.macOS(.v15)],
@@ -17,37 +27,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        .executableTarget(
-            name: "SQLTextBenchmarks",
-            dependencies: [
-                .product(name: "SQLText", package: root),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/SQLTextBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "QueryMetricsBenchmarks",
-            dependencies: [
-                .product(name: "QueryMetrics", package: root),
-                .product(name: "SQLText", package: root),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/QueryMetricsBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "QueryLogBenchmarks",
-            dependencies: [
-                .product(name: "Collectors", package: root),
-                .product(name: "QueryMetrics", package: root),
-                .product(name: "SQLText", package: root),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/QueryLogBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        suite("SQLTextBenchmarks", using: ["SQLText"]),
+        suite("QueryMetricsBenchmarks", using: ["QueryMetrics", "SQLText"], extra: [.product(name: "Prometheus", package: "swift-prometheus")]),
+        suite("QueryLogBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText"]),
     ],
     swiftLanguageModes: [.v6]
 )
