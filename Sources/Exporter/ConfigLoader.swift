@@ -213,10 +213,11 @@ private struct Reader {
         if let node = fields["tables"] { warehouse.tables = try tables(node) }
         if let node = fields["query_history"] {
             guard kind == .redshift else { throw error(node, "\"query_history\" is for Redshift warehouses (kind: redshift)") }
-            let options = try mapping(node, "query_history", allowed: ["overlap", "lookback", "page_size"])
+            let options = try mapping(node, "query_history", allowed: ["overlap", "lookback", "page_size", "cost"])
             if let node = options["overlap"] { warehouse.queryHistory.overlap = try positiveDuration(node, "overlap") }
             if let node = options["lookback"] { warehouse.queryHistory.lookback = try positiveDuration(node, "lookback") }
             if let node = options["page_size"] { warehouse.queryHistory.pageSize = try positiveInteger(node, "page_size") }
+            if let node = options["cost"] { warehouse.queryHistory.dollarsPerHour = try redshiftCost(node) }
         }
         if let node = fields["query_log"] {
             guard kind == .postgres else { throw error(node, "\"query_log\" is for PostgreSQL warehouses (kind: postgres)") }
@@ -224,6 +225,25 @@ private struct Reader {
             if fields["collectors"] == nil { warehouse.collectors.append("query_log") }
         }
         return warehouse
+    }
+
+    /// `cost: { node_type: ra3.4xlarge, nodes: 2 }` (the known price per node-hour) or with
+    /// `dollars_per_node_hour` for another type or a negotiated price: dollars per hour in all.
+    private func redshiftCost(_ node: Node) throws(ConfigError) -> Double {
+        let fields = try mapping(node, "cost", allowed: ["node_type", "nodes", "dollars_per_node_hour"])
+        guard let nodesNode = fields["nodes"] else { throw error(node, "missing key \"nodes\" (how many nodes the cluster has)") }
+        let nodes = try positiveInteger(nodesNode, "nodes")
+        if let priceNode = fields["dollars_per_node_hour"] {
+            guard let price = priceNode.float, price >= 0 else { throw error(priceNode, "\"dollars_per_node_hour\" must be a number of dollars") }
+            return Double(nodes) * price
+        }
+        guard let typeNode = fields["node_type"] else { throw error(node, "give \"node_type\" or \"dollars_per_node_hour\"") }
+        let type = try string(typeNode, "node_type")
+        guard let price = RedshiftQueryHistoryCollector.Options.nodePrices[type] else {
+            let known = RedshiftQueryHistoryCollector.Options.nodePrices.keys.sorted().joined(separator: ", ")
+            throw error(typeNode, "no known price for node type \"\(type)\" (known: \(known)); set dollars_per_node_hour")
+        }
+        return Double(nodes) * price
     }
 
     /// `query_log: { directory: /var/lib/postgresql/15/main/log, format: jsonlog }`.

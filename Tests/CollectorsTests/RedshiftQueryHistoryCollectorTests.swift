@@ -19,7 +19,7 @@ struct RedshiftQueryHistoryCollectorTests {
 
         init(_ fixture: RedshiftFixture, statePath: String, connection: Connection) throws {
             collector = RedshiftQueryHistoryCollector(
-                options: .init(overlap: .seconds(600), pageSize: 2), warehouse: "rs", recorder: recorder,
+                options: .init(overlap: .seconds(600), pageSize: 2, dollarsPerHour: 36), warehouse: "rs", recorder: recorder,
                 rules: AnnotationRules(), state: try StateStore(path: statePath))
             context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         }
@@ -77,6 +77,8 @@ struct RedshiftQueryHistoryCollectorTests {
         // The annotation is past the 4000 characters kept in the history: read from the whole text.
         #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="dbt",user="etl",model="model.shop.orders",query_type="select",status="success"}"#) == 1)
         #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="warehouse_exporter",user="etl",query_type="select",status="success"}"#) == nil)
+        // $36 an hour is 1 cent a second of execution: 1.5 s and 4 s, and the failed query's 1 s (it used the cluster too).
+        #expect(first.sample(#"warehouse_query_cost_dollars_total{warehouse="rs",app="airflow",user="etl",dag="d",task="t"}"#) == 0.065)
         #expect(first.sample(#"warehouse_table_writes_total{warehouse="rs",schema="marts",table="daily",operation="insert",app="airflow",user="etl",dag="d",task="t"}"#) == 2)
 
         // A row that Redshift publishes late, ending before the latest seen but within the overlap.

@@ -227,4 +227,20 @@ struct ConfigLoaderTests {
         }
         #expect(missing?.description.contains("cannot read user_hash_salt_file \"/nonexistent/salt\"") == true)
     }
+
+    @Test func redshiftCostFromNodeTypeOrPrice() throws {
+        let config = try ConfigLoader.parse(
+            """
+            warehouses:
+              - { name: a, kind: redshift, dsn: x, query_history: { overlap: 5m, cost: { node_type: ra3.4xlarge, nodes: 2 } } }
+              - { name: b, kind: redshift, dsn: y, query_history: { cost: { nodes: 3, dollars_per_node_hour: 1.5 } } }
+            """, file: "c.yml")
+        #expect(config.warehouses[0].queryHistory.dollarsPerHour == 6.52)
+        #expect(config.warehouses[0].queryHistory.overlap == .seconds(300))
+        #expect(config.warehouses[1].queryHistory.dollarsPerHour == 4.5)
+        #expect(failure(parsing: "warehouses:\n  - { name: a, kind: redshift, dsn: x, query_history: { cost: { node_type: ds2.xlarge, nodes: 2 } } }\n")
+            .contains("no known price for node type \"ds2.xlarge\""))
+        #expect(failure(parsing: "warehouses:\n  - { name: a, kind: postgres, dsn: x, query_history: { overlap: 5m } }\n")
+            .contains("is for Redshift warehouses"))
+    }
 }

@@ -20,12 +20,21 @@ public final class RedshiftQueryHistoryCollector: Collector {
         public var lookback: Duration = .zero
         /// Rows per page.
         public var pageSize = 5000
+        /// What the cluster costs per hour (nodes × price per node-hour): each query is charged its
+        /// execution seconds at this rate. No cost when nil (docs/cost.md).
+        public var dollarsPerHour: Double?
 
-        public init(overlap: Duration = .seconds(600), lookback: Duration = .zero, pageSize: Int = 5000) {
+        public init(overlap: Duration = .seconds(600), lookback: Duration = .zero, pageSize: Int = 5000, dollarsPerHour: Double? = nil) {
             self.overlap = overlap
             self.lookback = lookback
             self.pageSize = pageSize
+            self.dollarsPerHour = dollarsPerHour
         }
+
+        /// On-demand prices per node-hour in us-east-1 (REFERENCE.md §2; check yours), for `node_type`.
+        public static let nodePrices: [String: Double] = [
+            "dc2.large": 0.25, "dc2.8xlarge": 4.80, "ra3.xlplus": 1.086, "ra3.4xlarge": 3.26, "ra3.16xlarge": 13.04,
+        ]
     }
 
     public let name = "query_history"
@@ -131,6 +140,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
             queryType: try row.string("type").lowercased(), status: status,
             durationSeconds: Double(try row.int64("elapsed")) / 1_000_000, queueSeconds: Double(try row.int64("queued")) / 1_000_000,
             executionSeconds: Double(try row.int64("executed")) / 1_000_000, fingerprint: analysis.fingerprint)
+        record.costDollars = options.dollarsPerHour.map { (record.executionSeconds ?? 0) * $0 / 3600 }
         if status == .success {
             record.tablesRead = analysis.tables.read
             record.tablesWritten = analysis.tables.written
