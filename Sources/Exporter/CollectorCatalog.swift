@@ -11,7 +11,7 @@ public enum CollectorCatalog {
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
         case .postgres: ["tables", "activity", "query_log", "statements"]
-        case .redshift: ["query_history", "live_queries", "tables"]
+        case .redshift: ["query_history", "live_queries", "tables", "loads"]
         }
     }
 
@@ -45,6 +45,10 @@ public enum CollectorCatalog {
             PostgresStatementsCollector(recorder: metrics.queries, rules: shared.rules)
         case (.redshift, "query_history"):
             RedshiftQueryHistoryCollector(
+                options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
+                state: shared.state)
+        case (.redshift, "loads"):
+            RedshiftLoadsCollector(
                 options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
                 state: shared.state)
         case (.redshift, "tables"):

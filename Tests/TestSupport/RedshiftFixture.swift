@@ -46,6 +46,14 @@ public struct RedshiftFixture: Sendable {
                 skew_sortkey1 numeric(19,2), skew_rows numeric(19,2), estimated_visible_rows numeric(38,0)
             )
             """,
+            """
+            CREATE TABLE \(Self.schema).sys_load_history (
+                user_id integer, query_id bigint, transaction_id bigint, session_id integer, database_name text, status text,
+                table_name text, start_time timestamp, end_time timestamp, duration bigint, data_source text, file_format text,
+                loaded_rows bigint, loaded_bytes bigint, source_file_count integer, source_file_bytes bigint,
+                file_count_scanned integer, file_bytes_scanned bigint, error_count bigint, copy_job_id bigint
+            )
+            """,
             "CREATE TABLE \(Self.schema).pg_user (usename name, usesysid integer)",
             "INSERT INTO \(Self.schema).pg_user VALUES ('etl', 100), ('ana', 101), ('looker_svc', 102)",
             database: database)
@@ -128,5 +136,17 @@ public struct RedshiftFixture: Sendable {
             """,
             [schema, table, String(megabytes), String(rows), visibleRows.map(String.init), unsorted.map { "\($0)" }, "\(statsOff)",
              skew.map { "\($0)" }])
+    }
+
+    /// One COPY of SYS_LOAD_HISTORY; its statement goes in the query history with ``insert(_:)``.
+    public func insertLoad(queryID: Int64, table: String, end: String, rows: Int64, bytes: Int64, errors: Int64, status: String = "completed") async throws {
+        let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database)))
+        defer { connection.close() }
+        _ = try await connection.query(
+            """
+            INSERT INTO \(Self.schema).sys_load_history (user_id, query_id, status, table_name, end_time, loaded_rows, loaded_bytes, error_count)
+            VALUES (100, $1, $2, $3, $4::timestamp, $5, $6, $7)
+            """,
+            [String(queryID), status, table, end, String(rows), String(bytes), String(errors)])
     }
 }

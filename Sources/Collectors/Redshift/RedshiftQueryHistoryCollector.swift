@@ -1,6 +1,5 @@
 public import QueryMetrics
 public import SQLText
-import Synchronization
 import WarehouseClient
 
 /// Every finished query of an Amazon Redshift warehouse (provisioned or Serverless), from
@@ -41,17 +40,16 @@ public final class RedshiftQueryHistoryCollector: Collector {
     private let options: Options
     private let recorder: QueryRecorder
     private let analyzer: SQLAnalyzer
-    private let state: StateStore
-    private let stateKey: String
-    private let cursor = Mutex<QueryHistoryCursor?>(nil)
+    private let reader: IncrementalReader
     static let storedTextLimit = 4000
 
     public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
         self.options = options
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
-        self.state = state
-        self.stateKey = "\(warehouse)/query_history"
+        self.reader = IncrementalReader(
+            startSQL: Self.startSQL, pageSQL: Self.pageSQL, overlap: options.overlap, lookback: options.lookback,
+            pageSize: options.pageSize, state: state, stateKey: "\(warehouse)/query_history")
     }
 
     static let startSQL = RedshiftSQL.ownAnnotation + """
@@ -67,7 +65,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
                trim(q.query_type) AS type, trim(q.status) AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed,
-               coalesce(q.query_text, '') AS text, length(q.query_text) AS text_length, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.query_text, '') AS text, coalesce(length(q.query_text), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.status IN ('success', 'failed', 'canceled')
           AND (q.end_time > $1::timestamp OR (q.end_time = $1::timestamp AND q.query_id > $2::bigint))
@@ -76,36 +74,11 @@ public final class RedshiftQueryHistoryCollector: Collector {
         """
 
     public func collect(_ context: CollectionContext) async throws {
-        var current = cursor.withLock { $0 } ?? state.load(QueryHistoryCursor.self, key: stateKey)
-        if current == nil {
-            // First start: from the latest finished query, less the look-back.
-            let latest = try await context.query(Self.startSQL).rows.first?.text("latest")
-            guard let latest, let high = RedshiftTimestamp(latest) else { return }  // no history yet
-            let start = high.adding(seconds: -options.lookback.seconds)
-            current = QueryHistoryCursor(high: start, floor: start, seen: [:])
+        try await reader.read(context) { rows in
+            let long = try rows.filter { try $0.int64("text_length") >= Int64(Self.storedTextLimit) }.map { try $0.int64("id") }
+            let wholeTexts = try await wholeTexts(of: long, context)
+            for row in rows { try observe(row, text: wholeTexts[try row.int64("id")], warehouse: context.warehouse) }
         }
-        guard var cursor = current else { return }
-        let overlap = options.overlap.seconds
-        var after = cursor.readStart(overlap: overlap)
-        while true {
-            let rows = try await context.query(Self.pageSQL, [after.time.text, String(after.id), String(options.pageSize)]).rows
-            var fresh: [(row: Row, ended: RedshiftTimestamp, id: Int64)] = []
-            for row in rows {
-                let id = try row.int64("id")
-                guard let ended = RedshiftTimestamp(try row.string("ended")) else { continue }
-                after = (ended, id)
-                guard cursor.seen[id] == nil else { continue }
-                cursor.seen[id] = ended
-                cursor.high = max(cursor.high, ended)
-                fresh.append((row, ended, id))
-            }
-            let fullTexts = try await wholeTexts(of: fresh.filter { (try? $0.row.int64("text_length")) ?? 0 >= Int64(Self.storedTextLimit) }.map(\.id), context)
-            for (row, _, id) in fresh { try observe(row, text: fullTexts[id], warehouse: context.warehouse) }
-            if rows.count < options.pageSize { break }
-        }
-        cursor.prune(overlap: overlap)
-        self.cursor.withLock { $0 = cursor }
-        if cursor != current { try state.save(cursor, key: stateKey) }
     }
 
     /// The whole text of each query, from its 4000-character chunks in order.

@@ -19,6 +19,9 @@ public final class QueryRecorder: Sendable {
     public static let statementCallsName = "warehouse_statement_calls_total"
     public static let statementExecutionName = "warehouse_statement_execution_seconds_total"
     public static let statementRowsName = "warehouse_statement_rows_total"
+    public static let loadedRowsName = "warehouse_table_loaded_rows_total"
+    public static let loadedBytesName = "warehouse_table_loaded_bytes_total"
+    public static let loadErrorsName = "warehouse_table_load_errors_total"
     public static let runningName = "warehouse_queries_running"
     public static let queuedName = "warehouse_queries_queued"
     public static let oldestRunningName = "warehouse_query_oldest_running_seconds"
@@ -51,6 +54,8 @@ public final class QueryRecorder: Sendable {
         let activityDimensions: [LabelPolicy.Dimension]
         let statementTotalsDimensions: [LabelPolicy.Dimension]
         let statementTotals: [String]
+        let loadDimensions: [LabelPolicy.Dimension]
+        let loads: [String]
 
         init(dimensions: Set<LabelPolicy.Dimension>, userDropped: Bool) {
             let order: [LabelPolicy.Dimension] = [.app, .user, .dag, .task, .dashboard, .chart, .model]
@@ -67,6 +72,8 @@ public final class QueryRecorder: Sendable {
             activityDimensions = [.app, .user].filter(dimensions.contains)
             statementTotalsDimensions = [.app, .user, .dag, .task, .dashboard, .model].filter(dimensions.contains)
             statementTotals = ["warehouse", "database"] + statementTotalsDimensions.map(\.rawValue) + ["fingerprint"]
+            loadDimensions = [.app, .user, .dag, .task].filter(dimensions.contains)
+            loads = ["warehouse", "schema", "table"] + loadDimensions.map(\.rawValue)
             tableReads = ["warehouse", "schema", "table"] + readDimensions.map(\.rawValue)
             tableWrites = ["warehouse", "schema", "table", "operation"] + writeDimensions.map(\.rawValue)
         }
@@ -86,6 +93,8 @@ public final class QueryRecorder: Sendable {
         var activity: [SnapshotStore]
         /// Statement totals from a statistics view (pg_stat_statements): calls, seconds, rows.
         var statementTotals: [GuardedFamily<CounterStore>]
+        /// Bulk loads: rows, bytes, errors.
+        var loads: [GuardedFamily<CounterStore>]
         /// Top-statement trackers by app/DAG/task, indexed from ``parents``.
         var trackers: [TopStatements] = []
         var parents: [[String]: Int] = [:]
@@ -185,7 +194,28 @@ public final class QueryRecorder: Sendable {
                 counter(Self.statementCallsName, "Executions of the statement, from the server's statement statistics.", layout.statementTotals),
                 counter(Self.statementExecutionName, "Seconds spent executing the statement, from the server's statement statistics.", layout.statementTotals),
                 counter(Self.statementRowsName, "Rows the statement returned or changed, from the server's statement statistics.", layout.statementTotals),
+            ],
+            loads: [
+                counter(Self.loadedRowsName, "Rows bulk loads (COPY) put into the table.", layout.loads),
+                counter(Self.loadedBytesName, "Bytes bulk loads (COPY) put into the table.", layout.loads),
+                counter(Self.loadErrorsName, "Errors bulk loads (COPY) into the table reported.", layout.loads),
             ]))
+    }
+
+    /// Counts one finished bulk load.
+    public func observe(_ load: LoadRecord) {
+        let now = self.now
+        let values = [load.warehouse, truncated(load.table.schema ?? ""), truncated(load.table.name)]
+            + layout.loadDimensions.map { value(of: $0, context: load.context, fallbackApp: load.fallbackApp, databaseUser: load.databaseUser) }
+        state.withLock { state in
+            var folds: [Int] = []
+            // The rows counter gets a series for every load, even one that loaded nothing.
+            for (index, amount) in [load.rows, load.bytes, load.errors].enumerated() where amount > 0 || index == 0 {
+                let slot = state.loads[index].slot(values, labelNames: layout.loads, now: now, overflow: &state.overflow, folds: &folds)
+                state.loads[index].store.add(amount, slot: slot, now: now)
+            }
+            count(folds, &state, now: now)
+        }
     }
 
     /// Adds what a statement did since the last sample of the server's statement statistics.
@@ -267,7 +297,7 @@ public final class QueryRecorder: Sendable {
     public static let familyNames = [
         durationName, queueName, statementName, executionName, costName, overflowName, tableReadsName, tableWritesName,
         runningName, queuedName, oldestRunningName, blockedName, idleInTransactionName, oldestIdleInTransactionName,
-        statementCallsName, statementExecutionName, statementRowsName,
+        statementCallsName, statementExecutionName, statementRowsName, loadedRowsName, loadedBytesName, loadErrorsName,
     ]
 
     /// Observes one finished query in every family.
@@ -403,6 +433,7 @@ public final class QueryRecorder: Sendable {
             state.tableWrites.store.emit(into: &buffer)
             for store in state.activity { store.emit(into: &buffer) }
             for family in state.statementTotals { family.store.emit(into: &buffer) }
+            for family in state.loads { family.store.emit(into: &buffer) }
             state.overflow.emit(into: &buffer)
         }
     }
@@ -490,6 +521,7 @@ public final class QueryRecorder: Sendable {
         state.tableReads.expire(before: cutoff)
         state.tableWrites.expire(before: cutoff)
         for index in state.statementTotals.indices { state.statementTotals[index].expire(before: cutoff) }
+        for index in state.loads.indices { state.loads[index].expire(before: cutoff) }
         // Slots may have been freed and reused, and trackers are renumbered: resolve afresh.
         state.resolved.removeAll(keepingCapacity: true)
         let live = state.parents.filter { state.trackers[$0.value].lastUpdate >= cutoff }
