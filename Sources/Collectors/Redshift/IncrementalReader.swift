@@ -29,34 +29,50 @@ final class IncrementalReader: Sendable {
     }
 
     /// Reads what is new, handing each page's unread rows to `handle`, and saves the cursor.
+    ///
+    /// The cursor moves past a page only once `handle` has taken it, and what was taken is saved
+    /// even when a later page fails: a failure in the middle of a poll neither counts a row twice
+    /// nor loses one.
     func read(_ context: CollectionContext, _ handle: ([Row]) async throws -> Void) async throws {
-        var current = cursor.withLock { $0 } ?? state.load(QueryHistoryCursor.self, key: stateKey)
-        if current == nil {
+        let loaded = cursor.withLock { $0 } ?? state.load(QueryHistoryCursor.self, key: stateKey)
+        var committed = loaded
+        if committed == nil {
             guard let latest = try await context.query(startSQL).rows.first?.text("latest"), let high = RedshiftTimestamp(latest) else {
                 return  // no history yet
             }
             let start = high.adding(seconds: -lookback)
-            current = QueryHistoryCursor(high: start, floor: start, seen: [:])
+            committed = QueryHistoryCursor(high: start, floor: start, seen: [:])
         }
-        guard var cursor = current else { return }
-        var after = cursor.readStart(overlap: overlap)
-        while true {
-            let rows = try await context.query(pageSQL, [after.time.text, String(after.id), String(pageSize)]).rows
-            var fresh: [Row] = []
-            for row in rows {
-                let id = try row.int64("id")
-                guard let ended = RedshiftTimestamp(try row.string("ended")) else { continue }
-                after = (ended, id)
-                guard cursor.seen[id] == nil else { continue }
-                cursor.seen[id] = ended
-                cursor.high = max(cursor.high, ended)
-                fresh.append(row)
+        guard var working = committed else { return }
+        var after = working.readStart(overlap: overlap)
+        do {
+            while true {
+                let rows = try await context.query(pageSQL, [after.time.text, String(after.id), String(pageSize)]).rows
+                var fresh: [Row] = []
+                for row in rows {
+                    let id = try row.int64("id")
+                    guard let ended = RedshiftTimestamp(try row.string("ended")) else { continue }
+                    after = (ended, id)
+                    guard working.seen[id] == nil else { continue }
+                    working.seen[id] = ended
+                    working.high = max(working.high, ended)
+                    fresh.append(row)
+                }
+                try await handle(fresh)
+                committed = working
+                if rows.count < pageSize { break }
             }
-            try await handle(fresh)
-            if rows.count < pageSize { break }
+        } catch {
+            try? save(committed, over: loaded)
+            throw error
         }
-        cursor.prune(overlap: overlap)
+        working.prune(overlap: overlap)
+        try save(working, over: loaded)
+    }
+
+    private func save(_ cursor: QueryHistoryCursor?, over previous: QueryHistoryCursor?) throws {
+        guard let cursor else { return }
         self.cursor.withLock { $0 = cursor }
-        if cursor != current { try state.save(cursor, key: stateKey) }
+        if cursor != previous { try state.save(cursor, key: stateKey) }
     }
 }
