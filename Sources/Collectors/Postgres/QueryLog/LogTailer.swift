@@ -56,10 +56,18 @@ struct LogTailer {
         for (position, file) in pending.enumerated() {
             if file.name != current.file || file.inode != current.inode { current = try cursorAtStart(of: file) }
             let isLast = position == pending.count - 1
-            let result = try readRecords(of: file, from: current.offset, abandonPartial: !isLast, body)
-            records += result.records
-            skipped += result.skippedBytes
-            current.offset = result.offset
+            var offset = current.offset
+            do {
+                let result = try readRecords(of: file, at: &offset, abandonPartial: !isLast, body)
+                records += result.records
+                skipped += result.skippedBytes
+            } catch {
+                // What was read before the failure was observed: keep the cursor past it.
+                current.offset = offset
+                cursor = current
+                throw error
+            }
+            current.offset = offset
             current.modified = file.modified
             if current.headLength < Self.headLength && file.size > current.headLength {
                 current.headLength = min(file.size, Self.headLength)
@@ -120,14 +128,15 @@ struct LogTailer {
         return handle
     }
 
-    /// Reads `file` from `offset` to its end in chunks; returns the offset after the last complete
-    /// record (or after everything, when an unfinished tail is abandoned).
+    /// Reads `file` from `position` to its end in chunks, leaving `position` after the last complete
+    /// record handed to `body` (or after everything, when an unfinished tail is abandoned). It is
+    /// written back even when reading fails part way (as `inout` arguments are), so the caller
+    /// knows how far the records went.
     private func readRecords(
-        of file: File, from offset: Int, abandonPartial: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void
-    ) throws -> (offset: Int, records: Int, skippedBytes: Int) {
+        of file: File, at position: inout Int, abandonPartial: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws -> (records: Int, skippedBytes: Int) {
         let handle = try open(file)
         defer { try? handle.close() }
-        var position = offset
         var records = 0
         var skipped = 0
         while true {
@@ -153,7 +162,7 @@ struct LogTailer {
             skipped += Int(size) - position
             position = Int(size)
         }
-        return (position, records, skipped)
+        return (records, skipped)
     }
 }
 
