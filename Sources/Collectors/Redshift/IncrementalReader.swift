@@ -28,6 +28,13 @@ final class IncrementalReader: Sendable {
         self.stateKey = stateKey
     }
 
+    /// A reader with a collector's overlap, look-back and page size.
+    convenience init(startSQL: String, pageSQL: String, options: RedshiftQueryHistoryCollector.Options, state: StateStore, stateKey: String) {
+        self.init(
+            startSQL: startSQL, pageSQL: pageSQL, overlap: options.overlap, lookback: options.lookback, pageSize: options.pageSize,
+            state: state, stateKey: stateKey)
+    }
+
     /// Reads what is new, handing each page's unread rows to `handle`, and saves the cursor.
     ///
     /// The cursor moves past a page only once `handle` has taken it, and what was taken is saved

@@ -15,8 +15,7 @@ public final class RedshiftLoadsCollector: Collector {
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
         self.reader = IncrementalReader(
-            startSQL: Self.startSQL, pageSQL: Self.pageSQL, overlap: options.overlap, lookback: options.lookback,
-            pageSize: options.pageSize, state: state, stateKey: "\(warehouse)/loads")
+            startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/loads")
     }
 
     static let startSQL = RedshiftSQL.ownAnnotation + """

@@ -48,8 +48,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
         self.reader = IncrementalReader(
-            startSQL: Self.startSQL, pageSQL: Self.pageSQL, overlap: options.overlap, lookback: options.lookback,
-            pageSize: options.pageSize, state: state, stateKey: "\(warehouse)/query_history")
+            startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/query_history")
     }
 
     static let startSQL = RedshiftSQL.ownAnnotation + """
