@@ -11,7 +11,7 @@ public enum CollectorCatalog {
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
         case .postgres: ["tables", "activity", "query_log", "statements"]
-        case .redshift: ["query_history", "live_queries", "tables", "loads"]
+        case .redshift: ["query_history", "live_queries", "tables", "table_activity", "loads"]
         }
     }
 
@@ -45,12 +45,15 @@ public enum CollectorCatalog {
             PostgresStatementsCollector(recorder: metrics.queries, rules: shared.rules)
         case (.redshift, "query_history"):
             RedshiftQueryHistoryCollector(
-                options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
+                options: queryHistoryOptions(warehouse), warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
                 state: shared.state)
         case (.redshift, "loads"):
             RedshiftLoadsCollector(
                 options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
                 state: shared.state)
+        case (.redshift, "table_activity"):
+            RedshiftTableActivityCollector(
+                options: warehouse.queryHistory, warehouse: warehouse.name, metrics: metrics, rules: shared.rules, state: shared.state)
         case (.redshift, "tables"):
             RedshiftTablesCollector(options: warehouse.tables, metrics: metrics)
         case (.redshift, "live_queries"):
@@ -61,6 +64,14 @@ public enum CollectorCatalog {
         default:
             nil
         }
+    }
+
+    /// `query_history` takes tables from the text only when `table_activity` does not read them
+    /// from the warehouse's records: a table is counted once either way.
+    static func queryHistoryOptions(_ warehouse: ExporterConfig.Warehouse) -> RedshiftQueryHistoryCollector.Options {
+        var options = warehouse.queryHistory
+        options.tablesFromText = !warehouse.collectors.contains("table_activity")
+        return options
     }
 
     /// What collectors of every warehouse share: the annotation rules and the state file.

@@ -15,7 +15,6 @@ public struct MetricCatalog: Sendable {
     public let tableLastModified: GaugeFamily
     public let tableLastVacuum: GaugeFamily
     public let tableLastAnalyze: GaugeFamily
-    public let tableRowsWritten: CounterFamily
     public let tableUnsortedRatio: GaugeFamily
     public let tableStatsOffRatio: GaugeFamily
     public let tableSkewRowsRatio: GaugeFamily
@@ -61,8 +60,5 @@ public struct MetricCatalog: Sendable {
         tableSkewRowsRatio = registry.gaugeFamily(
             "warehouse_table_skew_rows_ratio",
             help: "Rows on the slice with the most of them over rows on the slice with the fewest (Redshift); 1 is even.", labels: table)
-        tableRowsWritten = registry.counterFamily(
-            "warehouse_table_rows_written_total", help: "Rows inserted, updated or deleted in the table.",
-            labels: ["warehouse", "schema", "table", "operation"])
     }
 }

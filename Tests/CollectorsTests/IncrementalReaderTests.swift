@@ -18,7 +18,7 @@ import WarehouseClient
         let statePath = postgres.directory + "/reader-state-\(UUID().uuidString.prefix(8)).json"
         func reader() throws -> IncrementalReader {
             IncrementalReader(
-                startSQL: RedshiftQueryHistoryCollector.startSQL, pageSQL: RedshiftQueryHistoryCollector.pageSQL,
+                startSQL: RedshiftHistory.sysStartSQL, pageSQL: RedshiftHistory.sysPageSQL,
                 overlap: .seconds(600), lookback: .zero, pageSize: 2, state: try StateStore(path: statePath), stateKey: "rs/test")
         }
         let first = try reader()

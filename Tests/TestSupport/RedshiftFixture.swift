@@ -54,6 +54,50 @@ public struct RedshiftFixture: Sendable {
                 file_count_scanned integer, file_bytes_scanned bigint, error_count bigint, copy_job_id bigint
             )
             """,
+            """
+            CREATE TABLE \(Self.schema).sys_query_detail (
+                user_id integer, query_id bigint, child_query_sequence integer, stream_id integer, segment_id integer, step_id integer,
+                step_name text, table_id integer, table_name character(136), is_rrscan character(1), is_delayed_scan character(1),
+                start_time timestamp, end_time timestamp, duration bigint, alert text, input_bytes bigint, input_rows bigint,
+                output_bytes bigint, output_rows bigint, blocks_read bigint, blocks_write bigint, local_read_io bigint,
+                remote_read_io bigint, spilled_block_local_disk bigint, spilled_block_remote_disk bigint, step_attribute text
+            )
+            """,
+            """
+            CREATE TABLE \(Self.schema).stl_query (
+                userid integer, query integer, label character(320), xid bigint, pid integer, database character(32),
+                querytxt character(4000), starttime timestamp, endtime timestamp, aborted integer, insert_pristine integer,
+                concurrency_scaling_status integer
+            )
+            """,
+            "CREATE TABLE \(Self.schema).stl_querytext (userid integer, xid bigint, pid integer, query integer, sequence integer, text character(200))",
+            """
+            CREATE TABLE \(Self.schema).stl_wlm_query (
+                userid integer, xid integer, task integer, query integer, service_class integer, slot_count integer,
+                service_class_start_time timestamp, queue_start_time timestamp, queue_end_time timestamp, total_queue_time bigint,
+                exec_start_time timestamp, exec_end_time timestamp, total_exec_time bigint, service_class_end_time timestamp,
+                final_state character(16), est_peak_mem bigint, query_priority character(20), service_class_name character(64)
+            )
+            """,
+            """
+            CREATE TABLE \(Self.schema).stl_scan (
+                userid integer, query integer, slice integer, segment integer, step integer, starttime timestamp, endtime timestamp,
+                tasknum integer, rows bigint, bytes bigint, fetches bigint, type integer, tbl integer, is_rrscan character(1),
+                is_delayed_scan character(1), rows_pre_filter bigint, rows_pre_user_filter bigint, perm_table_name character(136)
+            )
+            """,
+            """
+            CREATE TABLE \(Self.schema).stl_insert (
+                userid integer, query integer, slice integer, segment integer, step integer, starttime timestamp, endtime timestamp,
+                tasknum integer, rows bigint, tbl integer, inserted_mega_value character(1), use_staging_table character(1)
+            )
+            """,
+            """
+            CREATE TABLE \(Self.schema).stl_delete (
+                userid integer, query integer, slice integer, segment integer, step integer, starttime timestamp, endtime timestamp,
+                tasknum integer, rows bigint, tbl integer
+            )
+            """,
             "CREATE TABLE \(Self.schema).pg_user (usename name, usesysid integer)",
             "INSERT INTO \(Self.schema).pg_user VALUES ('etl', 100), ('ana', 101), ('looker_svc', 102)",
             database: database)
@@ -78,6 +122,8 @@ public struct RedshiftFixture: Sendable {
         /// The WLM queue (`service_class_name`).
         public var queue = ""
         public var text: String
+        /// What it did to tables: its scan, insert and delete steps.
+        public var steps: [Step] = []
 
         public init(id: Int64, end: String, elapsedMicroseconds: Int64, text: String) {
             self.id = id
@@ -87,7 +133,21 @@ public struct RedshiftFixture: Sendable {
         }
     }
 
-    /// Stores `query` as Redshift would: escaped text, cut at 4000 in the history, whole in chunks.
+    /// One step of a query on a permanent table, by the table's id in SVV_TABLE_INFO.
+    public struct Step: Sendable {
+        public var name: String
+        public var tableID: Int
+        public var rows: Int64
+
+        public init(_ name: String, table tableID: Int, rows: Int64) {
+            self.name = name
+            self.tableID = tableID
+            self.rows = rows
+        }
+    }
+
+    /// Stores `query` as Redshift's SYS views would: escaped text, cut at 4000 in the history,
+    /// whole in chunks; each step's rows split over two segments, as Redshift reports them.
     public func insert(_ queries: Query...) async throws {
         let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database)))
         defer { connection.close() }
@@ -114,6 +174,61 @@ public struct RedshiftFixture: Sendable {
                 sequence += 1
                 start += 4000
             } while start < stored.count
+            for (index, step) in query.steps.enumerated() {
+                for (segment, rows) in [step.rows / 2, step.rows - step.rows / 2].enumerated() {
+                    _ = try await connection.query(
+                        """
+                        INSERT INTO \(Self.schema).sys_query_detail (user_id, query_id, segment_id, step_id, step_name, table_id, table_name, output_rows)
+                        VALUES ($1, $2, $3, $4, $5, $6::integer, (SELECT "table" FROM \(Self.schema).svv_table_info WHERE table_id::integer = $6::integer), $7)
+                        """,
+                        [String(query.userID), String(query.id), String(segment), String(index), step.name, String(step.tableID), String(rows)])
+                }
+            }
+        }
+    }
+
+    /// Stores `query` as a cluster without SYS views would: STL_QUERY (text cut at 4000, `aborted`
+    /// 1 for anything but success), STL_QUERYTEXT in 200-character chunks, STL_WLM_QUERY's queue
+    /// and execution times (the queue split over two rows, as a query that hopped queues), and
+    /// its steps in STL_SCAN, STL_INSERT and STL_DELETE over two slices.
+    public func insertSTL(_ queries: Query...) async throws {
+        let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database)))
+        defer { connection.close() }
+        for query in queries {
+            let stored = Array(Self.escaped(query.text))
+            let execution = query.executionMicroseconds ?? (query.elapsedMicroseconds - query.queueMicroseconds)
+            _ = try await connection.query(
+                """
+                INSERT INTO \(Self.schema).stl_query (userid, query, label, database, querytxt, starttime, endtime, aborted)
+                VALUES ($1, $2, $3, $4, $5, $6::timestamp - $7::bigint * interval '1 microsecond', $6::timestamp, $8)
+                """,
+                [String(query.userID), String(query.id), query.label, query.database, String(stored.prefix(4000)), query.end,
+                 String(query.elapsedMicroseconds), query.status == "success" ? "0" : "1"])
+            var sequence = 0
+            var start = 0
+            repeat {
+                _ = try await connection.query(
+                    "INSERT INTO \(Self.schema).stl_querytext (userid, query, sequence, text) VALUES ($1, $2, $3, $4)",
+                    [String(query.userID), String(query.id), String(sequence), String(stored[start..<min(start + 200, stored.count)])])
+                sequence += 1
+                start += 200
+            } while start < stored.count
+            for (hop, queued) in [query.queueMicroseconds / 2, query.queueMicroseconds - query.queueMicroseconds / 2].enumerated() {
+                _ = try await connection.query(
+                    """
+                    INSERT INTO \(Self.schema).stl_wlm_query (userid, query, service_class, total_queue_time, total_exec_time, final_state)
+                    VALUES ($1, $2, $3, $4, $5, 'Completed')
+                    """,
+                    [String(query.userID), String(query.id), String(6 + hop), String(queued), String(hop == 0 ? 0 : execution)])
+            }
+            for step in query.steps {
+                let view = ["scan": "stl_scan", "insert": "stl_insert", "delete": "stl_delete"][step.name]!
+                for (slice, rows) in [step.rows / 2, step.rows - step.rows / 2].enumerated() {
+                    _ = try await connection.query(
+                        "INSERT INTO \(Self.schema).\(view) (userid, query, slice, rows, tbl) VALUES ($1, $2, $3, $4, $5)",
+                        [String(query.userID), String(query.id), String(slice), String(rows), String(step.tableID)])
+                }
+            }
         }
     }
 
@@ -124,18 +239,19 @@ public struct RedshiftFixture: Sendable {
 
     /// One row of SVV_TABLE_INFO: sizes in 1 MB blocks, unsorted and stats_off in percent.
     public func insertTable(
-        schema: String, table: String, megabytes: Int, rows: Int, visibleRows: Int?, unsorted: Double?, statsOff: Double, skew: Double?
+        id: Int? = nil, schema: String, table: String, megabytes: Int, rows: Int, visibleRows: Int?, unsorted: Double?, statsOff: Double,
+        skew: Double?
     ) async throws {
         let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database)))
         defer { connection.close() }
         _ = try await connection.query(
             """
             INSERT INTO \(Self.schema).svv_table_info
-                (database, schema, "table", size, tbl_rows, estimated_visible_rows, unsorted, stats_off, skew_rows)
-            VALUES ('dev', $1, $2, $3, $4, $5, $6, $7, $8)
+                (table_id, database, schema, "table", size, tbl_rows, estimated_visible_rows, unsorted, stats_off, skew_rows)
+            VALUES ($9, 'dev', $1, $2, $3, $4, $5, $6, $7, $8)
             """,
             [schema, table, String(megabytes), String(rows), visibleRows.map(String.init), unsorted.map { "\($0)" }, "\(statsOff)",
-             skew.map { "\($0)" }])
+             skew.map { "\($0)" }, id.map(String.init)])
     }
 
     /// One COPY of SYS_LOAD_HISTORY; its statement goes in the query history with ``insert(_:)``.

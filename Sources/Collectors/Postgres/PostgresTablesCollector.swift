@@ -1,5 +1,6 @@
 import Foundation
 public import QueryMetrics
+import SQLText
 import Synchronization
 import WarehouseClient
 
@@ -33,7 +34,6 @@ public final class PostgresTablesCollector: Collector {
     private let options: Options
     private let metrics: MetricCatalog
     private let tracker: SeriesTracker
-    private let writtenTracker: SeriesTracker
     /// Each table's cumulative inserted, updated and deleted rows at the last run.
     private let previous = Mutex<[[String]: [Double]]>([:])
     static let operations = ["insert", "update", "delete"]
@@ -45,7 +45,6 @@ public final class PostgresTablesCollector: Collector {
             metrics.tableRows, metrics.tableSizeBytes, metrics.tableDeadRows, metrics.tableLastModified,
             metrics.tableLastVacuum, metrics.tableLastAnalyze,
         ])
-        self.writtenTracker = SeriesTracker(counters: [metrics.tableRowsWritten])
     }
 
     static let sql = """
@@ -107,7 +106,6 @@ public final class PostgresTablesCollector: Collector {
 
     private func report(_ tableRows: [Row], _ context: CollectionContext, keepingOthers: Bool) throws {
         var seen = Set<[String]>()
-        var seenWritten = Set<[String]>()
         var counts: [[String]: [Double]] = [:]
         let now = Date().timeIntervalSince1970
         let previous = self.previous.withLock { $0 }
@@ -126,13 +124,14 @@ public final class PostgresTablesCollector: Collector {
 
             let current = [try row.double("inserted"), try row.double("updated"), try row.double("deleted")]
             counts[labels] = current
-            for operation in Self.operations { seenWritten.insert([context.warehouse, schema, table, operation]) }
             // The first run only sets the baseline; a count that went down means the statistics
             // were reset, and starts a new baseline.
             guard let before = previous[labels], zip(current, before).allSatisfy({ $0 >= $1 }) else { continue }
             var changed = false
             for (index, operation) in Self.operations.enumerated() where current[index] > before[index] {
-                metrics.tableRowsWritten.increment(by: current[index] - before[index], [context.warehouse, schema, table, operation])
+                metrics.queries.observe(
+                    RowsWritten(table: TableName(schema: schema, name: table), operation: operation, rows: current[index] - before[index]),
+                    warehouse: context.warehouse)
                 changed = true
             }
             if changed { metrics.tableLastModified.set(now, labels) }
@@ -142,7 +141,6 @@ public final class PostgresTablesCollector: Collector {
         guard !keepingOthers else { return }
         self.previous.withLock { $0 = counts }
         tracker.replace(with: seen)
-        writtenTracker.replace(with: seenWritten)
     }
 
 }

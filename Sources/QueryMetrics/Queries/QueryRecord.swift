@@ -29,6 +29,8 @@ public struct QueryRecord: Sendable {
     /// queries only. A table without a schema is reported with an empty `schema` label.
     public var tablesRead: [TableName] = []
     public var tablesWritten: [TableName] = []
+    /// Rows written per table, where the warehouse reports them per statement (Redshift).
+    public var rowsWritten: [RowsWritten] = []
 
     public init(
         warehouse: String, database: String, context: QueryContext, fallbackApp: String? = nil, databaseUser: String? = nil,

@@ -16,6 +16,7 @@ public final class QueryRecorder: Sendable {
     public static let overflowName = "warehouse_exporter_label_overflow_total"
     public static let tableReadsName = "warehouse_table_reads_total"
     public static let tableWritesName = "warehouse_table_writes_total"
+    public static let tableRowsWrittenName = "warehouse_table_rows_written_total"
     public static let statementCallsName = "warehouse_statement_calls_total"
     public static let statementExecutionName = "warehouse_statement_execution_seconds_total"
     public static let statementRowsName = "warehouse_statement_rows_total"
@@ -88,6 +89,7 @@ public final class QueryRecorder: Sendable {
         var overflow: CounterStore
         var tableReads: GuardedFamily<CounterStore>
         var tableWrites: GuardedFamily<CounterStore>
+        var tableRowsWritten: GuardedFamily<CounterStore>
         /// Activity, replaced at each poll: running, queued, oldest running, blocked, idle in a
         /// transaction and the oldest of those.
         var activity: [SnapshotStore]
@@ -101,6 +103,12 @@ public final class QueryRecorder: Sendable {
         /// What each distinct record resolved to; cleared whenever expiry may have freed a slot.
         var resolved: [RecordKey: ResolvedRecord] = [:]
         var lastSweep: Double = 0
+    }
+
+    /// A table and operation of ``RowsWritten``.
+    private struct RowsKey: Hashable {
+        var table: TableName
+        var operation: String
     }
 
     /// Everything in a record that decides its label values.
@@ -143,6 +151,7 @@ public final class QueryRecorder: Sendable {
         /// The table families' slots, per table read and per table written.
         var reads: [TableName: (slot: Int, folds: [Int])] = [:]
         var writes: [TableName: (slot: Int, folds: [Int])] = [:]
+        var rowsWritten: [RowsKey: (slot: Int, folds: [Int])] = [:]
         var otherStatement: (slot: Int, folds: [Int])?
 
         init(duration: Int, queue: Int, execution: Int, folds: [Int], statementLabels: [String], tracker: Int,
@@ -189,6 +198,9 @@ public final class QueryRecorder: Sendable {
             tableReads: counter(Self.tableReadsName, "Successful statements that read the table, by who ran them.", layout.tableReads),
             tableWrites: counter(
                 Self.tableWritesName, "Successful statements that wrote the table, by operation and who ran them.", layout.tableWrites),
+            tableRowsWritten: counter(
+                Self.tableRowsWrittenName, "Rows inserted, updated or deleted in the table, by who wrote them where the warehouse says.",
+                layout.tableWrites),
             activity: Self.activityStores(layout),
             statementTotals: [
                 counter(Self.statementCallsName, "Executions of the statement, from the server's statement statistics.", layout.statementTotals),
@@ -295,7 +307,7 @@ public final class QueryRecorder: Sendable {
 
     /// The names of every family this recorder serves.
     public static let familyNames = [
-        durationName, queueName, statementName, executionName, costName, overflowName, tableReadsName, tableWritesName,
+        durationName, queueName, statementName, executionName, costName, overflowName, tableReadsName, tableWritesName, tableRowsWrittenName,
         runningName, queuedName, oldestRunningName, blockedName, idleInTransactionName, oldestIdleInTransactionName,
         statementCallsName, statementExecutionName, statementRowsName, loadedRowsName, loadedBytesName, loadErrorsName,
     ]
@@ -329,36 +341,86 @@ public final class QueryRecorder: Sendable {
                 state.statement.store.observe(record.durationSeconds, slot: statement.slot, now: now)
                 count(statement.folds, &state, now: now)
             }
-            if record.status == .success && !(record.tablesRead.isEmpty && record.tablesWritten.isEmpty) {
-                observeTables(record, resolved, now: now, state: &state)
+            if record.status == .success && !(record.tablesRead.isEmpty && record.tablesWritten.isEmpty && record.rowsWritten.isEmpty) {
+                observeTables(
+                    warehouse: record.warehouse, operation: record.queryType, read: record.tablesRead, written: record.tablesWritten,
+                    rows: record.rowsWritten, readContext: resolved.readContext, writeContext: resolved.writeContext, cache: resolved,
+                    now: now, state: &state)
             }
             if now - state.lastSweep >= sweepInterval { sweep(&state, now: now) }
         }
     }
 
-    /// One count per table the statement read and per table it wrote.
-    private func observeTables(_ record: QueryRecord, _ resolved: ResolvedRecord, now: Double, state: inout State) {
-        for table in record.tablesRead {
-            if resolved.reads[table] == nil {
+    /// Counts one statement's table activity, read from the warehouse's own records of its steps.
+    public func observe(_ activity: TableActivity) {
+        let now = self.now
+        let readContext = layout.readDimensions.map {
+            value(of: $0, context: activity.context, fallbackApp: activity.fallbackApp, databaseUser: activity.databaseUser)
+        }
+        let writeContext = layout.writeDimensions.map {
+            value(of: $0, context: activity.context, fallbackApp: activity.fallbackApp, databaseUser: activity.databaseUser)
+        }
+        state.withLock { state in
+            observeTables(
+                warehouse: activity.warehouse, operation: activity.queryType, read: activity.tablesRead, written: activity.tablesWritten,
+                rows: activity.rowsWritten, readContext: readContext, writeContext: writeContext, cache: nil, now: now, state: &state)
+            if now - state.lastSweep >= sweepInterval { sweep(&state, now: now) }
+        }
+    }
+
+    /// One count per table the statement read and per table it wrote, and the rows it wrote; the
+    /// slots are kept in `cache` when the caller has a resolved record to keep them in.
+    private func observeTables(
+        warehouse: String, operation: String, read: [TableName], written: [TableName], rows: [RowsWritten],
+        readContext: [String], writeContext: [String], cache: ResolvedRecord?, now: Double, state: inout State
+    ) {
+        for table in read {
+            let (slot, folds) = cache?.reads[table] ?? {
                 var folds: [Int] = []
-                let values = [record.warehouse, truncated(table.schema ?? ""), truncated(table.name)] + resolved.readContext
+                let values = [warehouse, truncated(table.schema ?? ""), truncated(table.name)] + readContext
                 let slot = state.tableReads.slot(values, labelNames: layout.tableReads, now: now, overflow: &state.overflow, folds: &folds)
-                resolved.reads[table] = (slot, folds)
-            }
-            let (slot, folds) = resolved.reads[table]!
+                cache?.reads[table] = (slot, folds)
+                return (slot, folds)
+            }()
             state.tableReads.store.add(1, slot: slot, now: now)
             count(folds, &state, now: now)
         }
-        for table in record.tablesWritten {
-            if resolved.writes[table] == nil {
+        for table in written {
+            let (slot, folds) = cache?.writes[table] ?? {
                 var folds: [Int] = []
-                let values = [record.warehouse, truncated(table.schema ?? ""), truncated(table.name), truncated(record.queryType)]
-                    + resolved.writeContext
+                let values = [warehouse, truncated(table.schema ?? ""), truncated(table.name), truncated(operation)] + writeContext
                 let slot = state.tableWrites.slot(values, labelNames: layout.tableWrites, now: now, overflow: &state.overflow, folds: &folds)
-                resolved.writes[table] = (slot, folds)
-            }
-            let (slot, folds) = resolved.writes[table]!
+                cache?.writes[table] = (slot, folds)
+                return (slot, folds)
+            }()
             state.tableWrites.store.add(1, slot: slot, now: now)
+            count(folds, &state, now: now)
+        }
+        for written in rows {
+            let key = RowsKey(table: written.table, operation: written.operation)
+            let (slot, folds) = cache?.rowsWritten[key] ?? {
+                var folds: [Int] = []
+                let values = [warehouse, truncated(written.table.schema ?? ""), truncated(written.table.name), truncated(written.operation)]
+                    + writeContext
+                let slot = state.tableRowsWritten.slot(values, labelNames: layout.tableWrites, now: now, overflow: &state.overflow, folds: &folds)
+                cache?.rowsWritten[key] = (slot, folds)
+                return (slot, folds)
+            }()
+            state.tableRowsWritten.store.add(written.rows, slot: slot, now: now)
+            count(folds, &state, now: now)
+        }
+    }
+
+    /// Adds rows written to a table by no one in particular: what the server's table statistics
+    /// say changed between two samples (PostgreSQL), with the context labels empty.
+    public func observe(_ written: RowsWritten, warehouse: String) {
+        let now = self.now
+        let values = [warehouse, truncated(written.table.schema ?? ""), truncated(written.table.name), truncated(written.operation)]
+            + layout.writeDimensions.map { _ in "" }
+        state.withLock { state in
+            var folds: [Int] = []
+            let slot = state.tableRowsWritten.slot(values, labelNames: layout.tableWrites, now: now, overflow: &state.overflow, folds: &folds)
+            state.tableRowsWritten.store.add(written.rows, slot: slot, now: now)
             count(folds, &state, now: now)
         }
     }
@@ -431,6 +493,7 @@ public final class QueryRecorder: Sendable {
             state.cost.store.emit(into: &buffer)
             state.tableReads.store.emit(into: &buffer)
             state.tableWrites.store.emit(into: &buffer)
+            state.tableRowsWritten.store.emit(into: &buffer)
             for store in state.activity { store.emit(into: &buffer) }
             for family in state.statementTotals { family.store.emit(into: &buffer) }
             for family in state.loads { family.store.emit(into: &buffer) }
@@ -450,6 +513,7 @@ public final class QueryRecorder: Sendable {
             case Self.overflowName: state.overflow.seriesCount
             case Self.tableReadsName: state.tableReads.store.seriesCount
             case Self.tableWritesName: state.tableWrites.store.seriesCount
+            case Self.tableRowsWrittenName: state.tableRowsWritten.store.seriesCount
             case let name: state.activity.first { $0.name == name }?.seriesCount ?? 0
             }
         }
@@ -520,6 +584,7 @@ public final class QueryRecorder: Sendable {
         state.cost.expire(before: cutoff)
         state.tableReads.expire(before: cutoff)
         state.tableWrites.expire(before: cutoff)
+        state.tableRowsWritten.expire(before: cutoff)
         for index in state.statementTotals.indices { state.statementTotals[index].expire(before: cutoff) }
         for index in state.loads.indices { state.loads[index].expire(before: cutoff) }
         // Slots may have been freed and reused, and trackers are renumbered: resolve afresh.

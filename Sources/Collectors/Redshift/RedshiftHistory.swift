@@ -1,0 +1,149 @@
+import Foundation
+import QueryMetrics
+import Synchronization
+import WarehouseClient
+
+/// Every finished query of a Redshift warehouse, each handed over once, with its whole text:
+/// from `SYS_QUERY_HISTORY` and `SYS_QUERY_TEXT`, or on clusters without SYS views from
+/// `STL_QUERY`, `STL_WLM_QUERY` and `STL_QUERYTEXT` (probed at the first run). The two families
+/// number queries differently, so each keeps its own cursor in the state file.
+final class RedshiftHistory: Sendable {
+    private let sys: IncrementalReader
+    private let stl: IncrementalReader
+    private let views = Mutex<RedshiftViews?>(nil)
+
+    /// `key` names the cursor in the state file: `warehouse/collector`.
+    init(options: RedshiftQueryHistoryCollector.Options, state: StateStore, key: String) {
+        sys = IncrementalReader(startSQL: Self.sysStartSQL, pageSQL: Self.sysPageSQL, options: options, state: state, stateKey: key)
+        stl = IncrementalReader(startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, options: options, state: state, stateKey: key + "/stl")
+    }
+
+    /// The views this warehouse has, probed once.
+    func views(_ context: CollectionContext) async throws -> RedshiftViews {
+        if let known = views.withLock({ $0 }) { return known }
+        let probed = try await RedshiftViews.probe(context)
+        views.withLock { $0 = probed }
+        return probed
+    }
+
+    /// Hands each page of queries finished since the last read to `handle`.
+    func read(_ context: CollectionContext, _ handle: ([FinishedQuery]) async throws -> Void) async throws {
+        switch try await views(context) {
+        case .sys:
+            try await sys.read(context) { rows in try await handle(try await Self.sysQueries(rows, context)) }
+        case .stl:
+            try await stl.read(context) { rows in try await handle(try await Self.stlQueries(rows, context)) }
+        }
+    }
+
+    // MARK: - SYS
+
+    static let sysStartSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest
+        FROM sys_query_history WHERE status IN ('success', 'failed', 'canceled')
+        """
+
+    /// One page after (`$1`, `$2`): the end time and query id of the last row read.
+    static let sysPageSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT q.query_id::bigint AS id, trim(q.database_name) AS database, trim(coalesce(q.query_label, '')) AS label,
+               trim(q.query_type) AS type, trim(q.status) AS status,
+               to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
+               q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed,
+               coalesce(q.query_text, '') AS text, coalesce(length(q.query_text), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
+        FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
+        WHERE q.status IN ('success', 'failed', 'canceled')
+          AND (q.end_time > $1::timestamp OR (q.end_time = $1::timestamp AND q.query_id > $2::bigint))
+        ORDER BY q.end_time, q.query_id
+        LIMIT $3
+        """
+
+    private static func sysQueries(_ rows: [Row], _ context: CollectionContext) async throws -> [FinishedQuery] {
+        let texts = try await wholeTexts(of: rows, view: "sys_query_text", id: "query_id", chunk: 4000, context)
+        return try rows.compactMap { row in
+            let id = try row.int64("id")
+            guard let ended = RedshiftTimestamp(try row.string("ended")) else { return nil }
+            let status: QueryStatus = switch try row.string("status") {
+            case "success": .success
+            case "canceled": .aborted
+            default: .failed
+            }
+            return FinishedQuery(
+                id: id, database: try row.string("database"), label: try row.string("label"), type: try row.string("type").lowercased(),
+                status: status, ended: ended, elapsedSeconds: Double(try row.int64("elapsed")) / 1_000_000,
+                queueSeconds: Double(try row.int64("queued")) / 1_000_000, executionSeconds: Double(try row.int64("executed")) / 1_000_000,
+                text: try texts[id] ?? row.string("text"), username: try row.string("username"))
+        }
+    }
+
+    // MARK: - STL
+
+    static let stlStartSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT to_char(max(endtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_query
+        """
+
+    static let stlPageSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT q.query::bigint AS id, trim(q.database) AS database, trim(coalesce(q.label, '')) AS label, q.aborted::int AS aborted,
+               to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
+               coalesce(q.querytxt, '') AS text, coalesce(length(q.querytxt), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
+        FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
+        WHERE q.endtime > $1::timestamp OR (q.endtime = $1::timestamp AND q.query > $2::bigint)
+        ORDER BY q.endtime, q.query
+        LIMIT $3
+        """
+
+    /// STL_QUERY has no durations of its own: the queue and execution times are STL_WLM_QUERY's
+    /// (summed over a query's hops between queues), the elapsed time its start to its end.
+    private static func stlQueries(_ rows: [Row], _ context: CollectionContext) async throws -> [FinishedQuery] {
+        guard !rows.isEmpty else { return [] }
+        let texts = try await wholeTexts(of: rows, view: "stl_querytext", id: "query", chunk: 200, context)
+        let list = try rows.map { String(try $0.int64("id")) }.joined(separator: ",")
+        var wlm: [Int64: (queued: Int64, executed: Int64)] = [:]
+        let times = RedshiftSQL.ownAnnotation + """
+             SELECT query::bigint AS id, sum(total_queue_time)::bigint AS queued, sum(total_exec_time)::bigint AS executed
+            FROM stl_wlm_query WHERE query IN (\(list)) GROUP BY query
+            """
+        for row in try await context.query(times).rows {
+            wlm[try row.int64("id")] = (try row.int64("queued"), try row.int64("executed"))
+        }
+        return try rows.compactMap { row in
+            let id = try row.int64("id")
+            guard let ended = RedshiftTimestamp(try row.string("ended")), let started = RedshiftTimestamp(try row.string("started")) else {
+                return nil
+            }
+            let elapsed = Double(max(0, ended.microseconds - started.microseconds)) / 1_000_000
+            let queued = Double(wlm[id]?.queued ?? 0) / 1_000_000
+            return FinishedQuery(
+                id: id, database: try row.string("database"), label: try row.string("label"), type: "",
+                // STL_QUERY cannot tell a failed query from a cancelled one: both are aborted.
+                status: try row.int64("aborted") == 1 ? .aborted : .success, ended: ended, elapsedSeconds: elapsed,
+                queueSeconds: queued, executionSeconds: wlm[id].map { Double($0.executed) / 1_000_000 } ?? max(0, elapsed - queued),
+                text: try texts[id] ?? row.string("text"), username: try row.string("username"))
+        }
+    }
+
+    // MARK: - Whole texts
+
+    /// The history view keeps the first 4000 characters: the whole text of every query cut
+    /// there, from its chunks in order, in one statement per page.
+    private static func wholeTexts(of rows: [Row], view: String, id: String, chunk: Int, _ context: CollectionContext) async throws -> [Int64: String] {
+        let long = try rows.filter { try $0.int64("text_length") >= Int64(RedshiftQueryHistoryCollector.storedTextLimit) }
+            .map { String(try $0.int64("id")) }
+        guard !long.isEmpty else { return [:] }
+        let sql = RedshiftSQL.ownAnnotation
+            + " SELECT \(id)::bigint AS id, sequence::bigint AS sequence, text FROM \(view) WHERE \(id) IN (\(long.joined(separator: ","))) ORDER BY \(id), sequence"
+        var chunks: [Int64: [String]] = [:]
+        for row in try await context.query(sql).rows {
+            chunks[try row.int64("id"), default: []].append(try row.string("text"))
+        }
+        return chunks.mapValues { parts in
+            // A char(n) chunk loses its trailing blanks when read: every chunk but the last was full.
+            parts.enumerated().map { index, part in
+                index < parts.count - 1 ? part.padding(toLength: chunk, withPad: " ", startingAt: 0) : part
+            }.joined()
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+public import QueryMetrics
+public import SQLText
+import Synchronization
+import WarehouseClient
+
+/// Which contexts read and write each table, from what Redshift recorded of each successful
+/// query's steps rather than from its text: the scan, insert and delete steps of
+/// `SYS_QUERY_DETAIL` (or `STL_SCAN`, `STL_INSERT` and `STL_DELETE` on clusters without SYS
+/// views), named through `SVV_TABLE_INFO`. Each query is read once, like `query_history` (its own
+/// cursor), and counted into `warehouse_table_reads_total`, `warehouse_table_writes_total` and
+/// `warehouse_table_rows_written_total` with its annotation's context; a write also moves
+/// `warehouse_table_last_modified_timestamp_seconds` to the query's end.
+///
+/// A table the query wrote is not also counted as read (an UPDATE scans its own table), and
+/// rows written are the insert steps' rows (an UPDATE is a delete and an insert of the same rows:
+/// counted once, as `update`) or the delete steps' when there is no insert.
+public final class RedshiftTableActivityCollector: Collector {
+    public let name = "table_activity"
+    private let recorder: QueryRecorder
+    private let metrics: MetricCatalog
+    private let analyzer: SQLAnalyzer
+    private let history: RedshiftHistory
+    /// The latest write seen per table, so a late row never moves last-modified back.
+    private let lastModified = Mutex<[[String]: Double]>([:])
+
+    public init(options: RedshiftQueryHistoryCollector.Options, warehouse: String, metrics: MetricCatalog, rules: AnnotationRules, state: StateStore) {
+        self.recorder = metrics.queries
+        self.metrics = metrics
+        self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
+        self.history = RedshiftHistory(options: options, state: state, key: "\(warehouse)/table_activity")
+    }
+
+    /// The steps of the queries in `$list`, summed per query, step and table.
+    static func stepsSQL(_ views: RedshiftViews, ids list: String) -> String {
+        switch views {
+        case .sys:
+            RedshiftSQL.ownAnnotation + """
+
+                SELECT d.query_id::bigint AS id, trim(d.step_name) AS step, trim(t.schema) AS schema, trim(t."table") AS "table",
+                       sum(d.output_rows)::float8 AS rows
+                FROM sys_query_detail d JOIN svv_table_info t ON t.table_id = d.table_id
+                WHERE d.query_id IN (\(list)) AND trim(d.step_name) IN ('scan', 'insert', 'delete')
+                GROUP BY 1, 2, 3, 4
+                """
+        case .stl:
+            RedshiftSQL.ownAnnotation + """
+
+                SELECT s.query::bigint AS id, s.step AS step, trim(t.schema) AS schema, trim(t."table") AS "table", sum(s.rows)::float8 AS rows
+                FROM (SELECT query, 'scan' AS step, tbl, rows FROM stl_scan WHERE query IN (\(list))
+                      UNION ALL SELECT query, 'insert' AS step, tbl, rows FROM stl_insert WHERE query IN (\(list))
+                      UNION ALL SELECT query, 'delete' AS step, tbl, rows FROM stl_delete WHERE query IN (\(list))) s
+                JOIN svv_table_info t ON t.table_id = s.tbl
+                GROUP BY 1, 2, 3, 4
+                """
+        }
+    }
+
+    /// What one query did to one table.
+    private struct Steps {
+        var scanned = false
+        var inserted: Double?
+        var deleted: Double?
+    }
+
+    public func collect(_ context: CollectionContext) async throws {
+        let views = try await history.views(context)
+        do {
+            try await history.read(context) { queries in
+                let succeeded = queries.filter { $0.status == .success }
+                guard !succeeded.isEmpty else { return }
+                let list = succeeded.map { String($0.id) }.joined(separator: ",")
+                var steps: [Int64: [TableName: Steps]] = [:]
+                for row in try await context.query(Self.stepsSQL(views, ids: list)).rows {
+                    let table = TableName(schema: try row.string("schema"), name: try row.string("table"))
+                    let rows = try row.double("rows")
+                    let id = try row.int64("id")
+                    switch try row.string("step") {
+                    case "scan": steps[id, default: [:]][table, default: Steps()].scanned = true
+                    case "insert": steps[id, default: [:]][table, default: Steps()].inserted = rows
+                    default: steps[id, default: [:]][table, default: Steps()].deleted = rows
+                    }
+                }
+                for query in succeeded {
+                    if let tables = steps[query.id] { observe(query, tables, context) }
+                }
+            }
+        } catch let error as WarehouseError where error.message.contains("permission denied") {
+            throw WarehouseError(
+                .query, "cannot read \(views == .sys ? "SYS_QUERY_DETAIL" : "STL_SCAN") or SVV_TABLE_INFO: "
+                    + "GRANT SELECT ON svv_table_info and SYSLOG ACCESS UNRESTRICTED to the monitoring user (docs/redshift.md); \(error.message)")
+        }
+    }
+
+    private func observe(_ query: FinishedQuery, _ tables: [TableName: Steps], _ context: CollectionContext) {
+        let analysis = analyzer.analyze(query.text, storedEscapes: true)
+        guard analysis.context.app != ConnectionSettings.defaultApplicationName else { return }
+        var read: [TableName] = []
+        var written: [TableName] = []
+        var rows: [RowsWritten] = []
+        for (table, steps) in tables.sorted(by: { ($0.key.schema ?? "", $0.key.name) < ($1.key.schema ?? "", $1.key.name) }) {
+            switch (steps.inserted, steps.deleted) {
+            case (nil, nil):
+                if steps.scanned { read.append(table) }
+                continue
+            case let (inserted?, nil): rows.append(RowsWritten(table: table, operation: "insert", rows: inserted))
+            case let (nil, deleted?): rows.append(RowsWritten(table: table, operation: "delete", rows: deleted))
+            case let (inserted?, _?): rows.append(RowsWritten(table: table, operation: "update", rows: inserted))
+            }
+            written.append(table)
+        }
+        recorder.observe(TableActivity(
+            warehouse: context.warehouse, context: analysis.context, fallbackApp: query.fallbackApp, databaseUser: query.username,
+            queryType: query.type.isEmpty ? analysis.queryType : query.type, tablesRead: read, tablesWritten: written, rowsWritten: rows))
+        let ended = Double(query.ended.microseconds) / 1_000_000
+        for table in written {
+            let labels = [context.warehouse, query.database, table.schema ?? "", table.name]
+            let later = lastModified.withLock { latest in
+                guard ended > latest[labels] ?? -.infinity else { return false }
+                latest[labels] = ended
+                return true
+            }
+            if later { metrics.tableLastModified.set(ended, labels) }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import WarehouseClient
+
+/// Which family of system views a Redshift warehouse offers: the SYS monitoring views
+/// (provisioned clusters since 2022, and every Serverless workgroup; they also see
+/// concurrency-scaling queries), or only the older STL tables.
+enum RedshiftViews: String, Sendable {
+    case sys
+    case stl
+
+    /// Asks the warehouse which it has: SYS when `SYS_QUERY_HISTORY` exists, else STL.
+    static func probe(_ context: CollectionContext) async throws -> RedshiftViews {
+        do {
+            _ = try await context.query(RedshiftSQL.ownAnnotation + " SELECT 1 FROM sys_query_history WHERE 1 = 0")
+            return .sys
+        } catch let error as WarehouseError where error.message.contains("does not exist") {
+            context.logger.info("SYS_QUERY_HISTORY does not exist here: reading STL_QUERY and STL_WLM_QUERY")
+            return .stl
+        }
+    }
+}

@@ -1,0 +1,31 @@
+public import SQLText
+
+/// The tables one finished statement read and wrote, as the warehouse recorded its steps
+/// (Redshift's scan, insert and delete steps), with who ran it: counted into the table families
+/// only, for a collector that reads table activity apart from query timing.
+public struct TableActivity: Sendable {
+    public var warehouse: String
+    public var context: QueryContext
+    /// The query_group label when the annotation gives no app.
+    public var fallbackApp: String?
+    public var databaseUser: String?
+    /// The statement's type, the `operation` of `warehouse_table_writes_total`.
+    public var queryType: String
+    public var tablesRead: [TableName]
+    public var tablesWritten: [TableName]
+    public var rowsWritten: [RowsWritten]
+
+    public init(
+        warehouse: String, context: QueryContext, fallbackApp: String? = nil, databaseUser: String? = nil, queryType: String,
+        tablesRead: [TableName], tablesWritten: [TableName], rowsWritten: [RowsWritten]
+    ) {
+        self.warehouse = warehouse
+        self.context = context
+        self.fallbackApp = fallbackApp
+        self.databaseUser = databaseUser
+        self.queryType = queryType
+        self.tablesRead = tablesRead
+        self.tablesWritten = tablesWritten
+        self.rowsWritten = rowsWritten
+    }
+}

@@ -1,0 +1,129 @@
+import Collectors
+import Foundation
+import Logging
+import QueryMetrics
+import SQLText
+import TestSupport
+import Testing
+import WarehouseClient
+
+/// table_activity against the Redshift-shaped fixture, once with the SYS views and once on a
+/// "cluster" that has only the STL tables.
+@Suite("Redshift table_activity collector")
+struct RedshiftTableActivityCollectorTests {
+    static let airflow = #"/* {"app":"airflow","dag":"d","task":"t"} */ "#
+    static let redash = #"/* {"app":"redash","user":"ana@corp.com","chart":"42"} */ "#
+
+    static func query(_ id: Int64, _ end: String, _ type: String, _ text: String, status: String = "success", steps: [RedshiftFixture.Step]) -> RedshiftFixture.Query {
+        var query = RedshiftFixture.Query(id: id, end: "2026-11-21 " + end, elapsedMicroseconds: 1_000_000, text: text)
+        query.type = type
+        query.status = status
+        query.steps = steps
+        return query
+    }
+
+    @Test(arguments: ["sys", "stl"])
+    func readsWritesAndRowsPerTableFromTheStepsOnceAcrossARestart(views: String) async throws {
+        let postgres = try TestPostgres.shared()
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rsact"))
+        func store(_ queries: RedshiftFixture.Query...) async throws {
+            for query in queries {
+                if views == "sys" { try await fixture.insert(query) } else { try await fixture.insertSTL(query) }
+            }
+        }
+        if views == "stl" { _ = try await postgres.execute("DROP TABLE \(RedshiftFixture.schema).sys_query_history", database: fixture.database) }
+        for (id, schema, table) in [(1, "raw", "events"), (2, "marts", "daily"), (3, "marts", "orders")] {
+            try await fixture.insertTable(id: id, schema: schema, table: table, megabytes: 1, rows: 1, visibleRows: 1, unsorted: 0, statsOff: 0, skew: 1)
+        }
+        try await store(Self.query(1, "09:00:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
+            .init("scan", table: 1, rows: 7), .init("insert", table: 2, rows: 7),
+        ]))
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
+        let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
+        let statePath = postgres.directory + "/activity-state-\(UUID().uuidString.prefix(8)).json"
+        func collector(_ metrics: MetricCatalog) throws -> RedshiftTableActivityCollector {
+            RedshiftTableActivityCollector(
+                options: .init(pageSize: 2), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: try StateStore(path: statePath))
+        }
+        let metrics = MetricCatalog()
+        let first = try collector(metrics)
+        try await first.collect(context)  // the history before the exporter
+
+        try await store(
+            Self.query(10, "10:00:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
+                .init("scan", table: 1, rows: 1_000), .init("insert", table: 2, rows: 1_000),
+            ]),
+            // The incident: a Redash user's query puts 100 times the usual rows into the table.
+            Self.query(11, "10:01:00.000000", "INSERT", Self.redash + "INSERT INTO marts.daily SELECT * FROM raw.events e, raw.events f", steps: [
+                .init("scan", table: 1, rows: 1_000), .init("insert", table: 2, rows: 100_001), .init("scan", table: 99, rows: 5),
+            ]),
+            Self.query(12, "10:02:00.000000", "UPDATE", Self.airflow + "UPDATE marts.daily SET x = 1 WHERE y", steps: [
+                .init("scan", table: 2, rows: 50), .init("delete", table: 2, rows: 50), .init("insert", table: 2, rows: 50),
+            ]),
+            Self.query(13, "10:03:00.000000", "DELETE", Self.airflow + "DELETE FROM marts.daily WHERE y", steps: [
+                .init("scan", table: 2, rows: 10), .init("delete", table: 2, rows: 10),
+            ]),
+            Self.query(14, "10:04:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.orders SELECT 1/0", status: "failed", steps: [
+                .init("insert", table: 3, rows: 3),
+            ]),
+            Self.query(15, "10:05:00.000000", "SELECT", #"/* {"app":"looker","dashboard":"sales"} */ SELECT * FROM marts.daily JOIN marts.orders USING (id)"#, steps: [
+                .init("scan", table: 2, rows: 100), .init("scan", table: 3, rows: 100),
+            ]),
+            Self.query(16, "10:06:00.000000", "SELECT", #"/* {"app":"warehouse_exporter"} */ SELECT * FROM marts.daily"#, steps: [
+                .init("scan", table: 2, rows: 100),
+            ]))
+        try await first.collect(context)
+        try await first.collect(context)
+
+        var buffer: [UInt8] = []
+        metrics.queries.emit(into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        func sample(_ series: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+        }
+        let daily = #"warehouse="rs",schema="marts",table="daily""#
+        let events = #"warehouse="rs",schema="raw",table="events""#
+        let etl = #"app="airflow",user="etl",dag="d",task="t""#
+        let ana = #"app="redash",user="ana@corp.com",chart="42""#
+        #expect(sample("warehouse_table_reads_total{\(events),app=\"airflow\",dag=\"d\",task=\"t\"}") == 1, "\(text)")
+        #expect(sample("warehouse_table_reads_total{\(events),app=\"redash\"}") == 1)
+        #expect(sample(#"warehouse_table_reads_total{warehouse="rs",schema="marts",table="daily",app="looker",dashboard="sales"}"#) == 1)
+        #expect(sample(#"warehouse_table_reads_total{warehouse="rs",schema="marts",table="orders",app="looker",dashboard="sales"}"#) == 1)
+        // The UPDATE and DELETE scanned the table they wrote: written, not read.
+        #expect(sample("warehouse_table_reads_total{\(daily),app=\"airflow\",dag=\"d\",task=\"t\"}") == nil)
+        #expect(sample("warehouse_table_writes_total{\(daily),operation=\"insert\",\(etl)}") == 1)
+        #expect(sample("warehouse_table_writes_total{\(daily),operation=\"insert\",\(ana)}") == 1)
+        #expect(sample("warehouse_table_writes_total{\(daily),operation=\"update\",\(etl)}") == 1)
+        #expect(sample("warehouse_table_writes_total{\(daily),operation=\"delete\",\(etl)}") == 1)
+        // Rows summed over segments (slices); an UPDATE's delete and insert counted once.
+        #expect(sample("warehouse_table_rows_written_total{\(daily),operation=\"insert\",\(etl)}") == 1_000)
+        #expect(sample("warehouse_table_rows_written_total{\(daily),operation=\"insert\",\(ana)}") == 100_001)
+        #expect(sample("warehouse_table_rows_written_total{\(daily),operation=\"update\",\(etl)}") == 50)
+        #expect(sample("warehouse_table_rows_written_total{\(daily),operation=\"delete\",\(etl)}") == 10)
+        // The failed insert, the exporter's own query and the unnamed work table count nothing.
+        #expect(!text.contains(#"table="orders",operation"#))
+        #expect(!text.contains("warehouse_exporter"))
+        #expect(!text.contains(#"table="""#))
+        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+
+        let gauges = String(decoding: metrics.registry.render(), as: UTF8.self)
+        let lastDelete = try #require(ISO8601DateFormatter().date(from: "2026-11-21T10:03:00Z")).timeIntervalSince1970
+        let modified = gauges.split(separator: "\n").first {
+            $0.hasPrefix(#"warehouse_table_last_modified_timestamp_seconds{warehouse="rs",database="dev",schema="marts",table="daily"} "#)
+        }
+        #expect(modified.flatMap { Double($0.split(separator: " ").last!) } == lastDelete, "\(gauges)")
+
+        // A restart from the state file counts only what is new.
+        try await store(Self.query(17, "10:07:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
+            .init("scan", table: 1, rows: 5), .init("insert", table: 2, rows: 5),
+        ]))
+        let restarted = MetricCatalog()
+        try await collector(restarted).collect(context)
+        var after: [UInt8] = []
+        restarted.queries.emit(into: &after)
+        let afterText = String(decoding: after, as: UTF8.self)
+        #expect(afterText.contains("warehouse_table_rows_written_total{\(daily),operation=\"insert\",\(etl)} 5"), "\(afterText)")
+        #expect(!afterText.contains("redash"))
+    }
+}
