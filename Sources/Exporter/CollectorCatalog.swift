@@ -11,7 +11,7 @@ public enum CollectorCatalog {
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
         case .postgres: ["tables", "activity", "query_log", "statements"]
-        case .redshift: ["query_history", "live_queries", "tables", "table_activity", "loads"]
+        case .redshift: ["query_history", "live_queries", "tables", "table_activity", "loads", "qmr"]
         }
     }
 
@@ -54,6 +54,9 @@ public enum CollectorCatalog {
         case (.redshift, "table_activity"):
             RedshiftTableActivityCollector(
                 options: warehouse.queryHistory, warehouse: warehouse.name, metrics: metrics, rules: shared.rules, state: shared.state)
+        case (.redshift, "qmr"):
+            RedshiftRuleActionsCollector(
+                options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
         case (.redshift, "tables"):
             RedshiftTablesCollector(options: warehouse.tables, metrics: metrics)
         case (.redshift, "live_queries"):

@@ -36,29 +36,21 @@ struct RedshiftQueryHistoryCollectorTests {
 
     static func query(_ id: Int64, end: String, seconds: Double, queue: Double = 0, type: String = "SELECT", status: String = "success",
                       label: String = "default", text: String) -> RedshiftFixture.Query {
-        var query = RedshiftFixture.Query(id: id, end: end, elapsedMicroseconds: Int64(seconds * 1_000_000), text: text)
-        query.queueMicroseconds = Int64(queue * 1_000_000)
-        query.type = type
-        query.status = status
-        query.label = label
-        return query
+        RedshiftFixture.Query(
+            id: id, end: end, elapsedMicroseconds: Int64(seconds * 1_000_000), text: text, type: type, status: status, label: label,
+            queueMicroseconds: Int64(queue * 1_000_000))
     }
 
     /// Once with the SYS views, once on a "cluster" with only STL_QUERY, STL_WLM_QUERY and
     /// STL_QUERYTEXT (whose 200-character chunks hold the whole text).
-    @Test(arguments: ["sys", "stl"])
-    func countsEveryFinishedQueryOnceWithItsWholeTextAcrossLateRowsAndARestart(views: String) async throws {
+    @Test(arguments: RedshiftFixture.Views.allCases)
+    func countsEveryFinishedQueryOnceWithItsWholeTextAcrossLateRowsAndARestart(views: RedshiftFixture.Views) async throws {
         let postgres = try TestPostgres.shared()
         let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rs"))
-        if views == "stl" { _ = try await postgres.execute("DROP TABLE \(RedshiftFixture.schema).sys_query_history", database: fixture.database) }
-        func store(_ queries: RedshiftFixture.Query...) async throws {
-            for query in queries {
-                if views == "sys" { try await fixture.insert(query) } else { try await fixture.insertSTL(query) }
-            }
-        }
-        try await store(
+        try await fixture.use(views)
+        try await fixture.store(
             Self.query(1, end: "2026-11-21 10:00:00.000000", seconds: 5, text: Self.airflow + "INSERT INTO s.t SELECT 1"),
-            Self.query(2, end: "2026-11-21 10:00:00.000000", seconds: 5, text: "SELECT 1"))
+            Self.query(2, end: "2026-11-21 10:00:00.000000", seconds: 5, text: "SELECT 1"), in: views)
         let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
         defer { connection.close() }
         let statePath = postgres.directory + "/rs-state-\(UUID().uuidString.prefix(8)).json"
@@ -66,14 +58,15 @@ struct RedshiftQueryHistoryCollectorTests {
         try await first.collector.collect(first.context)  // history before the exporter: not counted
 
         let longBody = "SELECT\n" + String(repeating: "  col_with_a_long_name,\n", count: 200) + "  1 FROM marts.orders"
-        try await store(
+        try await fixture.store(
             Self.query(10, end: "2026-11-21 10:05:00.000001", seconds: 2, queue: 0.5, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"),
             Self.query(11, end: "2026-11-21 10:05:00.000001", seconds: 4, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"),
             Self.query(12, end: "2026-11-21 10:06:00.000000", seconds: 1, status: "failed", text: Self.airflow + "SELECT 1/0"),
             Self.query(13, end: "2026-11-21 10:06:30.000000", seconds: 3, status: "canceled", label: "nightly_etl", text: "SELECT pg_sleep(100)"),
             Self.query(14, end: "2026-11-21 10:07:00.000000", seconds: 10, text: longBody + "\n" + #"/* {"app": "dbt", "node_id": "model.shop.orders"} */"#),
             // The exporter's own poll, as Redshift records it: not the warehouse's load.
-            Self.query(17, end: "2026-11-21 10:07:00.000000", seconds: 1, text: #"/* {"app":"warehouse_exporter"} */ SELECT q.query_id FROM sys_query_history q"#))
+            Self.query(17, end: "2026-11-21 10:07:00.000000", seconds: 1, text: #"/* {"app":"warehouse_exporter"} */ SELECT q.query_id FROM sys_query_history q"#),
+            in: views)
         try await first.collector.collect(first.context)
 
         let inserts = #"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="insert",status="success"}"#
@@ -81,7 +74,7 @@ struct RedshiftQueryHistoryCollectorTests {
         #expect(first.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 6)
         #expect(first.sample(#"warehouse_query_queue_seconds_sum{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="insert"}"#) == 0.5)
         // STL_QUERY cannot tell failed from cancelled.
-        let failed = views == "sys" ? "failed" : "aborted"
+        let failed = views == .sys ? "failed" : "aborted"
         #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="select",status="\#(failed)"}"#) == 1)
         // No annotation: the query_label names the app.
         #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="nightly_etl",user="etl",query_type="select",status="aborted"}"#) == 1)
@@ -93,14 +86,14 @@ struct RedshiftQueryHistoryCollectorTests {
         #expect(first.sample(#"warehouse_table_writes_total{warehouse="rs",schema="marts",table="daily",operation="insert",app="airflow",user="etl",dag="d",task="t"}"#) == 2)
 
         // A row that Redshift publishes late, ending before the latest seen but within the overlap.
-        try await store(Self.query(15, end: "2026-11-21 10:04:00.000000", seconds: 1, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"))
+        try await fixture.store(Self.query(15, end: "2026-11-21 10:04:00.000000", seconds: 1, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"), in: views)
         try await first.collector.collect(first.context)
         try await first.collector.collect(first.context)
         #expect(first.sample(inserts) == 3)
         #expect(first.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 7)
 
         // The exporter restarts with its state file: only what is new is counted.
-        try await store(Self.query(16, end: "2026-11-21 10:08:00.000000", seconds: 8, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"))
+        try await fixture.store(Self.query(16, end: "2026-11-21 10:08:00.000000", seconds: 8, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"), in: views)
         let second = try Harness(fixture, statePath: statePath, connection: connection)
         try await second.collector.collect(second.context)
         #expect(second.sample(inserts) == 1)

@@ -15,29 +15,20 @@ struct RedshiftTableActivityCollectorTests {
     static let redash = #"/* {"app":"redash","user":"ana@corp.com","chart":"42"} */ "#
 
     static func query(_ id: Int64, _ end: String, _ type: String, _ text: String, status: String = "success", steps: [RedshiftFixture.Step]) -> RedshiftFixture.Query {
-        var query = RedshiftFixture.Query(id: id, end: "2026-11-21 " + end, elapsedMicroseconds: 1_000_000, text: text)
-        query.type = type
-        query.status = status
-        query.steps = steps
-        return query
+        RedshiftFixture.Query(id: id, end: "2026-11-21 " + end, elapsedMicroseconds: 1_000_000, text: text, type: type, status: status, steps: steps)
     }
 
-    @Test(arguments: ["sys", "stl"])
-    func readsWritesAndRowsPerTableFromTheStepsOnceAcrossARestart(views: String) async throws {
+    @Test(arguments: RedshiftFixture.Views.allCases)
+    func readsWritesAndRowsPerTableFromTheStepsOnceAcrossARestart(views: RedshiftFixture.Views) async throws {
         let postgres = try TestPostgres.shared()
         let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rsact"))
-        func store(_ queries: RedshiftFixture.Query...) async throws {
-            for query in queries {
-                if views == "sys" { try await fixture.insert(query) } else { try await fixture.insertSTL(query) }
-            }
-        }
-        if views == "stl" { _ = try await postgres.execute("DROP TABLE \(RedshiftFixture.schema).sys_query_history", database: fixture.database) }
+        try await fixture.use(views)
         for (id, schema, table) in [(1, "raw", "events"), (2, "marts", "daily"), (3, "marts", "orders")] {
             try await fixture.insertTable(id: id, schema: schema, table: table, megabytes: 1, rows: 1, visibleRows: 1, unsorted: 0, statsOff: 0, skew: 1)
         }
-        try await store(Self.query(1, "09:00:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
+        try await fixture.store(Self.query(1, "09:00:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
             .init("scan", table: 1, rows: 7), .init("insert", table: 2, rows: 7),
-        ]))
+        ]), in: views)
         let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
         defer { connection.close() }
         let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
@@ -50,7 +41,7 @@ struct RedshiftTableActivityCollectorTests {
         let first = try collector(metrics)
         try await first.collect(context)  // the history before the exporter
 
-        try await store(
+        try await fixture.store(
             Self.query(10, "10:00:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
                 .init("scan", table: 1, rows: 1_000), .init("insert", table: 2, rows: 1_000),
             ]),
@@ -72,7 +63,8 @@ struct RedshiftTableActivityCollectorTests {
             ]),
             Self.query(16, "10:06:00.000000", "SELECT", #"/* {"app":"warehouse_exporter"} */ SELECT * FROM marts.daily"#, steps: [
                 .init("scan", table: 2, rows: 100),
-            ]))
+            ]),
+            in: views)
         try await first.collect(context)
         try await first.collect(context)
 
@@ -115,9 +107,9 @@ struct RedshiftTableActivityCollectorTests {
         #expect(modified.flatMap { Double($0.split(separator: " ").last!) } == lastDelete, "\(gauges)")
 
         // A restart from the state file counts only what is new.
-        try await store(Self.query(17, "10:07:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
+        try await fixture.store(Self.query(17, "10:07:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
             .init("scan", table: 1, rows: 5), .init("insert", table: 2, rows: 5),
-        ]))
+        ]), in: views)
         let restarted = MetricCatalog()
         try await collector(restarted).collect(context)
         var after: [UInt8] = []
@@ -125,5 +117,42 @@ struct RedshiftTableActivityCollectorTests {
         let afterText = String(decoding: after, as: UTF8.self)
         #expect(afterText.contains("warehouse_table_rows_written_total{\(daily),operation=\"insert\",\(etl)} 5"), "\(afterText)")
         #expect(!afterText.contains("redash"))
+    }
+}
+
+@Suite("Redshift grants")
+struct RedshiftGrantTests {
+    /// A monitoring user without SELECT on SVV_TABLE_INFO: the two collectors that need it fail
+    /// naming the grant; query_history goes on.
+    @Test func aCollectorWithoutItsGrantNamesItAndTheOthersWork() async throws {
+        let postgres = try TestPostgres.shared()
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rsgrant"))
+        let role = "monitor_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await postgres.execute(
+            "CREATE ROLE \(role) LOGIN PASSWORD 'pw'",
+            "GRANT USAGE ON SCHEMA \(RedshiftFixture.schema) TO \(role)",
+            "GRANT SELECT ON ALL TABLES IN SCHEMA \(RedshiftFixture.schema) TO \(role)",
+            "REVOKE SELECT ON \(RedshiftFixture.schema).svv_table_info FROM \(role)",
+            database: fixture.database)
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn + " user=\(role) password=pw"))
+        defer { connection.close() }
+        let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
+        let state = try StateStore(path: postgres.directory + "/grant-state-\(role).json")
+        let metrics = MetricCatalog()
+        try await fixture.insert(RedshiftFixture.Query(id: 1, end: "2026-11-21 10:00:00", elapsedMicroseconds: 1, text: "SELECT 1", steps: [.init("scan", table: 1, rows: 1)]))
+
+        for collector: any Collector in [
+            RedshiftTablesCollector(options: .init(), metrics: metrics),
+            RedshiftTableActivityCollector(options: .init(lookback: .seconds(3600)), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: state),
+        ] {
+            let error = await #expect(throws: WarehouseError.self) { try await collector.collect(context) }
+            #expect(error?.message.contains("GRANT SELECT ON svv_table_info TO <user>") == true, "\(String(describing: error))")
+        }
+        let history = RedshiftQueryHistoryCollector(
+            options: .init(lookback: .seconds(3600)), warehouse: "rs", recorder: metrics.queries, rules: AnnotationRules(), state: state)
+        try await history.collect(context)
+        var buffer: [UInt8] = []
+        metrics.queries.emit(into: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self).contains(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="unknown",user="etl",query_type="select",status="success"} 1"#))
     }
 }

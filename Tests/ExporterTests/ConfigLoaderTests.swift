@@ -138,8 +138,8 @@ struct ConfigLoaderTests {
             """, file: "c.yml")
         config.apply(collectorOverrides: ["tables": true])
         #expect(config.warehouses[0].collectors == ["tables"])
-        #expect(Set(config.warehouses[1].collectors) == ["query_history", "live_queries", "tables", "table_activity", "loads"])
-        config.apply(collectorOverrides: ["tables": false, "query_history": false, "live_queries": false, "table_activity": false, "loads": false])
+        #expect(Set(config.warehouses[1].collectors) == ["query_history", "live_queries", "tables", "table_activity", "loads", "qmr"])
+        config.apply(collectorOverrides: ["tables": false, "query_history": false, "live_queries": false, "table_activity": false, "loads": false, "qmr": false])
         #expect(config.warehouses[0].collectors.isEmpty)
         #expect(config.warehouses[1].collectors.isEmpty)
     }

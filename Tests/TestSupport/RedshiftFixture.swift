@@ -98,6 +98,12 @@ public struct RedshiftFixture: Sendable {
                 tasknum integer, rows bigint, tbl integer
             )
             """,
+            """
+            CREATE TABLE \(Self.schema).stl_wlm_rule_action (
+                userid integer, query integer, service_class integer, rule character(256), action character(256),
+                recordtime timestamp, service_class_name character(64)
+            )
+            """,
             "CREATE TABLE \(Self.schema).pg_user (usename name, usesysid integer)",
             "INSERT INTO \(Self.schema).pg_user VALUES ('etl', 100), ('ana', 101), ('looker_svc', 102)",
             database: database)
@@ -125,11 +131,19 @@ public struct RedshiftFixture: Sendable {
         /// What it did to tables: its scan, insert and delete steps.
         public var steps: [Step] = []
 
-        public init(id: Int64, end: String, elapsedMicroseconds: Int64, text: String) {
+        public init(
+            id: Int64, end: String, elapsedMicroseconds: Int64, text: String, type: String = "SELECT", status: String = "success",
+            label: String = "default", queueMicroseconds: Int64 = 0, steps: [Step] = []
+        ) {
             self.id = id
             self.end = end
             self.elapsedMicroseconds = elapsedMicroseconds
             self.text = text
+            self.type = type
+            self.status = status
+            self.label = label
+            self.queueMicroseconds = queueMicroseconds
+            self.steps = steps
         }
     }
 
@@ -164,16 +178,11 @@ public struct RedshiftFixture: Sendable {
                 [String(query.userID), String(query.id), query.label, query.database, query.type, query.status, query.end,
                  String(query.elapsedMicroseconds), String(query.queueMicroseconds), String(execution),
                  String(stored.prefix(4000)), query.queue])
-            var sequence = 0
-            var start = 0
-            repeat {
-                let chunk = String(stored[start..<min(start + 4000, stored.count)])
+            for (sequence, chunk) in Self.chunks(stored, 4000).enumerated() {
                 _ = try await connection.query(
                     "INSERT INTO \(Self.schema).sys_query_text (user_id, query_id, sequence, text) VALUES ($1, $2, $3, $4)",
                     [String(query.userID), String(query.id), String(sequence), chunk])
-                sequence += 1
-                start += 4000
-            } while start < stored.count
+            }
             for (index, step) in query.steps.enumerated() {
                 for (segment, rows) in [step.rows / 2, step.rows - step.rows / 2].enumerated() {
                     _ = try await connection.query(
@@ -204,15 +213,11 @@ public struct RedshiftFixture: Sendable {
                 """,
                 [String(query.userID), String(query.id), query.label, query.database, String(stored.prefix(4000)), query.end,
                  String(query.elapsedMicroseconds), query.status == "success" ? "0" : "1"])
-            var sequence = 0
-            var start = 0
-            repeat {
+            for (sequence, chunk) in Self.chunks(stored, 200).enumerated() {
                 _ = try await connection.query(
                     "INSERT INTO \(Self.schema).stl_querytext (userid, query, sequence, text) VALUES ($1, $2, $3, $4)",
-                    [String(query.userID), String(query.id), String(sequence), String(stored[start..<min(start + 200, stored.count)])])
-                sequence += 1
-                start += 200
-            } while start < stored.count
+                    [String(query.userID), String(query.id), String(sequence), chunk])
+            }
             for (hop, queued) in [query.queueMicroseconds / 2, query.queueMicroseconds - query.queueMicroseconds / 2].enumerated() {
                 _ = try await connection.query(
                     """
@@ -230,6 +235,38 @@ public struct RedshiftFixture: Sendable {
                 }
             }
         }
+    }
+
+    /// One action of a query monitoring rule, on an STL query id.
+    public func insertRuleAction(query: Int64, rule: String, action: String, at time: String) async throws {
+        _ = try await postgres.execute(
+            "INSERT INTO \(Self.schema).stl_wlm_rule_action (userid, query, service_class, rule, action, recordtime) "
+                + "VALUES (100, \(query), 6, '\(rule)', '\(action)', '\(time)')",
+            database: database)
+    }
+
+    /// Which views a test stores queries in.
+    public enum Views: String, Sendable, CaseIterable {
+        case sys
+        case stl
+    }
+
+    /// Makes this a cluster without SYS views (`SYS_QUERY_HISTORY` gone) when `views` is STL.
+    public func use(_ views: Views) async throws {
+        guard views == .stl else { return }
+        _ = try await postgres.execute("DROP TABLE \(Self.schema).sys_query_history", database: database)
+    }
+
+    /// Stores queries in the SYS views (``insert(_:)``) or the STL tables (``insertSTL(_:)``).
+    public func store(_ queries: Query..., in views: Views) async throws {
+        for query in queries {
+            if views == .sys { try await insert(query) } else { try await insertSTL(query) }
+        }
+    }
+
+    /// Text in the chunks of a text view: `size` characters each, at least one.
+    static func chunks(_ text: [Character], _ size: Int) -> [String] {
+        stride(from: 0, to: max(text.count, 1), by: size).map { String(text[$0..<min($0 + size, text.count)]) }
     }
 
     /// Redshift's stored form: backslashes doubled, newlines as `\n`.

@@ -31,7 +31,8 @@ public final class RedshiftLiveQueriesCollector: Collector {
     public func collect(_ context: CollectionContext) async throws {
         let now = RedshiftTimestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
         var sessions: [ActivitySnapshot.Session] = []
-        for row in try await context.query(Self.sql).rows {
+        let rows = try await RedshiftSQL.needing(RedshiftSQL.syslog) { try await context.query(Self.sql).rows }
+        for row in rows {
             let annotation = analyzer.context(of: try row.string("text"), storedEscapes: true).context
             guard annotation.app != ConnectionSettings.defaultApplicationName else { continue }
             let label = try row.string("label")

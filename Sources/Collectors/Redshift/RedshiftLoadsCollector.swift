@@ -41,6 +41,10 @@ public final class RedshiftLoadsCollector: Collector {
         """
 
     public func collect(_ context: CollectionContext) async throws {
+        try await RedshiftSQL.needing(RedshiftSQL.syslog) { try await read(context) }
+    }
+
+    private func read(_ context: CollectionContext) async throws {
         try await reader.read(context) { rows in
             for row in rows {
                 let annotation = analyzer.context(of: try row.string("text"), storedEscapes: true).context

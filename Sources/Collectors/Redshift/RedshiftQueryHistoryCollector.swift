@@ -55,8 +55,10 @@ public final class RedshiftQueryHistoryCollector: Collector {
     }
 
     public func collect(_ context: CollectionContext) async throws {
-        try await history.read(context) { queries in
-            for query in queries { observe(query, warehouse: context.warehouse) }
+        try await RedshiftSQL.needing(RedshiftSQL.syslog) {
+            try await history.read(context) { queries in
+                for query in queries { observe(query, warehouse: context.warehouse) }
+            }
         }
     }
 

@@ -65,7 +65,7 @@ public final class RedshiftTableActivityCollector: Collector {
 
     public func collect(_ context: CollectionContext) async throws {
         let views = try await history.views(context)
-        do {
+        try await RedshiftSQL.needing(RedshiftSQL.tableInfo, RedshiftSQL.syslog) {
             try await history.read(context) { queries in
                 let succeeded = queries.filter { $0.status == .success }
                 guard !succeeded.isEmpty else { return }
@@ -85,10 +85,6 @@ public final class RedshiftTableActivityCollector: Collector {
                     if let tables = steps[query.id] { observe(query, tables, context) }
                 }
             }
-        } catch let error as WarehouseError where error.message.contains("permission denied") {
-            throw WarehouseError(
-                .query, "cannot read \(views == .sys ? "SYS_QUERY_DETAIL" : "STL_SCAN") or SVV_TABLE_INFO: "
-                    + "GRANT SELECT ON svv_table_info and SYSLOG ACCESS UNRESTRICTED to the monitoring user (docs/redshift.md); \(error.message)")
         }
     }
 

@@ -33,11 +33,8 @@ public final class RedshiftTablesCollector: Collector {
         """
 
     public func collect(_ context: CollectionContext) async throws {
-        let result: QueryResult
-        do {
-            result = try await context.query(Self.sql, SchemaFilter.parameters(options))
-        } catch let error as WarehouseError where error.message.contains("permission denied") {
-            throw WarehouseError(.query, "cannot read SVV_TABLE_INFO: GRANT SELECT ON svv_table_info TO the monitoring user (docs/redshift.md); \(error.message)")
+        let result = try await RedshiftSQL.needing(RedshiftSQL.tableInfo) {
+            try await context.query(Self.sql, SchemaFilter.parameters(options))
         }
         var seen = Set<[String]>()
         var matching: Int64 = 0

@@ -23,6 +23,7 @@ public final class QueryRecorder: Sendable {
     public static let loadedRowsName = "warehouse_table_loaded_rows_total"
     public static let loadedBytesName = "warehouse_table_loaded_bytes_total"
     public static let loadErrorsName = "warehouse_table_load_errors_total"
+    public static let ruleActionsName = "warehouse_query_rule_actions_total"
     public static let runningName = "warehouse_queries_running"
     public static let queuedName = "warehouse_queries_queued"
     public static let oldestRunningName = "warehouse_query_oldest_running_seconds"
@@ -57,6 +58,7 @@ public final class QueryRecorder: Sendable {
         let statementTotals: [String]
         let loadDimensions: [LabelPolicy.Dimension]
         let loads: [String]
+        let ruleActions: [String]
 
         init(dimensions: Set<LabelPolicy.Dimension>, userDropped: Bool) {
             let order: [LabelPolicy.Dimension] = [.app, .user, .dag, .task, .dashboard, .chart, .model]
@@ -75,6 +77,7 @@ public final class QueryRecorder: Sendable {
             statementTotals = ["warehouse", "database"] + statementTotalsDimensions.map(\.rawValue) + ["fingerprint"]
             loadDimensions = [.app, .user, .dag, .task].filter(dimensions.contains)
             loads = ["warehouse", "schema", "table"] + loadDimensions.map(\.rawValue)
+            ruleActions = ["warehouse", "rule", "action"] + loadDimensions.map(\.rawValue)
             tableReads = ["warehouse", "schema", "table"] + readDimensions.map(\.rawValue)
             tableWrites = ["warehouse", "schema", "table", "operation"] + writeDimensions.map(\.rawValue)
         }
@@ -97,6 +100,8 @@ public final class QueryRecorder: Sendable {
         var statementTotals: [GuardedFamily<CounterStore>]
         /// Bulk loads: rows, bytes, errors.
         var loads: [GuardedFamily<CounterStore>]
+        /// Query monitoring rule actions (Redshift).
+        var ruleActions: GuardedFamily<CounterStore>
         /// Top-statement trackers by app/DAG/task, indexed from ``parents``.
         var trackers: [TopStatements] = []
         var parents: [[String]: Int] = [:]
@@ -211,7 +216,9 @@ public final class QueryRecorder: Sendable {
                 counter(Self.loadedRowsName, "Rows bulk loads (COPY) put into the table.", layout.loads),
                 counter(Self.loadedBytesName, "Bytes bulk loads (COPY) put into the table.", layout.loads),
                 counter(Self.loadErrorsName, "Errors bulk loads (COPY) into the table reported.", layout.loads),
-            ]))
+            ],
+            ruleActions: counter(
+                Self.ruleActionsName, "Actions query monitoring rules took on queries: abort, log, hop, priority change.", layout.ruleActions)))
     }
 
     /// Counts one finished bulk load.
@@ -226,6 +233,19 @@ public final class QueryRecorder: Sendable {
                 let slot = state.loads[index].slot(values, labelNames: layout.loads, now: now, overflow: &state.overflow, folds: &folds)
                 state.loads[index].store.add(amount, slot: slot, now: now)
             }
+            count(folds, &state, now: now)
+        }
+    }
+
+    /// Counts one action of a query monitoring rule.
+    public func observe(_ action: RuleAction) {
+        let now = self.now
+        let values = [action.warehouse, truncated(action.rule), truncated(action.action)]
+            + layout.loadDimensions.map { value(of: $0, context: action.context, fallbackApp: action.fallbackApp, databaseUser: action.databaseUser) }
+        state.withLock { state in
+            var folds: [Int] = []
+            let slot = state.ruleActions.slot(values, labelNames: layout.ruleActions, now: now, overflow: &state.overflow, folds: &folds)
+            state.ruleActions.store.add(1, slot: slot, now: now)
             count(folds, &state, now: now)
         }
     }
@@ -310,6 +330,7 @@ public final class QueryRecorder: Sendable {
         durationName, queueName, statementName, executionName, costName, overflowName, tableReadsName, tableWritesName, tableRowsWrittenName,
         runningName, queuedName, oldestRunningName, blockedName, idleInTransactionName, oldestIdleInTransactionName,
         statementCallsName, statementExecutionName, statementRowsName, loadedRowsName, loadedBytesName, loadErrorsName,
+        ruleActionsName,
     ]
 
     /// Observes one finished query in every family.
@@ -497,6 +518,7 @@ public final class QueryRecorder: Sendable {
             for store in state.activity { store.emit(into: &buffer) }
             for family in state.statementTotals { family.store.emit(into: &buffer) }
             for family in state.loads { family.store.emit(into: &buffer) }
+            state.ruleActions.store.emit(into: &buffer)
             state.overflow.emit(into: &buffer)
         }
     }
@@ -587,6 +609,7 @@ public final class QueryRecorder: Sendable {
         state.tableRowsWritten.expire(before: cutoff)
         for index in state.statementTotals.indices { state.statementTotals[index].expire(before: cutoff) }
         for index in state.loads.indices { state.loads[index].expire(before: cutoff) }
+        state.ruleActions.expire(before: cutoff)
         // Slots may have been freed and reused, and trackers are renumbered: resolve afresh.
         state.resolved.removeAll(keepingCapacity: true)
         let live = state.parents.filter { state.trackers[$0.value].lastUpdate >= cutoff }
