@@ -11,15 +11,16 @@ public enum CollectorCatalog {
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
         case .postgres: ["tables", "activity", "query_log", "statements"]
-        case .redshift: ["query_history", "live_queries", "tables", "table_activity", "loads", "qmr"]
+        case .redshift: ["query_history", "live_queries", "tables", "table_activity", "loads", "qmr", "serverless_cost"]
         }
     }
 
     /// Collectors that run unless the configuration lists others: those that need nothing of the
     /// server beyond a login (`query_log` needs its directory, and joins when its section is
-    /// there; `statements` needs the pg_stat_statements extension, and is listed by name).
+    /// there; `statements` needs the pg_stat_statements extension, and is listed by name;
+    /// `serverless_cost` joins when `query_history.cost` gives an RPU-hour price).
     public static func defaults(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
-        available(for: kind).filter { $0 != "query_log" && $0 != "statements" }
+        available(for: kind).filter { $0 != "query_log" && $0 != "statements" && $0 != "serverless_cost" }
     }
 
     /// Every collector name of every kind, for `--[no-]collector.<name>`.
@@ -56,6 +57,9 @@ public enum CollectorCatalog {
                 options: warehouse.queryHistory, warehouse: warehouse.name, metrics: metrics, rules: shared.rules, state: shared.state)
         case (.redshift, "qmr"):
             RedshiftRuleActionsCollector(
+                options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
+        case (.redshift, "serverless_cost"):
+            RedshiftServerlessCostCollector(
                 options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
         case (.redshift, "tables"):
             RedshiftTablesCollector(options: warehouse.tables, metrics: metrics)

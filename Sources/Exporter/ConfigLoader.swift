@@ -217,7 +217,10 @@ private struct Reader {
             if let node = options["overlap"] { warehouse.queryHistory.overlap = try positiveDuration(node, "overlap") }
             if let node = options["lookback"] { warehouse.queryHistory.lookback = try positiveDuration(node, "lookback") }
             if let node = options["page_size"] { warehouse.queryHistory.pageSize = try positiveInteger(node, "page_size") }
-            if let node = options["cost"] { warehouse.queryHistory.dollarsPerHour = try redshiftCost(node) }
+            if let node = options["cost"] {
+                try redshiftCost(node, into: &warehouse.queryHistory)
+                if warehouse.queryHistory.dollarsPerRPUHour != nil, fields["collectors"] == nil { warehouse.collectors.append("serverless_cost") }
+            }
         }
         if let node = fields["query_log"] {
             guard kind == .postgres else { throw error(node, "\"query_log\" is for PostgreSQL warehouses (kind: postgres)") }
@@ -227,10 +230,23 @@ private struct Reader {
         return warehouse
     }
 
-    /// `cost: { node_type: ra3.4xlarge, nodes: 2 }` (the known price per node-hour) or with
-    /// `dollars_per_node_hour` for another type or a negotiated price: dollars per hour in all.
-    private func redshiftCost(_ node: Node) throws(ConfigError) -> Double {
-        let fields = try mapping(node, "cost", allowed: ["node_type", "nodes", "dollars_per_node_hour"])
+    /// Provisioned: `cost: { node_type: ra3.4xlarge, nodes: 2 }` (the known price per node-hour)
+    /// or with `dollars_per_node_hour` for another type or a negotiated price: dollars per hour in
+    /// all. Serverless: `cost: { dollars_per_rpu_hour: 0.375 }`.
+    private func redshiftCost(_ node: Node, into options: inout RedshiftQueryHistoryCollector.Options) throws(ConfigError) {
+        let fields = try mapping(node, "cost", allowed: ["node_type", "nodes", "dollars_per_node_hour", "dollars_per_rpu_hour"])
+        if let priceNode = fields["dollars_per_rpu_hour"] {
+            guard fields.count == 1 else {
+                throw error(node, "\"dollars_per_rpu_hour\" is for Serverless: give it alone, or node_type and nodes for a provisioned cluster")
+            }
+            guard let price = priceNode.float, price >= 0 else { throw error(priceNode, "\"dollars_per_rpu_hour\" must be a number of dollars") }
+            options.dollarsPerRPUHour = price
+            return
+        }
+        options.dollarsPerHour = try provisionedCost(node, fields)
+    }
+
+    private func provisionedCost(_ node: Node, _ fields: Node.Mapping) throws(ConfigError) -> Double {
         guard let nodesNode = fields["nodes"] else { throw error(node, "missing key \"nodes\" (how many nodes the cluster has)") }
         let nodes = try positiveInteger(nodesNode, "nodes")
         if let priceNode = fields["dollars_per_node_hour"] {

@@ -243,4 +243,14 @@ struct ConfigLoaderTests {
         #expect(failure(parsing: "warehouses:\n  - { name: a, kind: postgres, dsn: x, query_history: { overlap: 5m } }\n")
             .contains("is for Redshift warehouses"))
     }
+
+    @Test func serverlessCostJoinsItsCollectorAndStandsAlone() throws {
+        let config = try ConfigLoader.parse(
+            "warehouses:\n  - { name: a, kind: redshift, dsn: x, query_history: { cost: { dollars_per_rpu_hour: 0.375 } } }\n", file: "c.yml")
+        #expect(config.warehouses[0].queryHistory.dollarsPerRPUHour == 0.375)
+        #expect(config.warehouses[0].queryHistory.dollarsPerHour == nil)
+        #expect(config.warehouses[0].collectors.contains("serverless_cost"))
+        #expect(failure(parsing: "warehouses:\n  - { name: a, kind: redshift, dsn: x, query_history: { cost: { dollars_per_rpu_hour: 0.375, nodes: 2 } } }\n")
+            .contains("give it alone"))
+    }
 }

@@ -104,6 +104,12 @@ public struct RedshiftFixture: Sendable {
                 recordtime timestamp, service_class_name character(64)
             )
             """,
+            """
+            CREATE TABLE \(Self.schema).sys_serverless_usage (
+                start_time timestamp, end_time timestamp, compute_seconds double precision, compute_capacity double precision,
+                data_storage integer, cross_region_transferred_data integer, charged_seconds integer
+            )
+            """,
             "CREATE TABLE \(Self.schema).pg_user (usename name, usesysid integer)",
             "INSERT INTO \(Self.schema).pg_user VALUES ('etl', 100), ('ana', 101), ('looker_svc', 102)",
             database: database)
@@ -242,6 +248,14 @@ public struct RedshiftFixture: Sendable {
         _ = try await postgres.execute(
             "INSERT INTO \(Self.schema).stl_wlm_rule_action (userid, query, service_class, rule, action, recordtime) "
                 + "VALUES (100, \(query), 6, '\(rule)', '\(action)', '\(time)')",
+            database: database)
+    }
+
+    /// One period of SYS_SERVERLESS_USAGE: RPU-seconds charged from `start` to `end`.
+    public func insertUsage(from start: String, to end: String, chargedSeconds: Int) async throws {
+        _ = try await postgres.execute(
+            "INSERT INTO \(Self.schema).sys_serverless_usage (start_time, end_time, compute_seconds, compute_capacity, charged_seconds) "
+                + "VALUES ('\(start)', '\(end)', \(chargedSeconds), 8, \(chargedSeconds))",
             database: database)
     }
 

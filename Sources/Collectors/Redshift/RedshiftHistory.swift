@@ -129,7 +129,7 @@ final class RedshiftHistory: Sendable {
 
     /// The history view keeps the first 4000 characters: the whole text of every query cut
     /// there, from its chunks in order, in one statement per page.
-    private static func wholeTexts(of rows: [Row], view: String, id: String, chunk: Int, _ context: CollectionContext) async throws -> [Int64: String] {
+    static func wholeTexts(of rows: [Row], view: String, id: String, chunk: Int, _ context: CollectionContext) async throws -> [Int64: String] {
         let long = try rows.filter { try $0.int64("text_length") >= Int64(RedshiftQueryHistoryCollector.storedTextLimit) }
             .map { String(try $0.int64("id")) }
         guard !long.isEmpty else { return [:] }

@@ -23,6 +23,9 @@ public final class RedshiftQueryHistoryCollector: Collector {
         /// What the cluster costs per hour (nodes × price per node-hour): each query is charged its
         /// execution seconds at this rate. No cost when nil (docs/cost.md).
         public var dollarsPerHour: Double?
+        /// Serverless: the price of an RPU-hour. The `serverless_cost` collector shares each
+        /// period's charge among the queries that ran in it (docs/cost.md).
+        public var dollarsPerRPUHour: Double?
         /// Whether the tables a query read and wrote are taken from its text. Off when
         /// `table_activity` reads them from the warehouse's own records, so none is counted twice.
         public var tablesFromText = true

@@ -1,4 +1,4 @@
-import SQLText
+public import SQLText
 import Synchronization
 
 /// Turns query records into the query metric families under the label policy: latency and queue
@@ -233,6 +233,19 @@ public final class QueryRecorder: Sendable {
                 let slot = state.loads[index].slot(values, labelNames: layout.loads, now: now, overflow: &state.overflow, folds: &folds)
                 state.loads[index].store.add(amount, slot: slot, now: now)
             }
+            count(folds, &state, now: now)
+        }
+    }
+
+    /// Adds dollars to a context's cost apart from any one query: a share of a charge the
+    /// warehouse bills by period (Redshift Serverless).
+    public func observeCost(_ dollars: Double, warehouse: String, context: QueryContext, fallbackApp: String?, databaseUser: String?) {
+        let now = self.now
+        let values = [warehouse] + contextValues(context, fallbackApp: fallbackApp, databaseUser: databaseUser)
+        state.withLock { state in
+            var folds: [Int] = []
+            let slot = state.cost.slot(values, labelNames: layout.context, now: now, overflow: &state.overflow, folds: &folds)
+            state.cost.store.add(dollars, slot: slot, now: now)
             count(folds, &state, now: now)
         }
     }
@@ -550,9 +563,13 @@ public final class QueryRecorder: Sendable {
 
     /// Values of the enabled context dimensions, in layout order.
     private func contextValues(_ record: QueryRecord) -> [String] {
+        contextValues(record.context, fallbackApp: record.fallbackApp, databaseUser: record.databaseUser)
+    }
+
+    private func contextValues(_ context: QueryContext, fallbackApp: String?, databaseUser: String?) -> [String] {
         [LabelPolicy.Dimension.app, .user, .dag, .task, .dashboard, .chart, .model]
             .filter(policy.dimensions.contains)
-            .map { value(of: $0, record) }
+            .map { value(of: $0, context: context, fallbackApp: fallbackApp, databaseUser: databaseUser) }
     }
 
     /// The label value of one context dimension: `app` falls back to the record's app, then

@@ -1,0 +1,107 @@
+public import QueryMetrics
+public import SQLText
+import WarehouseClient
+
+/// What a Redshift Serverless workgroup is billed, by context: each period of
+/// `SYS_SERVERLESS_USAGE` (read once, with a cursor of its own) costs `charged_seconds` / 3600 ×
+/// the RPU-hour price, shared among the queries that ran during it in proportion to the seconds
+/// each executed within it (its time in the period, less its share of queueing). A period in which
+/// nothing ran (Serverless bills a minimum after activity) is counted under `app="idle"`. The
+/// shares add up to the bill: `sum(warehouse_query_cost_dollars_total)` is what AWS charges, a
+/// few minutes late (a period is read once its charge has settled).
+public final class RedshiftServerlessCostCollector: Collector {
+    public let name = "serverless_cost"
+    private let price: Double
+    private let recorder: QueryRecorder
+    private let analyzer: SQLAnalyzer
+    private let reader: IncrementalReader
+
+    public init(options: RedshiftQueryHistoryCollector.Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+        self.price = options.dollarsPerRPUHour ?? 0
+        self.recorder = recorder
+        self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
+        self.reader = IncrementalReader(
+            startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/serverless_cost")
+    }
+
+    static let startSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM sys_serverless_usage
+        """
+
+    /// Periods are told apart by their start, in epoch seconds. Redshift fills `charged_seconds`
+    /// in once the transactions of a period end, so a period is read only when it ended at least
+    /// five minutes before the latest one.
+    static let pageSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT id, ended, started, charged FROM (
+            SELECT extract(epoch FROM start_time)::bigint AS id, end_time,
+                   to_char(end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, to_char(start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
+                   coalesce(charged_seconds, 0)::float8 AS charged
+            FROM sys_serverless_usage
+            WHERE end_time >= $1::timestamp
+              AND end_time <= (SELECT max(end_time) FROM sys_serverless_usage) - interval '5 minutes') usage
+        WHERE end_time > $1::timestamp OR (end_time = $1::timestamp AND id > $2::bigint)
+        ORDER BY end_time, id
+        LIMIT $3
+        """
+
+    /// The queries that ran during a period (`$1` to `$2`), finished or not.
+    static let queriesSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT q.query_id::bigint AS id, to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
+               to_char(coalesce(q.end_time, $2::timestamp), 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
+               coalesce(q.elapsed_time, 0)::bigint AS elapsed, coalesce(q.execution_time, 0)::bigint AS executed,
+               coalesce(q.query_text, '') AS text, coalesce(length(q.query_text), 0) AS text_length,
+               trim(coalesce(q.query_label, '')) AS label, trim(coalesce(u.usename, '')) AS username
+        FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
+        WHERE q.start_time < $2::timestamp AND coalesce(q.end_time, $2::timestamp) > $1::timestamp
+          AND q.status NOT IN ('planning', 'queued')
+        """
+
+    /// Who a share of a period's charge goes to.
+    private struct Payer: Hashable {
+        var context: QueryContext
+        var label: String
+        var user: String
+    }
+
+    public func collect(_ context: CollectionContext) async throws {
+        try await RedshiftSQL.needing("GRANT SELECT ON sys_serverless_usage TO <user>", RedshiftSQL.syslog) {
+            try await reader.read(context) { periods in
+                for period in periods {
+                    let charged = try period.double("charged")
+                    guard charged > 0 else { continue }
+                    try await share(charged / 3600 * price, from: try period.string("started"), to: try period.string("ended"), context)
+                }
+            }
+        }
+    }
+
+    private func share(_ dollars: Double, from start: String, to end: String, _ context: CollectionContext) async throws {
+        guard let periodStart = RedshiftTimestamp(start), let periodEnd = RedshiftTimestamp(end) else { return }
+        let rows = try await context.query(Self.queriesSQL, [start, end]).rows
+        let texts = try await RedshiftHistory.wholeTexts(of: rows, view: "sys_query_text", id: "query_id", chunk: 4000, context)
+        var weights: [Payer: Double] = [:]
+        for row in rows {
+            guard let started = RedshiftTimestamp(try row.string("started")), let ended = RedshiftTimestamp(try row.string("ended")) else { continue }
+            let inside = Double(min(ended.microseconds, periodEnd.microseconds) - max(started.microseconds, periodStart.microseconds))
+            let elapsed = Double(try row.int64("elapsed"))
+            // A finished query's queueing used no compute: scale its time by its execution share.
+            let executing = elapsed > 0 ? min(1, Double(try row.int64("executed")) / elapsed) : 1
+            guard inside > 0 else { continue }
+            let annotation = analyzer.context(of: try texts[try row.int64("id")] ?? row.string("text"), storedEscapes: true).context
+            weights[Payer(context: annotation, label: try row.string("label"), user: try row.string("username")), default: 0] += inside * executing
+        }
+        let total = weights.values.reduce(0, +)
+        guard total > 0 else {
+            recorder.observeCost(dollars, warehouse: context.warehouse, context: QueryContext(), fallbackApp: "idle", databaseUser: nil)
+            return
+        }
+        for (payer, weight) in weights {
+            recorder.observeCost(
+                dollars * weight / total, warehouse: context.warehouse, context: payer.context,
+                fallbackApp: payer.label == "default" || payer.label.isEmpty ? nil : payer.label, databaseUser: payer.user)
+        }
+    }
+}
