@@ -78,6 +78,14 @@ public final class TestPostgres: Sendable {
         try run(binaries + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "30", "start"])
     }
 
+    /// Runs a SQL file with psql as the superuser, stopping at the first error; `variables` are
+    /// psql's `-v name=value`.
+    public func psql(file: String, database: String, variables: [String: String] = [:]) throws {
+        try Self.shell(
+            [binaries + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn(database: database), "-f", file]
+                + variables.sorted { $0.key < $1.key }.flatMap { ["-v", "\($0.key)=\($0.value)"] })
+    }
+
     /// Creates a database with a unique name and returns the name.
     public func createDatabase(prefix: String = "test") async throws -> String {
         let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
