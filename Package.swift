@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SQLText", targets: ["SQLText"]),
         .library(name: "QueryMetrics", targets: ["QueryMetrics"]),
         .library(name: "Collectors", targets: ["Collectors"]),
+        .library(name: "WarehouseClient", targets: ["WarehouseClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -25,11 +25,13 @@ let package = Package(
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         suite("SQLTextBenchmarks", using: ["SQLText"]),
         suite("QueryMetricsBenchmarks", using: ["QueryMetrics", "SQLText"], extra: [.product(name: "Prometheus", package: "swift-prometheus")]),
         suite("QueryLogBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText"]),
+        suite("RedshiftBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient"], extra: [.product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -57,4 +57,49 @@ struct RedshiftLoadsCollectorTests {
         restarted.emit(into: &after)
         #expect(!String(decoding: after, as: UTF8.self).contains("warehouse_table_loaded_rows_total"))
     }
+
+    /// A cluster without SYS views: rows from STL_LOAD_COMMITS, errors from STL_LOAD_ERRORS, the
+    /// table and context from the COPY's text in STL_QUERY.
+    @Test func stlLoadsFromCommitsAndErrorsWithTheTableFromTheStatement() async throws {
+        let postgres = try TestPostgres.shared()
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rsstlloads"))
+        try await fixture.use(.stl)
+        _ = try await postgres.execute("DROP TABLE \(RedshiftFixture.schema).sys_load_history", database: fixture.database)
+        try await fixture.insertSTLLoad(queryID: 1, end: "2026-11-21 09:00:00", rows: 5, errors: 0)
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
+        let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
+        let statePath = postgres.directory + "/stl-loads-state-\(UUID().uuidString.prefix(8)).json"
+        func collector() throws -> RedshiftLoadsCollector {
+            RedshiftLoadsCollector(options: .init(pageSize: 2), warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
+        }
+        let recorder = QueryRecorder()
+        try await collector().collect(context)  // the history before the exporter
+
+        let copy = " COPY raw.events FROM 's3://bucket/events/' IAM_ROLE 'arn'"
+        try await fixture.insertSTL(
+            RedshiftFixture.Query(id: 10, end: "2026-11-21 10:00:00", elapsedMicroseconds: 1, text: #"/* {"app":"airflow","dag":"ingest","task":"copy_events"} */"# + copy, type: "COPY"),
+            RedshiftFixture.Query(id: 11, end: "2026-11-21 10:00:00", elapsedMicroseconds: 1, text: copy, type: "COPY", label: "backfill"),
+            RedshiftFixture.Query(id: 12, end: "2026-11-21 10:01:00", elapsedMicroseconds: 1, text: copy, type: "COPY", status: "canceled"))
+        try await fixture.insertSTLLoad(queryID: 10, end: "2026-11-21 10:00:00", rows: 1_000_001, errors: 3)
+        try await fixture.insertSTLLoad(queryID: 11, end: "2026-11-21 10:00:00", rows: 500, errors: 0)
+        try await fixture.insertSTLLoad(queryID: 12, end: "2026-11-21 10:01:00", rows: 0, errors: 7)  // failed outright
+        let first = try collector()
+        try await first.collect(context)
+        try await first.collect(context)
+
+        var buffer: [UInt8] = []
+        recorder.emit(into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        func sample(_ series: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+        }
+        let airflow = #"{warehouse="rs",schema="raw",table="events",app="airflow",user="etl",dag="ingest",task="copy_events"}"#
+        #expect(sample("warehouse_table_loaded_rows_total" + airflow) == 1_000_001, "\(text)")
+        #expect(sample("warehouse_table_load_errors_total" + airflow) == 3)
+        #expect(sample(#"warehouse_table_loaded_rows_total{warehouse="rs",schema="raw",table="events",app="backfill",user="etl"}"#) == 500)
+        #expect(sample(#"warehouse_table_load_errors_total{warehouse="rs",schema="raw",table="events",app="unknown",user="etl"}"#) == 7)
+        #expect(!text.contains("warehouse_table_loaded_bytes_total"))
+        #expect(sample(#"warehouse_table_loaded_rows_total{warehouse="rs",schema="raw",table="events",app="unknown",user="etl"}"#) == 0)
+    }
 }

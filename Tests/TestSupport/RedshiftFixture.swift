@@ -168,6 +168,26 @@ public struct RedshiftFixture: Sendable {
             database: database)
     }
 
+    /// One COPY as a cluster without SYS views records it: its rows committed over two slices in
+    /// STL_LOAD_COMMITS at `end` (none when it loaded nothing), a row of STL_LOAD_ERRORS per
+    /// rejected line a second before. Its statement goes in STL_QUERY with ``insertSTL(_:)``.
+    public func insertSTLLoad(queryID: Int64, end: String, rows: Int64, errors: Int) async throws {
+        var statements: [String] = []
+        if rows > 0 {
+            for (slice, part) in [rows / 2, rows - rows / 2].enumerated() {
+                statements.append(
+                    "INSERT INTO \(Self.schema).stl_load_commits (userid, query, slice, filename, lines_scanned, curtime, status) "
+                        + "VALUES (100, \(queryID), \(slice), 's3://bucket/part-\(slice)', \(part), '\(end)', 1)")
+            }
+        }
+        for line in 0..<errors {
+            statements.append(
+                "INSERT INTO \(Self.schema).stl_load_errors (userid, slice, tbl, starttime, query, line_number, err_code, err_reason) "
+                    + "VALUES (100, 0, 1, '\(end)'::timestamp - interval '1 second', \(queryID), \(line + 1), 1214, 'Delimiter not found')")
+        }
+        for statement in statements { _ = try await postgres.execute(statement, database: database) }
+    }
+
     /// Which views a test stores queries in.
     public enum Views: String, Sendable, CaseIterable {
         case sys

@@ -1,4 +1,4 @@
-public import QueryMetrics
+import QueryMetrics
 import WarehouseClient
 
 /// One finished query of a Redshift history view, whichever family of views it came from, with

@@ -1,6 +1,5 @@
 import Foundation
 import QueryMetrics
-import Synchronization
 import WarehouseClient
 
 /// Every finished query of a Redshift warehouse, each handed over once, with its whole text:
@@ -10,7 +9,7 @@ import WarehouseClient
 final class RedshiftHistory: Sendable {
     private let sys: IncrementalReader
     private let stl: IncrementalReader
-    private let views = Mutex<RedshiftViews?>(nil)
+    private let known = RedshiftViews.Known()
 
     /// `key` names the cursor in the state file: `warehouse/collector`.
     init(options: RedshiftQueryHistoryCollector.Options, state: StateStore, key: String) {
@@ -20,10 +19,7 @@ final class RedshiftHistory: Sendable {
 
     /// The views this warehouse has, probed once.
     func views(_ context: CollectionContext) async throws -> RedshiftViews {
-        if let known = views.withLock({ $0 }) { return known }
-        let probed = try await RedshiftViews.probe(context)
-        views.withLock { $0 = probed }
-        return probed
+        try await known.views(context)
     }
 
     /// Hands each page of queries finished since the last read to `handle`.

@@ -2,20 +2,26 @@ public import QueryMetrics
 public import SQLText
 import WarehouseClient
 
-/// Every finished COPY of `SYS_LOAD_HISTORY`, read exactly once like `query_history` (its own
-/// cursor in the state file): rows and bytes loaded and errors, per table and per context, from
-/// the annotation of the COPY statement (joined from `SYS_QUERY_HISTORY`), else its `query_label`.
+/// Every finished COPY, read exactly once like `query_history` (a cursor of its own in the state
+/// file): rows and bytes loaded and errors, per table and per context, from the annotation of the
+/// COPY statement, else its `query_label`. From `SYS_LOAD_HISTORY` (the statement joined from
+/// `SYS_QUERY_HISTORY`), or on clusters without SYS views from `STL_LOAD_COMMITS` (rows) and
+/// `STL_LOAD_ERRORS` (errors), the table and context from the COPY's text in `STL_QUERY`; STL
+/// does not say how many bytes a load read.
 public final class RedshiftLoadsCollector: Collector {
     public let name = "loads"
     private let recorder: QueryRecorder
     private let analyzer: SQLAnalyzer
-    private let reader: IncrementalReader
+    private let sys: IncrementalReader
+    private let stl: IncrementalReader
+    private let views = RedshiftViews.Known()
 
     public init(options: RedshiftQueryHistoryCollector.Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
-        self.reader = IncrementalReader(
-            startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/loads")
+        self.sys = IncrementalReader(startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/loads")
+        self.stl = IncrementalReader(
+            startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, options: options, state: state, stateKey: "\(warehouse)/loads/stl")
     }
 
     static let startSQL = RedshiftSQL.ownAnnotation + """
@@ -40,18 +46,46 @@ public final class RedshiftLoadsCollector: Collector {
         LIMIT $3
         """
 
+    static let stlStartSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT to_char(max(curtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_load_commits
+        """
+
+    /// A load's rows are its commits' lines, its errors its rows of STL_LOAD_ERRORS, its time the
+    /// latest of either (a load that failed outright has errors and no commits).
+    static let stlPageSQL = RedshiftSQL.ownAnnotation + """
+
+        SELECT l.id, to_char(l.finished, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, l.rows, l.errors, '' AS table_name, 0::float8 AS bytes,
+               coalesce(q.querytxt, '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
+        FROM (SELECT query::bigint AS id, max(at) AS finished, sum(lines)::float8 AS rows, sum(errors)::float8 AS errors, max(userid) AS userid
+              FROM (SELECT query, curtime AS at, lines_scanned AS lines, 0 AS errors, userid FROM stl_load_commits
+                    UNION ALL SELECT query, starttime AS at, 0 AS lines, 1 AS errors, userid FROM stl_load_errors) events
+              WHERE query IN (SELECT query FROM stl_load_commits WHERE curtime >= $1::timestamp
+                              UNION SELECT query FROM stl_load_errors WHERE starttime >= $1::timestamp)
+              GROUP BY query) l
+        LEFT JOIN stl_query q ON q.query = l.id
+        LEFT JOIN pg_user u ON u.usesysid = l.userid
+        WHERE l.finished > $1::timestamp OR (l.finished = $1::timestamp AND l.id > $2::bigint)
+        ORDER BY l.finished, l.id
+        LIMIT $3
+        """
+
     public func collect(_ context: CollectionContext) async throws {
-        try await RedshiftSQL.needing(RedshiftSQL.syslog) { try await read(context) }
+        let reader = try await views.views(context) == .sys ? sys : stl
+        try await RedshiftSQL.needing(RedshiftSQL.syslog) { try await read(reader, context) }
     }
 
-    private func read(_ context: CollectionContext) async throws {
+    private func read(_ reader: IncrementalReader, _ context: CollectionContext) async throws {
         try await reader.read(context) { rows in
             for row in rows {
-                let annotation = analyzer.context(of: try row.string("text"), storedEscapes: true).context
-                guard annotation.app != ConnectionSettings.defaultApplicationName else { continue }
+                let analysis = analyzer.analyze(try row.string("text"), storedEscapes: true)
+                guard analysis.context.app != ConnectionSettings.defaultApplicationName else { continue }
+                let named = try row.string("table_name")
+                // STL names no table: the COPY's own target.
+                guard let table = named.isEmpty ? analysis.tables.written.first : Self.table(named) else { continue }
                 let label = try row.string("label")
                 recorder.observe(LoadRecord(
-                    warehouse: context.warehouse, table: Self.table(try row.string("table_name")), context: annotation,
+                    warehouse: context.warehouse, table: table, context: analysis.context,
                     fallbackApp: label == "default" ? nil : label, databaseUser: try row.string("username"),
                     rows: try row.double("rows"), bytes: try row.double("bytes"), errors: try row.double("errors")))
             }

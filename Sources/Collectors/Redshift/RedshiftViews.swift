@@ -1,3 +1,4 @@
+import Synchronization
 import WarehouseClient
 
 /// Which family of system views a Redshift warehouse offers: the SYS monitoring views
@@ -15,6 +16,18 @@ enum RedshiftViews: String, Sendable {
         } catch let error as WarehouseError where error.message.contains("does not exist") {
             context.logger.info("SYS_QUERY_HISTORY does not exist here: reading STL_QUERY and STL_WLM_QUERY")
             return .stl
+        }
+    }
+
+    /// A collector's answer to ``probe(_:)``, asked once.
+    final class Known: Sendable {
+        private let views = Mutex<RedshiftViews?>(nil)
+
+        func views(_ context: CollectionContext) async throws -> RedshiftViews {
+            if let known = views.withLock({ $0 }) { return known }
+            let probed = try await RedshiftViews.probe(context)
+            views.withLock { $0 = probed }
+            return probed
         }
     }
 }
