@@ -69,11 +69,12 @@ public struct SQLAnalyzer: Sendable {
     }
 
     private func withBytes<Result>(of text: String, storedEscapes: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if storedEscapes {
-            return StoredText.unescapeRedshift(text.utf8).withUnsafeBufferPointer(body)
-        }
         var text = text
-        return text.withUTF8(body)
+        return text.withUTF8 { raw in
+            // Without a backslash there is nothing to undo: read the text where it is.
+            guard storedEscapes, raw.contains(0x5C) else { return body(raw) }
+            return StoredText.unescapeRedshift(raw).withUnsafeBufferPointer(body)
+        }
     }
 
     /// Reads each comment's annotation and resolves them at the end.

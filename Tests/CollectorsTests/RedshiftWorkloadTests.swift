@@ -75,6 +75,11 @@ struct RedshiftWorkloadTests {
         #expect(written == (try await truth(
             "SELECT sum(d.output_rows)::float8 AS value FROM sys_query_detail d JOIN sys_query_history q USING (query_id) "
                 + "WHERE d.step_name = 'insert' AND q.status = 'success'")))
+        // Once per writing query: table_activity's count, with query_history's text-derived tables off.
+        let writes = Self.sums(text, "warehouse_table_writes_total", by: "warehouse")["rs"]
+        #expect(writes == (try await truth(
+            "SELECT count(DISTINCT d.query_id)::float8 AS value FROM sys_query_detail d JOIN sys_query_history q USING (query_id) "
+                + "WHERE d.step_name = 'insert' AND q.status = 'success'")))
         let loaded = Self.sums(text, "warehouse_table_loaded_rows_total", by: "app")
         #expect(loaded["airflow"] == (try await truth("SELECT sum(loaded_rows)::float8 AS value FROM sys_load_history")), "\(loaded)")
         #expect(try Promtool.checkMetrics(text).exitCode == 0)

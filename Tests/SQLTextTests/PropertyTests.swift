@@ -1,3 +1,4 @@
+import Foundation
 import PropertyBased
 import SQLText
 import Testing
@@ -32,6 +33,22 @@ import Testing
 
     @Test func sqlShapedSoupNeverCrashes() async {
         await propertyCheck(count: 3000, input: Self.soup) { check($0) }
+    }
+
+    /// Redshift's stored escapes undone: the escape pairs of the reference, every other byte
+    /// (a lone or unknown backslash included) as it was.
+    @Test func storedEscapesUndoneLikeTheReference() async {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var text = String(decoding: bytes.map { $0 == 0 ? 1 : $0 }, as: Unicode.ASCII.self)
+            text = text.replacingOccurrences(of: "\\\\", with: "\u{0}")
+            for (escape, byte) in [("\\n", "\n"), ("\\r", "\r"), ("\\t", "\t")] { text = text.replacingOccurrences(of: escape, with: byte) }
+            return Array(text.replacingOccurrences(of: "\u{0}", with: "\\").utf8)
+        }
+        let ascii = Gen.element(of: Array("\\nrtx a".utf8)).map { $0 ?? 0x20 }.array(of: 0...60)
+        await propertyCheck(count: 2000, input: ascii) { bytes in
+            #expect(StoredText.unescapeRedshift(bytes) == reference(bytes), "\(bytes)")
+        }
+        #expect(StoredText.unescapeRedshift(Array(#"a\nb\\c\qd\"#.utf8)) == Array("a\nb\\c\\qd\\".utf8))
     }
 
     // MARK: - Fingerprint invariance

@@ -9,7 +9,10 @@ final class IncrementalReader: Sendable {
     /// Returns `latest`: the latest end time, as `YYYY-MM-DD HH24:MI:SS.US` text.
     let startSQL: String
     /// Takes the position to read after (`$1` end time, `$2` query id) and the page size (`$3`);
-    /// returns `id` and `ended` (as text) with the caller's columns.
+    /// returns `id` and `ended` (as text) with the caller's columns. Written as
+    /// `end >= $1 AND (end > $1 OR id > $2)`, not `end > $1 OR (end = $1 AND id > $2)`: the first
+    /// is a range on the end time (Redshift's zone maps skip older blocks, the fixture's index
+    /// starts there), the second makes each page read everything after the position again.
     let pageSQL: String
     let overlap: Double
     let lookback: Double
@@ -36,11 +39,22 @@ final class IncrementalReader: Sendable {
     }
 
     /// Reads what is new, handing each page's unread rows to `handle`, and saves the cursor.
+    func read(_ context: CollectionContext, _ handle: ([Row]) async throws -> Void) async throws {
+        try await read(context, prepare: { $0 }, handle: handle)
+    }
+
+    /// Reads what is new: each page goes through `prepare` (which may query the warehouse too:
+    /// whole texts) as soon as it arrives, and the prepared values of its unread rows to `handle`;
+    /// the next page is fetched and prepared while `handle` works on this one, so the warehouse's
+    /// time and the exporter's overlap. The cursor is saved at the end.
     ///
     /// The cursor moves past a page only once `handle` has taken it, and what was taken is saved
     /// even when a later page fails: a failure in the middle of a poll neither counts a row twice
     /// nor loses one.
-    func read(_ context: CollectionContext, _ handle: ([Row]) async throws -> Void) async throws {
+    func read<Prepared: Sendable>(
+        _ context: CollectionContext, prepare: @escaping @Sendable ([Row]) async throws -> [Prepared],
+        handle: ([Prepared]) async throws -> Void
+    ) async throws {
         let loaded = cursor.withLock { $0 } ?? state.load(QueryHistoryCursor.self, key: stateKey)
         var committed = loaded
         if committed == nil {
@@ -51,25 +65,37 @@ final class IncrementalReader: Sendable {
             committed = QueryHistoryCursor(high: start, floor: start, seen: [:])
         }
         guard var working = committed else { return }
-        var after = working.readStart(overlap: overlap)
+        let (pageSQL, pageSize) = (self.pageSQL, self.pageSize)
+        func fetch(after position: (time: RedshiftTimestamp, id: Int64)) -> Task<([Row], [Prepared]), any Error> {
+            Task {
+                let rows = try await context.query(pageSQL, [position.time.text, String(position.id), String(pageSize)]).rows
+                return (rows, try await prepare(rows))
+            }
+        }
+        var pending: Task<([Row], [Prepared]), any Error>? = fetch(after: working.readStart(overlap: overlap))
         do {
-            while true {
-                let rows = try await context.query(pageSQL, [after.time.text, String(after.id), String(pageSize)]).rows
-                var fresh: [Row] = []
-                for row in rows {
+            while let page = pending {
+                let (rows, prepared) = try await withTaskCancellationHandler { try await page.value } onCancel: { page.cancel() }
+                pending = nil
+                var fresh: [Prepared] = []
+                var last: (time: RedshiftTimestamp, id: Int64)?
+                for (row, value) in zip(rows, prepared) {
                     let id = try row.int64("id")
                     guard let ended = RedshiftTimestamp(try row.string("ended")) else { continue }
-                    after = (ended, id)
+                    last = (ended, id)
                     guard working.seen[id] == nil else { continue }
                     working.seen[id] = ended
                     working.high = max(working.high, ended)
-                    fresh.append(row)
+                    fresh.append(value)
                 }
+                if rows.count == pageSize, let last { pending = fetch(after: last) }
                 try await handle(fresh)
                 committed = working
-                if rows.count < pageSize { break }
             }
         } catch {
+            // Never leave a statement running on the connection for the next collector.
+            pending?.cancel()
+            _ = try? await pending?.value
             try? save(committed, over: loaded)
             throw error
         }

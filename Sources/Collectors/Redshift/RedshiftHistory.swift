@@ -26,9 +26,9 @@ final class RedshiftHistory: Sendable {
     func read(_ context: CollectionContext, _ handle: ([FinishedQuery]) async throws -> Void) async throws {
         switch try await views(context) {
         case .sys:
-            try await sys.read(context) { rows in try await handle(try await Self.sysQueries(rows, context)) }
+            try await sys.read(context, prepare: { try await Self.sysQueries($0, context) }) { try await handle($0.compactMap { $0 }) }
         case .stl:
-            try await stl.read(context) { rows in try await handle(try await Self.stlQueries(rows, context)) }
+            try await stl.read(context, prepare: { try await Self.stlQueries($0, context) }) { try await handle($0.compactMap { $0 }) }
         }
     }
 
@@ -47,17 +47,18 @@ final class RedshiftHistory: Sendable {
                trim(q.query_type) AS type, trim(q.status) AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed,
-               coalesce(q.query_text, '') AS text, coalesce(length(q.query_text), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
+               coalesce(rtrim(q.query_text), '') AS text, coalesce(length(q.query_text), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.status IN ('success', 'failed', 'canceled')
-          AND (q.end_time > $1::timestamp OR (q.end_time = $1::timestamp AND q.query_id > $2::bigint))
+          AND q.end_time >= $1::timestamp AND (q.end_time > $1::timestamp OR q.query_id > $2::bigint)
         ORDER BY q.end_time, q.query_id
         LIMIT $3
         """
 
-    private static func sysQueries(_ rows: [Row], _ context: CollectionContext) async throws -> [FinishedQuery] {
+    /// The queries of a page, one per row (nil for a row without a readable end time).
+    private static func sysQueries(_ rows: [Row], _ context: CollectionContext) async throws -> [FinishedQuery?] {
         let texts = try await wholeTexts(of: rows, view: "sys_query_text", id: "query_id", chunk: 4000, context)
-        return try rows.compactMap { row in
+        return try rows.map { row in
             let id = try row.int64("id")
             guard let ended = RedshiftTimestamp(try row.string("ended")) else { return nil }
             let status: QueryStatus = switch try row.string("status") {
@@ -84,16 +85,16 @@ final class RedshiftHistory: Sendable {
 
         SELECT q.query::bigint AS id, trim(q.database) AS database, trim(coalesce(q.label, '')) AS label, q.aborted::int AS aborted,
                to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
-               coalesce(q.querytxt, '') AS text, coalesce(length(q.querytxt), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
+               coalesce(rtrim(q.querytxt), '') AS text, coalesce(length(q.querytxt), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
         FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
-        WHERE q.endtime > $1::timestamp OR (q.endtime = $1::timestamp AND q.query > $2::bigint)
+        WHERE q.endtime >= $1::timestamp AND (q.endtime > $1::timestamp OR q.query > $2::bigint)
         ORDER BY q.endtime, q.query
         LIMIT $3
         """
 
     /// STL_QUERY has no durations of its own: the queue and execution times are STL_WLM_QUERY's
     /// (summed over a query's hops between queues), the elapsed time its start to its end.
-    private static func stlQueries(_ rows: [Row], _ context: CollectionContext) async throws -> [FinishedQuery] {
+    private static func stlQueries(_ rows: [Row], _ context: CollectionContext) async throws -> [FinishedQuery?] {
         guard !rows.isEmpty else { return [] }
         let texts = try await wholeTexts(of: rows, view: "stl_querytext", id: "query", chunk: 200, context)
         let list = try rows.map { String(try $0.int64("id")) }.joined(separator: ",")
@@ -105,7 +106,7 @@ final class RedshiftHistory: Sendable {
         for row in try await context.query(times).rows {
             wlm[try row.int64("id")] = (try row.int64("queued"), try row.int64("executed"))
         }
-        return try rows.compactMap { row in
+        return try rows.map { row in
             let id = try row.int64("id")
             guard let ended = RedshiftTimestamp(try row.string("ended")), let started = RedshiftTimestamp(try row.string("started")) else {
                 return nil
@@ -130,7 +131,7 @@ final class RedshiftHistory: Sendable {
             .map { String(try $0.int64("id")) }
         guard !long.isEmpty else { return [:] }
         let sql = RedshiftSQL.ownAnnotation
-            + " SELECT \(id)::bigint AS id, sequence::bigint AS sequence, text FROM \(view) WHERE \(id) IN (\(long.joined(separator: ","))) ORDER BY \(id), sequence"
+            + " SELECT \(id)::bigint AS id, sequence::bigint AS sequence, rtrim(text) AS text FROM \(view) WHERE \(id) IN (\(long.joined(separator: ","))) ORDER BY \(id), sequence"
         var chunks: [Int64: [String]] = [:]
         for row in try await context.query(sql).rows {
             chunks[try row.int64("id"), default: []].append(try row.string("text"))

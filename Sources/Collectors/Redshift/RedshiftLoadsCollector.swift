@@ -36,12 +36,12 @@ public final class RedshiftLoadsCollector: Collector {
                to_char(l.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(l.loaded_rows, 0)::float8 AS rows, coalesce(l.loaded_bytes, 0)::float8 AS bytes,
                coalesce(l.error_count, 0)::float8 AS errors,
-               coalesce(q.query_text, '') AS text, trim(coalesce(q.query_label, '')) AS label, trim(coalesce(u.usename, '')) AS username
+               coalesce(rtrim(q.query_text), '') AS text, trim(coalesce(q.query_label, '')) AS label, trim(coalesce(u.usename, '')) AS username
         FROM sys_load_history l
         LEFT JOIN sys_query_history q ON q.query_id = l.query_id
         LEFT JOIN pg_user u ON u.usesysid = l.user_id
         WHERE l.status IN ('completed', 'aborted')
-          AND (l.end_time > $1::timestamp OR (l.end_time = $1::timestamp AND l.query_id > $2::bigint))
+          AND l.end_time >= $1::timestamp AND (l.end_time > $1::timestamp OR l.query_id > $2::bigint)
         ORDER BY l.end_time, l.query_id
         LIMIT $3
         """
@@ -56,7 +56,7 @@ public final class RedshiftLoadsCollector: Collector {
     static let stlPageSQL = RedshiftSQL.ownAnnotation + """
 
         SELECT l.id, to_char(l.finished, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, l.rows, l.errors, '' AS table_name, 0::float8 AS bytes,
-               coalesce(q.querytxt, '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
+               coalesce(rtrim(q.querytxt), '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
         FROM (SELECT query::bigint AS id, max(at) AS finished, sum(lines)::float8 AS rows, sum(errors)::float8 AS errors, max(userid) AS userid
               FROM (SELECT query, curtime AS at, lines_scanned AS lines, 0 AS errors, userid FROM stl_load_commits
                     UNION ALL SELECT query, starttime AS at, 0 AS lines, 1 AS errors, userid FROM stl_load_errors) events
@@ -65,7 +65,7 @@ public final class RedshiftLoadsCollector: Collector {
               GROUP BY query) l
         LEFT JOIN stl_query q ON q.query = l.id
         LEFT JOIN pg_user u ON u.usesysid = l.userid
-        WHERE l.finished > $1::timestamp OR (l.finished = $1::timestamp AND l.id > $2::bigint)
+        WHERE l.finished >= $1::timestamp AND (l.finished > $1::timestamp OR l.id > $2::bigint)
         ORDER BY l.finished, l.id
         LIMIT $3
         """

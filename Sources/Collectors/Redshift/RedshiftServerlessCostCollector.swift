@@ -41,7 +41,7 @@ public final class RedshiftServerlessCostCollector: Collector {
             FROM sys_serverless_usage
             WHERE end_time >= $1::timestamp
               AND end_time <= (SELECT max(end_time) FROM sys_serverless_usage) - interval '5 minutes') usage
-        WHERE end_time > $1::timestamp OR (end_time = $1::timestamp AND id > $2::bigint)
+        WHERE end_time >= $1::timestamp AND (end_time > $1::timestamp OR id > $2::bigint)
         ORDER BY end_time, id
         LIMIT $3
         """
@@ -52,7 +52,7 @@ public final class RedshiftServerlessCostCollector: Collector {
         SELECT q.query_id::bigint AS id, to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
                to_char(coalesce(q.end_time, $2::timestamp), 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(q.elapsed_time, 0)::bigint AS elapsed, coalesce(q.execution_time, 0)::bigint AS executed,
-               coalesce(q.query_text, '') AS text, coalesce(length(q.query_text), 0) AS text_length,
+               coalesce(rtrim(q.query_text), '') AS text, coalesce(length(q.query_text), 0) AS text_length,
                trim(coalesce(q.query_label, '')) AS label, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.start_time < $2::timestamp AND coalesce(q.end_time, $2::timestamp) > $1::timestamp

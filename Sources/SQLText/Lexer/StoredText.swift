@@ -4,26 +4,39 @@ public enum StoredText {
     /// lexer sees line comments end where they ended in the original statement. Other backslashes
     /// are kept as they are.
     public static func unescapeRedshift(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var escaped = false
-        for byte in bytes {
-            if escaped {
-                escaped = false
-                switch byte {
-                case 0x6E: output.append(0x0A)  // n
-                case 0x72: output.append(0x0D)  // r
-                case 0x74: output.append(0x09)  // t
-                case 0x5C: output.append(0x5C)
-                default: output.append(0x5C); output.append(byte)
+        if let unescaped = bytes.withContiguousStorageIfAvailable(unescapeRedshift) { return unescaped }
+        return Array(bytes).withUnsafeBufferPointer(unescapeRedshift)
+    }
+
+    /// ``unescapeRedshift(_:)`` over contiguous bytes: one pass, writing in place into a buffer
+    /// of the input's size (the text only ever shrinks).
+    static func unescapeRedshift(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { output, count in
+            var read = 0
+            var written = 0
+            while read < bytes.count {
+                let byte = bytes[read]
+                read += 1
+                guard byte == 0x5C, read < bytes.count else {
+                    output[written] = byte
+                    written += 1
+                    continue
                 }
-            } else if byte == 0x5C {
-                escaped = true
-            } else {
-                output.append(byte)
+                let escaped = bytes[read]
+                read += 1
+                switch escaped {
+                case 0x6E: output[written] = 0x0A  // n
+                case 0x72: output[written] = 0x0D  // r
+                case 0x74: output[written] = 0x09  // t
+                case 0x5C: output[written] = 0x5C
+                default:
+                    output[written] = 0x5C
+                    written += 1
+                    output[written] = escaped
+                }
+                written += 1
             }
+            count = written
         }
-        if escaped { output.append(0x5C) }
-        return output
     }
 }
