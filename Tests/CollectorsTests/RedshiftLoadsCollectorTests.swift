@@ -34,12 +34,9 @@ struct RedshiftLoadsCollectorTests {
         try await first.collect(context)
         try await first.collect(context)
 
-        var buffer: [UInt8] = []
-        recorder.emit(into: &buffer)
-        let text = String(decoding: buffer, as: UTF8.self)
-        func sample(_ series: String) -> Double? {
-            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
-        }
+        let exposition = Exposition(recorder)
+        let text = exposition.text
+        let sample = exposition.sample
         let airflow = #"{warehouse="rs",schema="raw",table="events",app="airflow",user="etl",dag="ingest",task="copy_events"}"#
         #expect(sample("warehouse_table_loaded_rows_total" + airflow) == 1_000_000, "\(text)")
         #expect(sample("warehouse_table_loaded_bytes_total" + airflow) == 64_000_000)
@@ -88,12 +85,9 @@ struct RedshiftLoadsCollectorTests {
         try await first.collect(context)
         try await first.collect(context)
 
-        var buffer: [UInt8] = []
-        recorder.emit(into: &buffer)
-        let text = String(decoding: buffer, as: UTF8.self)
-        func sample(_ series: String) -> Double? {
-            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
-        }
+        let exposition = Exposition(recorder)
+        let text = exposition.text
+        let sample = exposition.sample
         let airflow = #"{warehouse="rs",schema="raw",table="events",app="airflow",user="etl",dag="ingest",task="copy_events"}"#
         #expect(sample("warehouse_table_loaded_rows_total" + airflow) == 1_000_001, "\(text)")
         #expect(sample("warehouse_table_load_errors_total" + airflow) == 3)

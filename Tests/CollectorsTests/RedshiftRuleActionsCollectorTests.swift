@@ -35,12 +35,9 @@ struct RedshiftRuleActionsCollectorTests {
         try await first.collect(context)
         try await first.collect(context)
 
-        var buffer: [UInt8] = []
-        recorder.emit(into: &buffer)
-        let text = String(decoding: buffer, as: UTF8.self)
-        func sample(_ series: String) -> Double? {
-            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
-        }
+        let exposition = Exposition(recorder)
+        let text = exposition.text
+        let sample = exposition.sample
         #expect(sample(#"warehouse_query_rule_actions_total{warehouse="rs",rule="long_running",action="log",app="airflow",user="etl",dag="d",task="t"}"#) == 1, "\(text)")
         #expect(sample(#"warehouse_query_rule_actions_total{warehouse="rs",rule="spill",action="abort",app="airflow",user="etl",dag="d",task="t"}"#) == 1)
         #expect(sample(#"warehouse_query_rule_actions_total{warehouse="rs",rule="long_running",action="hop_reassign",app="nightly",user="etl"}"#) == 2)

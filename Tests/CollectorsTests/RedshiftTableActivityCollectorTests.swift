@@ -68,12 +68,9 @@ struct RedshiftTableActivityCollectorTests {
         try await first.collect(context)
         try await first.collect(context)
 
-        var buffer: [UInt8] = []
-        metrics.queries.emit(into: &buffer)
-        let text = String(decoding: buffer, as: UTF8.self)
-        func sample(_ series: String) -> Double? {
-            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
-        }
+        let exposition = Exposition(metrics.queries)
+        let text = exposition.text
+        let sample = exposition.sample
         let daily = #"warehouse="rs",schema="marts",table="daily""#
         let events = #"warehouse="rs",schema="raw",table="events""#
         let etl = #"app="airflow",user="etl",dag="d",task="t""#
