@@ -205,7 +205,12 @@ public final class Connection: Sendable {
         for row in 0..<Int32(rowCount) {
             values.append(
                 (0..<Int32(columnCount)).map { column in
-                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+                    // The length libpq already knows spares a strlen over every (padded) value.
+                    PQgetisnull(result, row, column) == 1
+                        ? nil
+                        : PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: Int(PQgetlength(result, row, column))) {
+                            String(decoding: UnsafeBufferPointer(start: $0, count: Int(PQgetlength(result, row, column))), as: UTF8.self)
+                        }
                 })
         }
         let affected = Int(String(cString: PQcmdTuples(result)))

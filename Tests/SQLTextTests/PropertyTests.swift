@@ -51,6 +51,16 @@ import Testing
         #expect(StoredText.unescapeRedshift(Array(#"a\nb\\c\qd\"#.utf8)) == Array("a\nb\\c\\qd\\".utf8))
     }
 
+    /// A char(n) column's padding dropped, whatever the length and wherever the last non-blank.
+    @Test func paddingTrimmedLikeTheReference() async {
+        let padded = Gen.element(of: Array("x  ".utf8)).map { $0 ?? 0x20 }.array(of: 0...40)
+            .map { $0 + Array(repeating: UInt8(0x20), count: Int($0.count * 7 % 23)) }
+        await propertyCheck(count: 2000, input: padded) { bytes in
+            let trimmed = bytes.withUnsafeBufferPointer { Array(StoredText.trimmingPadding($0)) }
+            #expect(trimmed == Array(bytes.reversed().drop { $0 == 0x20 }.reversed()), "\(bytes)")
+        }
+    }
+
     // MARK: - Fingerprint invariance
 
     static let templates = [

@@ -47,7 +47,7 @@ final class RedshiftHistory: Sendable {
                trim(q.query_type) AS type, trim(q.status) AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed,
-               coalesce(rtrim(q.query_text), '') AS text, coalesce(length(q.query_text), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.query_text, '') AS text, coalesce(length(q.query_text), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.status IN ('success', 'failed', 'canceled')
           AND q.end_time >= $1::timestamp AND (q.end_time > $1::timestamp OR q.query_id > $2::bigint)
@@ -85,7 +85,7 @@ final class RedshiftHistory: Sendable {
 
         SELECT q.query::bigint AS id, trim(q.database) AS database, trim(coalesce(q.label, '')) AS label, q.aborted::int AS aborted,
                to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
-               coalesce(rtrim(q.querytxt), '') AS text, coalesce(length(q.querytxt), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.querytxt, '') AS text, coalesce(length(q.querytxt), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
         FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
         WHERE q.endtime >= $1::timestamp AND (q.endtime > $1::timestamp OR q.query > $2::bigint)
         ORDER BY q.endtime, q.query

@@ -23,7 +23,7 @@ public final class RedshiftLiveQueriesCollector: Collector {
         SELECT trim(q.status) AS status, trim(coalesce(q.query_label, '')) AS label,
                trim(coalesce(q.service_class_name, '')) AS queue,
                to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
-               coalesce(rtrim(q.query_text), '') AS text, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.query_text, '') AS text, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.status IN ('planning', 'queued', 'running', 'returning')
         """

@@ -36,7 +36,7 @@ public final class RedshiftLoadsCollector: Collector {
                to_char(l.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(l.loaded_rows, 0)::float8 AS rows, coalesce(l.loaded_bytes, 0)::float8 AS bytes,
                coalesce(l.error_count, 0)::float8 AS errors,
-               coalesce(rtrim(q.query_text), '') AS text, trim(coalesce(q.query_label, '')) AS label, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.query_text, '') AS text, trim(coalesce(q.query_label, '')) AS label, trim(coalesce(u.usename, '')) AS username
         FROM sys_load_history l
         LEFT JOIN sys_query_history q ON q.query_id = l.query_id
         LEFT JOIN pg_user u ON u.usesysid = l.user_id
@@ -56,7 +56,7 @@ public final class RedshiftLoadsCollector: Collector {
     static let stlPageSQL = RedshiftSQL.ownAnnotation + """
 
         SELECT l.id, to_char(l.finished, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, l.rows, l.errors, '' AS table_name, 0::float8 AS bytes,
-               coalesce(rtrim(q.querytxt), '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.querytxt, '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
         FROM (SELECT query::bigint AS id, max(at) AS finished, sum(lines)::float8 AS rows, sum(errors)::float8 AS errors, max(userid) AS userid
               FROM (SELECT query, curtime AS at, lines_scanned AS lines, 0 AS errors, userid FROM stl_load_commits
                     UNION ALL SELECT query, starttime AS at, 0 AS lines, 1 AS errors, userid FROM stl_load_errors) events

@@ -35,7 +35,7 @@ public final class RedshiftRuleActionsCollector: Collector {
         SELECT id, to_char(recorded, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, rule, action, text, label, username
         FROM (SELECT r.query::bigint * 64 + row_number() OVER (PARTITION BY r.query ORDER BY r.recordtime, r.rule, r.action) AS id,
                      r.recordtime AS recorded, trim(r.rule) AS rule, trim(r.action) AS action,
-                     coalesce(rtrim(q.querytxt), '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
+                     coalesce(q.querytxt, '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
               FROM stl_wlm_rule_action r
               LEFT JOIN stl_query q ON q.query = r.query
               LEFT JOIN pg_user u ON u.usesysid = r.userid

@@ -6,10 +6,6 @@ enum RedshiftSQL {
     /// query, with no application name to tell it by, and this is how it is recognised and left out.
     static let ownAnnotation = #"/* {"app":"warehouse_exporter"} */"#
 
-    // Text columns are char(n): Redshift (and PostgreSQL) send them padded with blanks to n, so
-    // every query's text arrives as 4000 characters unless the SQL trims it (`rtrim`): ten times
-    // the bytes to move and read for a typical query.
-
     /// What lets the monitoring user see every user's rows in the system views.
     static let syslog = "ALTER USER <user> SYSLOG ACCESS UNRESTRICTED"
     /// What lets it read SVV_TABLE_INFO, which is for superusers otherwise.

@@ -3,6 +3,17 @@ public enum StoredText {
     /// Undoes the escaping Redshift applies to stored query text (`\n`, `\r`, `\t`, `\\`), so the
     /// lexer sees line comments end where they ended in the original statement. Other backslashes
     /// are kept as they are.
+    /// The text without the blanks a char(n) column pads it with, eight bytes at a time: a
+    /// typical query's 4000-character stored text is nine tenths padding.
+    public static func trimmingPadding(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        guard let base = bytes.baseAddress else { return bytes }
+        var end = bytes.count
+        let blanks = UInt64(0x2020_2020_2020_2020)
+        while end >= 8 && UnsafeRawPointer(base + end - 8).loadUnaligned(as: UInt64.self) == blanks { end -= 8 }
+        while end > 0 && base[end - 1] == 0x20 { end -= 1 }
+        return UnsafeBufferPointer(start: base, count: end)
+    }
+
     public static func unescapeRedshift(_ bytes: some Collection<UInt8>) -> [UInt8] {
         if let unescaped = bytes.withContiguousStorageIfAvailable(unescapeRedshift) { return unescaped }
         return Array(bytes).withUnsafeBufferPointer(unescapeRedshift)
