@@ -1,5 +1,6 @@
 import Foundation
 import QueryMetrics
+import SQLText
 import WarehouseClient
 
 /// Every finished query of a Redshift warehouse, each handed over once, with its whole text:
@@ -47,7 +48,7 @@ final class RedshiftHistory: Sendable {
                trim(q.query_type) AS type, trim(q.status) AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed,
-               coalesce(q.query_text, '') AS text, coalesce(length(q.query_text), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.query_text, '') AS text, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.status IN ('success', 'failed', 'canceled')
           AND q.end_time >= $1::timestamp AND (q.end_time > $1::timestamp OR q.query_id > $2::bigint)
@@ -85,7 +86,7 @@ final class RedshiftHistory: Sendable {
 
         SELECT q.query::bigint AS id, trim(q.database) AS database, trim(coalesce(q.label, '')) AS label, q.aborted::int AS aborted,
                to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
-               coalesce(q.querytxt, '') AS text, coalesce(length(q.querytxt), 0) AS text_length, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.querytxt, '') AS text, trim(coalesce(u.usename, '')) AS username
         FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
         WHERE q.endtime >= $1::timestamp AND (q.endtime > $1::timestamp OR q.query > $2::bigint)
         ORDER BY q.endtime, q.query
@@ -124,10 +125,19 @@ final class RedshiftHistory: Sendable {
 
     // MARK: - Whole texts
 
+    /// Whether a stored text may have been cut: it fills its char(4000) column. Redshift counts
+    /// the limit in bytes (the fixture, in characters), and a multibyte character can end a few
+    /// bytes short of it, so the test is on bytes with that margin; a text it flags that was not
+    /// cut only costs its chunks being read.
+    static func atLimit(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { StoredText.trimmingPadding($0).count } >= RedshiftQueryHistoryCollector.storedTextLimit - 3
+    }
+
     /// The history view keeps the first 4000 characters: the whole text of every query cut
     /// there, from its chunks in order, in one statement per page.
     static func wholeTexts(of rows: [Row], view: String, id: String, chunk: Int, _ context: CollectionContext) async throws -> [Int64: String] {
-        let long = try rows.filter { try $0.int64("text_length") >= Int64(RedshiftQueryHistoryCollector.storedTextLimit) }
+        let long = try rows.filter { Self.atLimit(try $0.string("text")) }
             .map { String(try $0.int64("id")) }
         guard !long.isEmpty else { return [:] }
         let sql = RedshiftSQL.ownAnnotation

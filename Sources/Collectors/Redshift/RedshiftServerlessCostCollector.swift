@@ -52,7 +52,7 @@ public final class RedshiftServerlessCostCollector: Collector {
         SELECT q.query_id::bigint AS id, to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
                to_char(coalesce(q.end_time, $2::timestamp), 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(q.elapsed_time, 0)::bigint AS elapsed, coalesce(q.execution_time, 0)::bigint AS executed,
-               coalesce(q.query_text, '') AS text, coalesce(length(q.query_text), 0) AS text_length,
+               coalesce(q.query_text, '') AS text,
                trim(coalesce(q.query_label, '')) AS label, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.start_time < $2::timestamp AND coalesce(q.end_time, $2::timestamp) > $1::timestamp
