@@ -32,6 +32,21 @@ struct ConnectionTests {
         #expect(result.columns == ["n", "word", "missing", "x", "yes", "null_param"])
     }
 
+    /// char(n) values arrive padded with blanks; `unpadded` drops them, and only them.
+    @Test func charValuesReadUnpadded() async throws {
+        let connection = try await connect()
+        defer { connection.close() }
+        let row = try #require(try await connection.query(
+            "SELECT 'ab'::char(6) AS short, ' é x'::char(8) AS accented, NULL::char(3) AS missing, ''::char(4) AS blank, 'full'::char(4) AS exact"
+        ).rows.first)
+        #expect(try row.string("short") == "ab    ")
+        #expect(try row.unpadded("short") == "ab")
+        #expect(try row.unpadded("accented") == " é x")
+        #expect(try row.unpadded("missing") == "")
+        #expect(try row.unpadded("blank") == "")
+        #expect(try row.unpadded("exact") == "full")
+    }
+
     @Test func accessorsNameTheColumnThatBrokeTheExpectation() async throws {
         let connection = try await connect()
         defer { connection.close() }

@@ -64,10 +64,10 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("anchor: psql \\copy of the same 100,000 rows") { benchmark in
         let lookback = (100_000 - 0.5) * spacing
         let select = """
-            SELECT q.query_id::bigint AS id, trim(q.database_name) AS database, trim(coalesce(q.query_label, '')) AS label, \
-            trim(q.query_type) AS type, trim(q.status) AS status, to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, \
+            SELECT q.query_id::bigint AS id, q.database_name AS database, q.query_label AS label, \
+            q.query_type AS type, q.status AS status, to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, \
             q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed, \
-            coalesce(q.query_text, '') AS text, trim(coalesce(u.usename, '')) AS username \
+            q.query_text AS text, u.usename AS username \
             FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id \
             WHERE q.status IN ('success', 'failed', 'canceled') \
             AND q.end_time > (SELECT max(end_time) FROM sys_query_history) - \(lookback) * interval '1 second' \

@@ -41,14 +41,14 @@ final class RedshiftHistory: Sendable {
         FROM sys_query_history WHERE status IN ('success', 'failed', 'canceled')
         """
 
-    /// One page after (`$1`, `$2`): the end time and query id of the last row read.
+    /// One page after (`$1`, `$2`): the end time and query id of the last row read. The `char`
+    /// columns come padded, trimmed as they are read.
     static let sysPageSQL = RedshiftSQL.ownAnnotation + """
 
-        SELECT q.query_id::bigint AS id, trim(q.database_name) AS database, trim(coalesce(q.query_label, '')) AS label,
-               trim(q.query_type) AS type, trim(q.status) AS status,
+        SELECT q.query_id::bigint AS id, q.database_name AS database, q.query_label AS label, q.query_type AS type, q.status AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed,
-               coalesce(q.query_text, '') AS text, trim(coalesce(u.usename, '')) AS username
+               q.query_text AS text, u.usename AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.status IN ('success', 'failed', 'canceled')
           AND q.end_time >= $1::timestamp AND (q.end_time > $1::timestamp OR q.query_id > $2::bigint)
@@ -62,16 +62,16 @@ final class RedshiftHistory: Sendable {
         return try rows.map { row in
             let id = try row.int64("id")
             guard let ended = RedshiftTimestamp(try row.string("ended")) else { return nil }
-            let status: QueryStatus = switch try row.string("status") {
+            let status: QueryStatus = switch try row.unpadded("status") {
             case "success": .success
             case "canceled": .aborted
             default: .failed
             }
             return FinishedQuery(
-                id: id, database: try row.string("database"), label: try row.string("label"), type: try row.string("type").lowercased(),
+                id: id, database: try row.unpadded("database"), label: try row.unpadded("label"), type: try row.unpadded("type").lowercased(),
                 status: status, ended: ended, elapsedSeconds: Double(try row.int64("elapsed")) / 1_000_000,
                 queueSeconds: Double(try row.int64("queued")) / 1_000_000, executionSeconds: Double(try row.int64("executed")) / 1_000_000,
-                text: try texts[id] ?? row.string("text"), username: try row.string("username"))
+                text: try texts[id] ?? row.text("text") ?? "", username: try row.unpadded("username"))
         }
     }
 
@@ -84,9 +84,9 @@ final class RedshiftHistory: Sendable {
 
     static let stlPageSQL = RedshiftSQL.ownAnnotation + """
 
-        SELECT q.query::bigint AS id, trim(q.database) AS database, trim(coalesce(q.label, '')) AS label, q.aborted::int AS aborted,
+        SELECT q.query::bigint AS id, q.database AS database, q.label AS label, q.aborted::int AS aborted,
                to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
-               coalesce(q.querytxt, '') AS text, trim(coalesce(u.usename, '')) AS username
+               q.querytxt AS text, u.usename AS username
         FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
         WHERE q.endtime >= $1::timestamp AND (q.endtime > $1::timestamp OR q.query > $2::bigint)
         ORDER BY q.endtime, q.query
@@ -115,11 +115,11 @@ final class RedshiftHistory: Sendable {
             let elapsed = Double(max(0, ended.microseconds - started.microseconds)) / 1_000_000
             let queued = Double(wlm[id]?.queued ?? 0) / 1_000_000
             return FinishedQuery(
-                id: id, database: try row.string("database"), label: try row.string("label"), type: "",
+                id: id, database: try row.unpadded("database"), label: try row.unpadded("label"), type: "",
                 // STL_QUERY cannot tell a failed query from a cancelled one: both are aborted.
                 status: try row.int64("aborted") == 1 ? .aborted : .success, ended: ended, elapsedSeconds: elapsed,
                 queueSeconds: queued, executionSeconds: wlm[id].map { Double($0.executed) / 1_000_000 } ?? max(0, elapsed - queued),
-                text: try texts[id] ?? row.string("text"), username: try row.string("username"))
+                text: try texts[id] ?? row.text("text") ?? "", username: try row.unpadded("username"))
         }
     }
 
@@ -137,7 +137,7 @@ final class RedshiftHistory: Sendable {
     /// The history view keeps the first 4000 characters: the whole text of every query cut
     /// there, from its chunks in order, in one statement per page.
     static func wholeTexts(of rows: [Row], view: String, id: String, chunk: Int, _ context: CollectionContext) async throws -> [Int64: String] {
-        let long = try rows.filter { Self.atLimit(try $0.string("text")) }
+        let long = try rows.filter { Self.atLimit(try $0.text("text") ?? "") }
             .map { String(try $0.int64("id")) }
         guard !long.isEmpty else { return [:] }
         let sql = RedshiftSQL.ownAnnotation
