@@ -35,6 +35,11 @@ public struct SQLAnalyzer: Sendable {
         withBytes(of: text, storedEscapes: storedEscapes) { analyze(utf8: $0) }
     }
 
+    /// ``analyze(_:storedEscapes:)`` over raw bytes, read where they are when there is nothing to undo.
+    public func analyze(utf8 bytes: UnsafeBufferPointer<UInt8>, storedEscapes: Bool) -> SQLAnalysis {
+        withStored(bytes, storedEscapes: storedEscapes) { analyze(utf8: $0) }
+    }
+
     /// ``analyze(_:storedEscapes:)`` over raw bytes.
     public func analyze(utf8 bytes: UnsafeBufferPointer<UInt8>) -> SQLAnalysis {
         Lexer.with(bytes, dialect: dialect) { lexer in
@@ -70,15 +75,20 @@ public struct SQLAnalyzer: Sendable {
 
     private func withBytes<Result>(of text: String, storedEscapes: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         var text = text
-        return text.withUTF8 { whole in
-            // Stored text comes from char(n) columns, padded with blanks to n (4000 for a query's
-            // text in Redshift's system views): trimming here rather than in the warehouse's SQL
-            // costs one backward scan, where rtrim() made PostgreSQL's page queries 3× slower.
-            let raw = storedEscapes ? StoredText.trimmingPadding(whole) : whole
-            // Without a backslash there is nothing to undo: read the text where it is.
-            guard storedEscapes, raw.contains(0x5C) else { return body(raw) }
-            return StoredText.unescapeRedshift(raw).withUnsafeBufferPointer(body)
-        }
+        return text.withUTF8 { withStored($0, storedEscapes: storedEscapes, body) }
+    }
+
+    private func withStored<Result>(
+        _ whole: UnsafeBufferPointer<UInt8>, storedEscapes: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        guard storedEscapes else { return body(whole) }
+        // Stored text comes from char(n) columns, padded with blanks to n (4000 for a query's
+        // text in Redshift's system views): trimming here rather than in the warehouse's SQL
+        // costs one backward scan, where rtrim() made PostgreSQL's page queries 3× slower.
+        let raw = StoredText.trimmingPadding(whole)
+        // Without a backslash there is nothing to undo: read the text where it is.
+        guard raw.contains(0x5C) else { return body(raw) }
+        return StoredText.unescapeRedshift(raw).withUnsafeBufferPointer(body)
     }
 
     /// Reads each comment's annotation and resolves them at the end.

@@ -172,12 +172,12 @@ public final class Connection: Sendable {
         let result = pointers.withUnsafeBufferPointer { values in
             PQexecParams(connection, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
         }
-        defer { PQclear(result) }
-
         let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
         if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK, let result {
-            return .success(Self.read(result))
+            // The result now belongs to the buffer, which clears it when the last row is gone.
+            return .success(QueryResult(ResultBuffer(result), affectedRows: Int(String(cString: PQcmdTuples(result)))))
         }
+        defer { PQclear(result) }
         if PQstatus(connection) != CONNECTION_OK {
             state.withLock { $0.broken = true }
             return .failure(WarehouseError(.connection, redact(Self.lastError(connection))))
@@ -194,27 +194,6 @@ public final class Connection: Sendable {
             return .failure(WarehouseError(.query, "unexpected result status \(status.rawValue) (COPY is not supported)"))
         }
         return .failure(WarehouseError(.query, redact(message), sqlState: sqlState))
-    }
-
-    private static func read(_ result: OpaquePointer) -> QueryResult {
-        let rowCount = Int(PQntuples(result))
-        let columnCount = Int(PQnfields(result))
-        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
-        var values: [[String?]] = []
-        values.reserveCapacity(rowCount)
-        for row in 0..<Int32(rowCount) {
-            values.append(
-                (0..<Int32(columnCount)).map { column in
-                    // The length libpq already knows spares a strlen over every (padded) value.
-                    PQgetisnull(result, row, column) == 1
-                        ? nil
-                        : PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: Int(PQgetlength(result, row, column))) {
-                            String(decoding: UnsafeBufferPointer(start: $0, count: Int(PQgetlength(result, row, column))), as: UTF8.self)
-                        }
-                })
-        }
-        let affected = Int(String(cString: PQcmdTuples(result)))
-        return QueryResult(columns: columns, values: values, affectedRows: affected)
     }
 
     private static func field(_ result: OpaquePointer, _ code: Unicode.Scalar) -> String? {

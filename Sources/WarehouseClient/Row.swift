@@ -1,15 +1,26 @@
 /// One row of a ``QueryResult``, with accessors that say which column broke an expectation.
 public struct Row: Sendable {
-    let values: [String?]
+    let buffer: ResultBuffer
+    let row: Int
     let columns: [String]
     let index: [String: Int]
 
     /// The raw text of a column, or `nil` for SQL NULL.
     public func text(_ column: String) throws(WarehouseError) -> String? {
+        buffer.string(row: row, column: try position(of: column))
+    }
+
+    /// The bytes of a column's text where libpq keeps them, nil for SQL NULL, for a reader that
+    /// needs no String of its own (a query's 4000-byte stored text); valid inside `body` only.
+    public func withBytes<Result>(_ column: String, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) throws(WarehouseError) -> Result {
+        buffer.withBytes(row: row, column: try position(of: column), body)
+    }
+
+    private func position(of column: String) throws(WarehouseError) -> Int {
         guard let position = index[column] else {
             throw WarehouseError(.decoding, "no column \"\(column)\" in result (columns: \(columns.joined(separator: ", ")))")
         }
-        return values[position]
+        return position
     }
 
     public func string(_ column: String) throws(WarehouseError) -> String {

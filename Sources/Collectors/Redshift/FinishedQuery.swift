@@ -1,4 +1,5 @@
 import QueryMetrics
+import SQLText
 import WarehouseClient
 
 /// One finished query of a Redshift history view, whichever family of views it came from, with
@@ -15,10 +16,19 @@ struct FinishedQuery: Sendable {
     var elapsedSeconds: Double
     var queueSeconds: Double
     var executionSeconds: Double
-    /// The whole text, still in Redshift's stored form (`\n` escaped).
-    var text: String
+    /// The whole text, put together from the text view, when the history's stored text was cut;
+    /// otherwise the text is read from `row`'s `text` column where libpq keeps it.
+    var wholeText: String?
+    var row: Row
     var username: String
 
     /// The label as a fallback app: none for `default`.
     var fallbackApp: String? { label == "default" || label.isEmpty ? nil : label }
+
+    /// The analysis of its text (stored form: padded, `\n` escaped), without copying it first.
+    func analyze(_ analyzer: SQLAnalyzer) -> SQLAnalysis {
+        if let wholeText { return analyzer.analyze(wholeText, storedEscapes: true) }
+        // A NULL text (or no text column) is read as an empty statement.
+        return (try? row.withBytes("text") { bytes in bytes.map { analyzer.analyze(utf8: $0, storedEscapes: true) } }) ?? analyzer.analyze("")
+    }
 }

@@ -71,7 +71,7 @@ final class RedshiftHistory: Sendable {
                 id: id, database: try row.unpadded("database"), label: try row.unpadded("label"), type: try row.unpadded("type").lowercased(),
                 status: status, ended: ended, elapsedSeconds: Double(try row.int64("elapsed")) / 1_000_000,
                 queueSeconds: Double(try row.int64("queued")) / 1_000_000, executionSeconds: Double(try row.int64("executed")) / 1_000_000,
-                text: try texts[id] ?? row.text("text") ?? "", username: try row.unpadded("username"))
+                wholeText: texts[id], row: row, username: try row.unpadded("username"))
         }
     }
 
@@ -119,7 +119,7 @@ final class RedshiftHistory: Sendable {
                 // STL_QUERY cannot tell a failed query from a cancelled one: both are aborted.
                 status: try row.int64("aborted") == 1 ? .aborted : .success, ended: ended, elapsedSeconds: elapsed,
                 queueSeconds: queued, executionSeconds: wlm[id].map { Double($0.executed) / 1_000_000 } ?? max(0, elapsed - queued),
-                text: try texts[id] ?? row.text("text") ?? "", username: try row.unpadded("username"))
+                wholeText: texts[id], row: row, username: try row.unpadded("username"))
         }
     }
 
@@ -129,15 +129,15 @@ final class RedshiftHistory: Sendable {
     /// the limit in bytes (the fixture, in characters), and a multibyte character can end a few
     /// bytes short of it, so the test is on bytes with that margin; a text it flags that was not
     /// cut only costs its chunks being read.
-    static func atLimit(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { StoredText.trimmingPadding($0).count } >= RedshiftQueryHistoryCollector.storedTextLimit - 3
+    static func atLimit(_ text: UnsafeBufferPointer<UInt8>?) -> Bool {
+        guard let text else { return false }
+        return StoredText.trimmingPadding(text).count >= RedshiftQueryHistoryCollector.storedTextLimit - 3
     }
 
     /// The history view keeps the first 4000 characters: the whole text of every query cut
     /// there, from its chunks in order, in one statement per page.
     static func wholeTexts(of rows: [Row], view: String, id: String, chunk: Int, _ context: CollectionContext) async throws -> [Int64: String] {
-        let long = try rows.filter { Self.atLimit(try $0.text("text") ?? "") }
+        let long = try rows.filter { row in try row.withBytes("text") { Self.atLimit($0) } }
             .map { String(try $0.int64("id")) }
         guard !long.isEmpty else { return [:] }
         let sql = RedshiftSQL.ownAnnotation

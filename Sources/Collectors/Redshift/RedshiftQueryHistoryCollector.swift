@@ -66,7 +66,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
     }
 
     private func observe(_ query: FinishedQuery, warehouse: String) {
-        let analysis = analyzer.analyze(query.text, storedEscapes: true)
+        let analysis = query.analyze(analyzer)
         guard analysis.context.app != ConnectionSettings.defaultApplicationName else { return }
         var record = QueryRecord(
             warehouse: warehouse, database: query.database, context: analysis.context, fallbackApp: query.fallbackApp,

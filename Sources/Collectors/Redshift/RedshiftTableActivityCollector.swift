@@ -89,7 +89,7 @@ public final class RedshiftTableActivityCollector: Collector {
     }
 
     private func observe(_ query: FinishedQuery, _ tables: [TableName: Steps], _ context: CollectionContext) {
-        let analysis = analyzer.analyze(query.text, storedEscapes: true)
+        let analysis = query.analyze(analyzer)
         guard analysis.context.app != ConnectionSettings.defaultApplicationName else { return }
         var read: [TableName] = []
         var written: [TableName] = []

@@ -1,0 +1,30 @@
+import CLibPQ
+
+/// libpq's result of one statement, kept as it arrived: values become Swift strings only when a
+/// collector reads them, and a long text can be read where libpq holds it. A PGresult does not
+/// change once made, and libpq lets any thread read it.
+final class ResultBuffer: @unchecked Sendable {
+    private let result: OpaquePointer
+    let rowCount: Int
+    let columns: [String]
+
+    init(_ result: OpaquePointer) {
+        self.result = result
+        rowCount = Int(PQntuples(result))
+        columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+    }
+
+    deinit { PQclear(result) }
+
+    /// The bytes of a value (libpq's text form), nil for NULL; valid inside `body` only.
+    func withBytes<Result>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        let (row, column) = (Int32(row), Int32(column))
+        guard PQgetisnull(result, row, column) == 0, let value = PQgetvalue(result, row, column) else { return body(nil) }
+        let length = Int(PQgetlength(result, row, column))
+        return value.withMemoryRebound(to: UInt8.self, capacity: length) { body(UnsafeBufferPointer(start: $0, count: length)) }
+    }
+
+    func string(row: Int, column: Int) -> String? {
+        withBytes(row: row, column: column) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+}
