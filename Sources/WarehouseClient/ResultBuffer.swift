@@ -27,4 +27,16 @@ final class ResultBuffer: @unchecked Sendable {
     func string(row: Int, column: Int) -> String? {
         withBytes(row: row, column: column) { $0.map { String(decoding: $0, as: UTF8.self) } }
     }
+
+    /// A char(n) value without its padding blanks (dropped eight bytes at a time before any
+    /// String is made), nil for NULL.
+    func unpaddedString(row: Int, column: Int) -> String? {
+        withBytes(row: row, column: column) { bytes in
+            guard let bytes, let base = bytes.baseAddress else { return bytes.map { _ in "" } }
+            var end = bytes.count
+            while end >= 8 && UnsafeRawPointer(base + end - 8).loadUnaligned(as: UInt64.self) == 0x2020_2020_2020_2020 { end -= 8 }
+            while end > 0 && base[end - 1] == 0x20 { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(start: base, count: end), as: UTF8.self)
+        }
+    }
 }

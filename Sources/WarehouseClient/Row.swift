@@ -66,9 +66,7 @@ public struct Row: Sendable {
     /// with `trim()` in the SQL spares the server a conversion per value (PostgreSQL spends as
     /// much on it as on reading the row).
     public func unpadded(_ column: String) throws(WarehouseError) -> String {
-        guard let value = try text(column), value.utf8.last == 0x20 else { return try text(column) ?? "" }
-        guard let last = value.utf8.lastIndex(where: { $0 != 0x20 }) else { return "" }
-        return String(value[..<value.utf8.index(after: last)])
+        buffer.unpaddedString(row: row, column: try position(of: column)) ?? ""
     }
 
     private func nonNull(_ column: String) throws(WarehouseError) -> String {

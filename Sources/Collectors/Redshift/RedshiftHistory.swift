@@ -130,8 +130,9 @@ final class RedshiftHistory: Sendable {
     /// bytes short of it, so the test is on bytes with that margin; a text it flags that was not
     /// cut only costs its chunks being read.
     static func atLimit(_ text: UnsafeBufferPointer<UInt8>?) -> Bool {
-        guard let text else { return false }
-        return StoredText.trimmingPadding(text).count >= RedshiftQueryHistoryCollector.storedTextLimit - 3
+        // Any byte but a blank at or past the margin: only the last few bytes are looked at.
+        guard let text, text.count > RedshiftQueryHistoryCollector.storedTextLimit - 4 else { return false }
+        return text[(RedshiftQueryHistoryCollector.storedTextLimit - 4)...].contains { $0 != 0x20 }
     }
 
     /// The history view keeps the first 4000 characters: the whole text of every query cut
