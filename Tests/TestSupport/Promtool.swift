@@ -8,4 +8,13 @@ public enum Promtool {
         }
         return (status, output)
     }
+
+    /// `promtool check rules` or `promtool test rules` (`command`) on files.
+    public static func rules(_ command: String, _ files: [String]) throws -> (exitCode: Int32, output: String) {
+        let (status, output) = try Subprocess.run(["promtool", command, "rules"] + files)
+        if status == 127 {
+            throw TestSupportError("promtool is missing (Debian package prometheus): \(output)")
+        }
+        return (status, output)
+    }
 }
