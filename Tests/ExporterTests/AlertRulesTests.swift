@@ -14,6 +14,16 @@ struct AlertRulesTests {
         try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
     }
 
+    /// The exporter's metrics the rules' expressions name (sample names: `…_bucket`, `…_count`),
+    /// leaving out names, prose and the recording rules' own names.
+    static func metricsTheRulesRead() throws -> Set<String> {
+        let rules = try ruleFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        let expressions = rules.split(separator: "\n")
+            .filter { line in !["name:", "record:", "summary:", "description:", "#"].contains { line.contains($0) } }
+            .joined(separator: "\n").replacing(/[a-z_]+:[a-z_0-9:]+/, with: "")
+        return Set(expressions.matches(of: /\b(warehouse_[a-z_]+)/).map { String($0.1) })
+    }
+
     @Test func promtoolChecksAndTestsPass() throws {
         let check = try Promtool.rules("check", Self.ruleFiles)
         #expect(check.exitCode == 0, "\(check.output)")
@@ -47,11 +57,7 @@ struct AlertRulesTests {
         let metrics = try Self.read("docs/metrics.md")
         let rules = try Self.ruleFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
         let recorded = Set(rules.matches(of: /record: ([a-z_:0-9]+)/).map { String($0.1) })
-        // The exporter's metrics in the expressions: not names, prose or recording rules' names.
-        let expressions = rules.split(separator: "\n")
-            .filter { line in !["name:", "record:", "summary:", "description:", "#"].contains { line.contains($0) } }
-            .joined(separator: "\n").replacing(/[a-z_]+:[a-z_0-9:]+/, with: "")
-        let read = Set(expressions.matches(of: /\b(warehouse_[a-z_]+)/).map { String($0.1) })
+        let read = try Self.metricsTheRulesRead()
         #expect(!read.isEmpty)
         for name in read {
             let family = ["_bucket", "_count", "_sum"].reduce(name) { $0.hasSuffix($1) ? String($0.dropLast($1.count)) : $0 }
