@@ -13,7 +13,6 @@ import Glibc
 /// data, and every metric the rules read is one the exporter serves.
 @Suite("A real Prometheus over the exporter and the shipped rules")
 struct PrometheusEndToEndTests {
-
     /// Prometheus's instant query, as the number of series in the answer.
     static func seriesCount(_ query: String, port: Int) async throws -> Int {
         var components = URLComponents(string: "http://127.0.0.1:\(port)/api/v1/query")!
