@@ -9,8 +9,9 @@ import Glibc
 #endif
 
 /// A real Prometheus (the Debian package's server) scrapes the exporter while an annotated
-/// workload runs on a real PostgreSQL, with the shipped rules loaded: every recording rule returns
-/// data, and every metric the rules read is one the exporter serves.
+/// workload runs on a real PostgreSQL, with the shipped rules loaded: every recording rule and
+/// every dashboard panel's query returns data, and every metric the rules read is one the
+/// exporter serves.
 @Suite("A real Prometheus over the exporter and the shipped rules")
 struct PrometheusEndToEndTests {
     /// Prometheus's instant query, as the number of series in the answer.
@@ -23,7 +24,23 @@ struct PrometheusEndToEndTests {
         return (data?["result"] as? [Any])?.count ?? 0
     }
 
-    @Test func everyRecordingRuleReturnsDataAndEveryMetricTheRulesReadIsServed() async throws {
+    /// Every panel query of dashboards/, with the dashboard variables set to "all".
+    static func panelQueries() throws -> [String] {
+        let folder = AlertRulesTests.root.appendingPathComponent("dashboards")
+        var queries: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".json") {
+            let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(file))) as? [String: Any]
+            for panel in dashboard?["panels"] as? [[String: Any]] ?? [] {
+                for target in panel["targets"] as? [[String: Any]] ?? [] {
+                    guard let expr = target["expr"] as? String else { continue }
+                    queries.append(expr.replacing(/\$(warehouse|app|dag|task|dashboard|user)\b/, with: ".*"))
+                }
+            }
+        }
+        return queries
+    }
+
+    @Test func everyRuleAndPanelReturnsDataAndEveryMetricTheRulesReadIsServed() async throws {
         let postgres = try TestPostgres.start(settings: [
             "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
         ])
@@ -76,13 +93,15 @@ struct PrometheusEndToEndTests {
         let sleeper = Task {
             let other = try await Connection.connect(workload)
             defer { other.close() }
-            _ = try? await other.query(#"/* {"app":"airflow","dag":"backfill","task":"long"} */ SELECT pg_sleep(30)"#)
+            _ = try? await other.query(#"/* {"app":"airflow","dag":"backfill","task":"long"} */ SELECT pg_sleep(120)"#)
         }
         defer { sleeper.cancel() }
         let recorded = try String(contentsOfFile: AlertRulesTests.ruleFiles[0], encoding: .utf8)
             .matches(of: /record: ([a-z_:0-9]+)/).map { String($0.1) }
         #expect(recorded.count == 16)
-        var missing = Set(recorded)
+        let panels = try Self.panelQueries()
+        #expect(panels.count >= 18)
+        var missing = Set(recorded + panels)
         let deadline = ContinuousClock.now + .seconds(60)
         var round = 0
         while !missing.isEmpty && ContinuousClock.now < deadline {
@@ -104,7 +123,7 @@ struct PrometheusEndToEndTests {
         }
         let health = try await exporter.metrics().body.split(separator: "\n")
             .filter { $0.hasPrefix("warehouse_exporter_collector_success") || $0.hasPrefix("warehouse_up") }
-        #expect(missing.isEmpty, "recording rules with no data: \(missing.sorted()); exporter: \(health); prometheus: \(prometheus.output.suffix(1000))")
+        #expect(missing.isEmpty, "rules or panels with no data: \(missing.sorted()); exporter: \(health); prometheus: \(prometheus.output.suffix(1000))")
 
         // Every metric the rules read is in the exposition (families by their samples' names).
         let page = try await exporter.metrics().body
