@@ -100,7 +100,7 @@ struct PrometheusEndToEndTests {
             .matches(of: /record: ([a-z_:0-9]+)/).map { String($0.1) }
         #expect(recorded.count == 16)
         let panels = try Self.panelQueries()
-        #expect(panels.count >= 30)
+        #expect(panels.count >= 35)
         var missing = Set(recorded + panels)
         let deadline = ContinuousClock.now + .seconds(60)
         var round = 0
