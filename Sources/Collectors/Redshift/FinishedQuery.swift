@@ -23,7 +23,7 @@ struct FinishedQuery: Sendable {
     var username: String
 
     /// The label as a fallback app: none for `default`.
-    var fallbackApp: String? { label == "default" || label.isEmpty ? nil : label }
+    var fallbackApp: String? { RedshiftSQL.fallbackApp(label: label) }
 
     /// The analysis of its text (stored form: padded, `\n` escaped), without copying it first.
     func analyze(_ analyzer: SQLAnalyzer) -> SQLAnalysis {

@@ -39,7 +39,7 @@ public final class RedshiftLiveQueriesCollector: Collector {
             let started = RedshiftTimestamp(try row.string("started")) ?? now
             sessions.append(ActivitySnapshot.Session(
                 state: try row.string("status") == "queued" ? .queued : .running, context: annotation,
-                applicationName: label == "default" ? "" : label, user: try row.string("username"), queue: try row.string("queue"),
+                applicationName: RedshiftSQL.fallbackApp(label: label) ?? "", user: try row.string("username"), queue: try row.string("queue"),
                 age: max(0, Double(now.microseconds - started.microseconds) / 1_000_000)))
         }
         recorder.observe(ActivitySnapshot(warehouse: context.warehouse, sessions: sessions))

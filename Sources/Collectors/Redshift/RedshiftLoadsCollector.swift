@@ -86,7 +86,7 @@ public final class RedshiftLoadsCollector: Collector {
                 let label = try row.string("label")
                 recorder.observe(LoadRecord(
                     warehouse: context.warehouse, table: table, context: analysis.context,
-                    fallbackApp: label == "default" ? nil : label, databaseUser: try row.string("username"),
+                    fallbackApp: RedshiftSQL.fallbackApp(label: label), databaseUser: try row.string("username"),
                     rows: try row.double("rows"), bytes: try row.double("bytes"), errors: try row.double("errors")))
             }
         }

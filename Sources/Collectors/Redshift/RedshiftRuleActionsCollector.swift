@@ -55,7 +55,7 @@ public final class RedshiftRuleActionsCollector: Collector {
                         let label = try row.string("label")
                         recorder.observe(RuleAction(
                             warehouse: context.warehouse, rule: try row.string("rule"), action: try row.string("action"), context: annotation,
-                            fallbackApp: label == "default" ? nil : label, databaseUser: try row.string("username")))
+                            fallbackApp: RedshiftSQL.fallbackApp(label: label), databaseUser: try row.string("username")))
                     }
                 }
             }

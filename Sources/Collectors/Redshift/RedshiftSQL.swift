@@ -6,6 +6,12 @@ enum RedshiftSQL {
     /// query, with no application name to tell it by, and this is how it is recognised and left out.
     static let ownAnnotation = #"/* {"app":"warehouse_exporter"} */"#
 
+    /// A query's `query_label` (SYS) or `label` (STL) as the app to fall back on: none when no
+    /// query group was set (`default`).
+    static func fallbackApp(label: String) -> String? {
+        label == "default" || label.isEmpty ? nil : label
+    }
+
     /// What lets the monitoring user see every user's rows in the system views.
     static let syslog = "ALTER USER <user> SYSLOG ACCESS UNRESTRICTED"
     /// What lets it read SVV_TABLE_INFO, which is for superusers otherwise.

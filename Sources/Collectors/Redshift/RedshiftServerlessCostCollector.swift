@@ -101,7 +101,7 @@ public final class RedshiftServerlessCostCollector: Collector {
         for (payer, weight) in weights {
             recorder.observeCost(
                 dollars * weight / total, warehouse: context.warehouse, context: payer.context,
-                fallbackApp: payer.label == "default" || payer.label.isEmpty ? nil : payer.label, databaseUser: payer.user)
+                fallbackApp: RedshiftSQL.fallbackApp(label: payer.label), databaseUser: payer.user)
         }
     }
 }
