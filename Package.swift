@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "warehouse_exporter", targets: ["warehouse_exporter"]),
+        .executable(name: "warehouse_demo", targets: ["warehouse_demo"]),
         // For the Benchmarks/ and Fuzz/ packages, which build SQLText on its own.
         .library(name: "SQLText", targets: ["SQLText"]),
         .library(name: "QueryMetrics", targets: ["QueryMetrics"]),
@@ -94,6 +95,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Demo",
+            dependencies: ["WarehouseClient", "SQLText"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "warehouse_demo",
+            dependencies: [
+                "Demo",
+                "Exporter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TestSupport",
             dependencies: ["WarehouseClient"],
             path: "Tests/TestSupport",
@@ -122,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "ExporterTests",
             dependencies: [
-                "Exporter", "Collectors", "QueryMetrics", "SQLText", "WarehouseClient", "TestSupport",
+                "Exporter", "Collectors", "QueryMetrics", "SQLText", "WarehouseClient", "TestSupport", "Demo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,5 +1,7 @@
+import Demo
 import Exporter
 import Foundation
+import SQLText
 import TestSupport
 import Testing
 import WarehouseClient
@@ -8,10 +10,11 @@ import WarehouseClient
 import Glibc
 #endif
 
-/// A real Prometheus (the Debian package's server) scrapes the exporter while an annotated
-/// workload runs on a real PostgreSQL, with the shipped rules loaded: every recording rule and
-/// every dashboard panel's query returns data, and every metric the rules read is one the
-/// exporter serves.
+/// A real Prometheus (the Debian package's server) scrapes the exporter while the demo's workload
+/// (``DataTeam``, with its incident) runs on a real PostgreSQL, with the shipped rules loaded: the
+/// root-cause walk finds the slowed task, its statement, the table that grew, the writer and the
+/// person; every recording rule and every dashboard panel's query returns data; and every metric
+/// the rules read is one the exporter serves.
 @Suite("A real Prometheus over the exporter and the shipped rules")
 struct PrometheusEndToEndTests {
     /// Prometheus's instant query, as the number of series in the answer.
@@ -24,7 +27,7 @@ struct PrometheusEndToEndTests {
         return (data?["result"] as? [Any])?.count ?? 0
     }
 
-    /// Every panel query of dashboards/, with the dashboard variables set to "all".
+    /// Every panel query of dashboards/, with the dashboard variables set to "all" (`.*`).
     static func panelQueries() throws -> [String] {
         let folder = AlertRulesTests.root.appendingPathComponent("dashboards")
         var queries: [String] = []
@@ -33,24 +36,28 @@ struct PrometheusEndToEndTests {
             for panel in dashboard?["panels"] as? [[String: Any]] ?? [] {
                 for target in panel["targets"] as? [[String: Any]] ?? [] {
                     guard let expr = target["expr"] as? String else { continue }
-                    queries.append(expr.replacing(/\$(warehouse|app|dag|task|dashboard|user)\b/, with: ".*"))
+                    queries.append(expr.replacing(/\$[a-z]+\b/, with: ".*"))
                 }
             }
         }
         return queries
     }
 
-    @Test func everyRuleAndPanelReturnsDataAndEveryMetricTheRulesReadIsServed() async throws {
+    /// The walk's window: "now" is the last ten seconds, "before" the ten before.
+    static let window = Duration.seconds(10)
+
+    @Test func theRootCauseWalkFindsTheIncidentAndEveryRuleAndPanelReturnsData() async throws {
         let postgres = try TestPostgres.start(settings: [
             "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
         ])
         defer { try? postgres.stop() }
         let database = try await postgres.createDatabase(prefix: "e2e")
-        try await postgres.execute(
-            "CREATE SCHEMA raw", "CREATE SCHEMA marts", "CREATE TABLE raw.events (id int, user_id int)",
-            "CREATE TABLE marts.daily (day int, users int)", "INSERT INTO raw.events SELECT g, g % 10 FROM generate_series(1, 1000) g",
-            database: database)
+        // The demo's workload at a quarter of its size: raw.events goes from 5,000 rows to 500,000.
+        let team = DataTeam(dsn: postgres.dsn(database: database), scale: DataTeam.Scale(tableRows: 5_000))
+        try await team.prepare()
 
+        // The label cap is above the team's fifteen users (Jordan comes last) and below the
+        // extra users at the end, whose values overflow.
         let config = try ConfigLoader.parse(
             """
             warehouses:
@@ -61,14 +68,72 @@ struct PrometheusEndToEndTests {
                 intervals: { health: 1s, tables: 1s, activity: 1s, query_log: 1s }
                 query_log: { directory: \(postgres.directory)/data/log, format: jsonlog, dollars_per_hour: 3.6 }
             labels:
-              max_values_per_label: 5
+              max_values_per_label: 20
             """, file: "e2e.yml")
         let exporter = try await RunningExporter.start(config)
+        let prometheus = try Self.startPrometheus(scraping: exporter.port)
+        defer {
+            prometheus.process.signal(SIGTERM)
+            try? FileManager.default.removeItem(atPath: prometheus.directory)
+        }
 
-        let prometheusPort = try freePort()
+        let incident = AsyncStream<Void>.makeStream()
+        let workload = Task {
+            try await team.run(pace: .milliseconds(500), incidentAfter: Self.window + .seconds(4)) { event in
+                if case .incident = event { incident.continuation.yield() }
+            }
+        }
+        defer { workload.cancel() }
+        var iterator = incident.stream.makeAsyncIterator()
+        await iterator.next()
+        try await Task.sleep(for: Self.window + .seconds(3))
+
+        let finding = try await RootCauseWalk(prometheus: prometheus.api, window: Self.window).run()
+        let steps = finding.steps.map { "\($0.question) \($0.answer)" }
+        let slowed = try #require(team.statements.first { $0.contains("INSERT INTO marts.daily_users") })
+        #expect(finding.dag == "daily_aggregations" && finding.task == "aggregate", "\(steps)")
+        #expect(finding.fingerprint == SQLAnalyzer().analyze(slowed).fingerprint.description, "\(steps)")
+        #expect(finding.schema == "raw" && finding.table == "events", "\(steps)")
+        #expect(finding.writer == ["app": "redash", "user": "jordan@corp.com"], "\(steps)")
+        #expect(finding.chart == "123", "\(steps)")
+
+        // Twenty-five more Metabase users than the cap lets in: the overflow panels get data.
+        let extra = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database), applicationName: "workload"))
+        defer { extra.close() }
+        for user in 1_000..<1_025 {
+            _ = try await extra.query("-- Metabase:: userID: \(user) queryType: native queryHash: aa\nSELECT 1")
+        }
+
+        let recorded = try String(contentsOfFile: AlertRulesTests.ruleFiles[0], encoding: .utf8)
+            .matches(of: /record: ([a-z_:0-9]+)/).map { String($0.1) }
+        #expect(recorded.count == 16)
+        let panels = try Self.panelQueries()
+        #expect(panels.count >= 35)
+        var missing = Set(recorded + panels)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !missing.isEmpty && ContinuousClock.now < deadline {
+            for query in missing where try await Self.seriesCount(query, port: prometheus.port) > 0 { missing.remove(query) }
+            if !missing.isEmpty { try await Task.sleep(for: .seconds(1)) }
+        }
+        let health = try await exporter.metrics().body.split(separator: "\n")
+            .filter { $0.hasPrefix("warehouse_exporter_collector_success") || $0.hasPrefix("warehouse_up") }
+        #expect(missing.isEmpty, "rules or panels with no data: \(missing.sorted()); exporter: \(health); prometheus: \(prometheus.process.output.suffix(1000))")
+
+        // Every metric the rules read is in the exposition (families by their samples' names).
+        let page = try await exporter.metrics().body
+        for name in try AlertRulesTests.metricsTheRulesRead().sorted() {
+            #expect(page.contains("\n\(name){") || page.contains("\n\(name) "), "the rules read \(name), which the exporter did not serve")
+        }
+        workload.cancel()
+        _ = await workload.result
+        try await exporter.stop()
+    }
+
+    /// Debian's Prometheus server with the shipped rules, scraping the exporter every second.
+    static func startPrometheus(scraping exporterPort: Int) throws -> (process: BackgroundProcess, port: Int, api: PrometheusAPI, directory: String) {
+        let port = try freePort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let rules = AlertRulesTests.ruleFiles.map { "  - " + $0 }.joined(separator: "\n")
         try """
             global: { scrape_interval: 1s, evaluation_interval: 1s }
@@ -76,60 +141,12 @@ struct PrometheusEndToEndTests {
             \(rules)
             scrape_configs:
               - job_name: warehouse_exporter
-                static_configs: [ { targets: ["127.0.0.1:\(exporter.port)"] } ]
+                static_configs: [ { targets: ["127.0.0.1:\(exporterPort)"] } ]
             """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let prometheus = try BackgroundProcess([
+        let process = try BackgroundProcess([
             "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(prometheusPort)",
+            "--web.listen-address=127.0.0.1:\(port)",
         ])
-        defer { prometheus.signal(SIGTERM) }
-
-        // The workload: an Airflow DAG (one statement failing), dbt, a Looker dashboard, Redash
-        // charts by eight people (more than the label cap of five), and one long query running.
-        // Not the exporter's own application name, which its query_log leaves out.
-        let workload = ConnectionSettings(dsn: postgres.dsn(database: database), applicationName: "workload")
-        let connection = try await Connection.connect(workload)
-        defer { connection.close() }
-        let sleeper = Task {
-            let other = try await Connection.connect(workload)
-            defer { other.close() }
-            _ = try? await other.query(#"/* {"app":"airflow","dag":"backfill","task":"long"} */ SELECT pg_sleep(120)"#)
-        }
-        defer { sleeper.cancel() }
-        let recorded = try String(contentsOfFile: AlertRulesTests.ruleFiles[0], encoding: .utf8)
-            .matches(of: /record: ([a-z_:0-9]+)/).map { String($0.1) }
-        #expect(recorded.count == 16)
-        let panels = try Self.panelQueries()
-        #expect(panels.count >= 35)
-        var missing = Set(recorded + panels)
-        let deadline = ContinuousClock.now + .seconds(60)
-        var round = 0
-        while !missing.isEmpty && ContinuousClock.now < deadline {
-            round += 1
-            for statement in [
-                #"/* {"app":"airflow","dag":"daily","task":"load"} */ INSERT INTO marts.daily SELECT 1, count(*) FROM raw.events"#,
-                #"/* {"app":"airflow","dag":"daily","task":"extract"} */ SELECT count(*) FROM raw.events"#,
-                #"/* {"app": "dbt", "node_id": "model.shop.daily"} */ SELECT * FROM marts.daily"#,
-                #"/* {"app":"looker","dashboard":"sales"} */ SELECT day, users FROM marts.daily"#,
-                "/* Username: person\(round % 8)@corp.com, Query ID: 42, Queue: queries, Scheduled: False */ SELECT count(*) FROM raw.events",
-            ] {
-                _ = try await connection.query(statement)
-            }
-            _ = try? await connection.query(#"/* {"app":"airflow","dag":"daily","task":"check"} */ SELECT 1 / 0"#)
-            try await Task.sleep(for: .milliseconds(500))
-            if round % 4 == 0 {
-                for name in missing where try await Self.seriesCount(name, port: prometheusPort) > 0 { missing.remove(name) }
-            }
-        }
-        let health = try await exporter.metrics().body.split(separator: "\n")
-            .filter { $0.hasPrefix("warehouse_exporter_collector_success") || $0.hasPrefix("warehouse_up") }
-        #expect(missing.isEmpty, "rules or panels with no data: \(missing.sorted()); exporter: \(health); prometheus: \(prometheus.output.suffix(1000))")
-
-        // Every metric the rules read is in the exposition (families by their samples' names).
-        let page = try await exporter.metrics().body
-        for name in try AlertRulesTests.metricsTheRulesRead().sorted() {
-            #expect(page.contains("\n\(name){") || page.contains("\n\(name) "), "the rules read \(name), which the exporter did not serve")
-        }
-        try await exporter.stop()
+        return (process, port, PrometheusAPI(base: URL(string: "http://127.0.0.1:\(port)")!), directory)
     }
 }

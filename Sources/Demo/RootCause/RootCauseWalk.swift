@@ -1,0 +1,176 @@
+import Foundation
+
+/// The seed talk's five whys, as PromQL over the exporter's metrics: which DAG task slowed down,
+/// which of its statements, which table that task reads grew, which writer filled it, and who
+/// that was. Each step's answer picks the labels of the next step's query.
+///
+/// `window` is how far back "now" reaches: now is the last `window`, before is the `window`
+/// before that, and a table's growth and its writers are looked for over twice the window. In
+/// production a window of an hour or a day fits; the demo's incident is a minute old.
+public struct RootCauseWalk: Sendable {
+    /// One step: the question, the PromQL that answers it, and the answer.
+    public struct Step: Sendable {
+        public var question: String
+        public var promql: String
+        public var answer: String
+    }
+
+    /// What the walk found; a step that found nothing leaves its fields and the later ones nil.
+    public struct Finding: Sendable {
+        public var steps: [Step] = []
+        public var warehouse: String?
+        public var dag: String?
+        public var task: String?
+        public var fingerprint: String?
+        public var schema: String?
+        public var table: String?
+        /// The writer's labels of the query histogram: app, user, dag, task (the empty ones left out).
+        public var writer: [String: String]?
+        /// The chart (a Redash query, a Metabase card) behind the write, when the writer is a BI tool.
+        public var chart: String?
+    }
+
+    public let prometheus: PrometheusAPI
+    public let window: Duration
+
+    public init(prometheus: PrometheusAPI, window: Duration) {
+        self.prometheus = prometheus
+        self.window = window
+    }
+
+    public func run() async throws -> Finding {
+        var finding = Finding()
+        let w = Self.range(window), w2 = Self.range(window * 2)
+
+        // 1. Mean latency per DAG task now against the window before.
+        let step1 = "topk(1, \(meanRatio(by: "warehouse, dag, task", of: "warehouse_query_duration_seconds", #"dag!="""#, w)))"
+        guard let slow = try await prometheus.query(step1).first(where: { $0.value.isFinite }) else {
+            finding.steps.append(Step(question: "Which DAG task slowed down?", promql: step1, answer: "no DAG task ran in both windows yet"))
+            return finding
+        }
+        let warehouse = Self.matcher("warehouse", slow["warehouse"])
+        let taskMatchers = [warehouse, Self.matcher("dag", slow["dag"]), Self.matcher("task", slow["task"])].joined(separator: ", ")
+        let now = try await mean(of: "warehouse_query_duration_seconds", taskMatchers, w)
+        finding.warehouse = slow["warehouse"]
+        finding.dag = slow["dag"]
+        finding.task = slow["task"]
+        finding.steps.append(Step(
+            question: "Which DAG task slowed down?", promql: step1,
+            answer: "DAG \(slow["dag"]), task \(slow["task"]): \(Self.seconds(now)) per statement, \(Self.times(slow.value)) the \(w) before"))
+
+        // 2. The task's statements, by fingerprint, the same way.
+        let step2 = "topk(1, \(meanRatio(by: "fingerprint", of: "warehouse_statement_duration_seconds", taskMatchers, w)))"
+        guard let statement = try await prometheus.query(step2).first(where: { $0.value.isFinite }) else {
+            finding.steps.append(Step(question: "Which statement of the task slowed down?", promql: step2, answer: "no statement of the task ran in both windows"))
+            return finding
+        }
+        finding.fingerprint = statement["fingerprint"]
+        let statementNow = try await mean(of: "warehouse_statement_duration_seconds", taskMatchers + ", " + Self.matcher("fingerprint", statement["fingerprint"]), w)
+        finding.steps.append(Step(
+            question: "Which statement of the task slowed down?", promql: step2,
+            answer: "statement \(statement["fingerprint"]): \(Self.seconds(statementNow)), \(Self.times(statement.value)) the \(w) before"))
+
+        // 3. Of the tables the task reads, the one that grew the most: rows now against the least
+        // rows over twice the window.
+        let step3 = """
+            topk(1, (max by (warehouse, schema, table) (warehouse_table_rows{\(warehouse)}) / max by (warehouse, schema, table) (min_over_time(warehouse_table_rows{\(warehouse)}[\(w2)]))) \
+            and on (warehouse, schema, table) sum by (warehouse, schema, table) (\(Self.happened("warehouse_table_reads_total{\(taskMatchers)}", w2))))
+            """
+        guard let table = try await prometheus.query(step3).first(where: { $0.value > 1 }) else {
+            finding.steps.append(Step(question: "Which table that the task reads grew?", promql: step3, answer: "none of the tables the task reads grew"))
+            return finding
+        }
+        let tableMatchers = [warehouse, Self.matcher("schema", table["schema"]), Self.matcher("table", table["table"])].joined(separator: ", ")
+        let rows = try await prometheus.query("max(warehouse_table_rows{\(tableMatchers)})").first?.value ?? .nan
+        finding.schema = table["schema"]
+        finding.table = table["table"]
+        finding.steps.append(Step(
+            question: "Which table that the task reads grew?", promql: step3,
+            answer: "\(table["schema"]).\(table["table"]): \(Self.count(rows)) rows, \(Self.times(table.value)) what it held \(w2) ago"))
+
+        // 4. The writers of that table in the same span, by the time they spent in writing
+        // statements (PostgreSQL does not say how many rows a statement wrote; time tells the
+        // backfill from the DAG's small appends).
+        let writes = "warehouse_table_writes_total{\(tableMatchers)}"
+        let writing = "warehouse_query_duration_seconds_sum{\(warehouse), query_type!=\"select\"}"
+        let step4 = """
+            sort_desc(sum by (app, user, dag, task) (\(Self.happened(writing, w2))) \
+            and on (app, user, dag, task) sum by (app, user, dag, task) (\(Self.happened(writes, w2))))
+            """
+        guard let writer = try await prometheus.query(step4).first else {
+            finding.steps.append(Step(question: "Which query wrote the table while it grew?", promql: step4, answer: "nothing wrote the table"))
+            return finding
+        }
+        let writerLabels = writer.labels.filter { ["app", "user", "dag", "task"].contains($0.key) && !$0.value.isEmpty }
+        finding.writer = writerLabels
+        finding.steps.append(Step(
+            question: "Which query wrote the table while it grew?", promql: step4,
+            answer: "\(Self.describe(writerLabels)): \(Self.seconds(writer.value)) in writing statements"))
+
+        // 5. The writer's own annotation: the person and the chart or task behind it.
+        let writerMatchers = ([tableMatchers] + ["app", "user", "dag", "task"].map { Self.matcher($0, writer[$0]) }).joined(separator: ", ")
+        let step5 = "topk(1, sum by (app, user, dag, task, chart) (\(Self.happened("warehouse_table_writes_total{\(writerMatchers)}", w2))))"
+        let who = try await prometheus.query(step5).first
+        finding.chart = who.flatMap { $0["chart"].isEmpty ? nil : $0["chart"] }
+        var answer = writerLabels["user"].map { "run by \($0)" } ?? "run by an unnamed user"
+        answer += " via \(writerLabels["app"] ?? "an unnamed app")"
+        if let chart = finding.chart { answer += ", query \(chart)" }
+        if let dag = writerLabels["dag"] { answer += ", DAG \(dag) task \(writerLabels["task"] ?? "")" }
+        finding.steps.append(Step(question: "Who ran it?", promql: step5, answer: answer + ": go ask them"))
+        return finding
+    }
+
+    // MARK: - PromQL
+
+    /// Mean per `by` over the last `w`, over the mean of the `w` before it.
+    private func meanRatio(by: String, of histogram: String, _ matchers: String, _ w: String) -> String {
+        func mean(_ offset: String) -> String {
+            "sum by (\(by)) (rate(\(histogram)_sum{\(matchers)}[\(w)]\(offset))) / sum by (\(by)) (rate(\(histogram)_count{\(matchers)}[\(w)]\(offset)))"
+        }
+        return "(\(mean(""))) / (\(mean(" offset \(w)")))"
+    }
+
+    private func mean(of histogram: String, _ matchers: String, _ w: String) async throws -> Double {
+        let promql = "sum(rate(\(histogram)_sum{\(matchers)}[\(w)])) / sum(rate(\(histogram)_count{\(matchers)}[\(w)]))"
+        return try await prometheus.query(promql).first?.value ?? .nan
+    }
+
+    /// How much a counter grew over `w`, counting a series born inside the window from zero:
+    /// `increase()` alone misses a series' first observation, which for a one-off backfill is
+    /// all of it. The born series come first, as `or` keeps its left side's series.
+    static func happened(_ counter: String, _ w: String) -> String {
+        "((\(counter) unless \(counter) offset \(w)) or increase(\(counter)[\(w)]))"
+    }
+
+    /// `name="value"`, with the value escaped for PromQL (label values are the user's text).
+    static func matcher(_ name: String, _ value: String) -> String {
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+        return "\(name)=\"\(escaped)\""
+    }
+
+    static func range(_ duration: Duration) -> String {
+        "\(max(duration.components.seconds, 1))s"
+    }
+
+    // MARK: - Answers
+
+    static func describe(_ labels: [String: String]) -> String {
+        ["app", "user", "dag", "task"].compactMap { key in labels[key].map { "\(key) \($0)" } }.joined(separator: ", ")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        guard value.isFinite else { return "n/a" }
+        return value < 1 ? String(format: "%.0f ms", value * 1_000) : String(format: "%.2f s", value)
+    }
+
+    static func times(_ ratio: Double) -> String {
+        guard ratio.isFinite else { return "new since" }
+        return ratio >= 10 ? String(format: "%.0f×", ratio) : String(format: "%.1f×", ratio)
+    }
+
+    static func count(_ value: Double) -> String {
+        guard value.isFinite else { return "n/a" }
+        return Int(value).formatted(.number)
+    }
+}
