@@ -27,8 +27,9 @@ struct PrometheusEndToEndTests {
         return (data?["result"] as? [Any])?.count ?? 0
     }
 
-    /// Every panel query of dashboards/, with the dashboard variables set to "all" (`.*`).
-    static func panelQueries() throws -> [String] {
+    /// Every panel query of dashboards/, with the dashboard variables set to "all" (`.*`), and
+    /// the root-cause dashboard's comparison window to the test's.
+    static func panelQueries(window: Duration) throws -> [String] {
         let folder = AlertRulesTests.root.appendingPathComponent("dashboards")
         var queries: [String] = []
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".json") {
@@ -36,7 +37,7 @@ struct PrometheusEndToEndTests {
             for panel in dashboard?["panels"] as? [[String: Any]] ?? [] {
                 for target in panel["targets"] as? [[String: Any]] ?? [] {
                     guard let expr = target["expr"] as? String else { continue }
-                    queries.append(expr.replacing(/\$[a-z]+\b/, with: ".*"))
+                    queries.append(expr.replacing("$window", with: RootCauseWalk.range(window)).replacing(/\$[a-z]+\b/, with: ".*"))
                 }
             }
         }
@@ -56,6 +57,10 @@ struct PrometheusEndToEndTests {
         let team = DataTeam(dsn: postgres.dsn(database: database), scale: DataTeam.Scale(tableRows: 5_000))
         try await team.prepare()
 
+        // A Redshift warehouse beside it (the Redshift-shaped fixture) feeds the Redshift panels.
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "e2e_redshift"))
+        try await fixture.insertTable(schema: "public", table: "events", megabytes: 120, rows: 1_000_000, visibleRows: 1_000_000, unsorted: 12.5, statsOff: 3, skew: 1.4)
+
         // The label cap is above the team's fifteen users (Jordan comes last) and below the
         // extra users at the end, whose values overflow.
         let config = try ConfigLoader.parse(
@@ -67,6 +72,11 @@ struct PrometheusEndToEndTests {
                 collectors: [tables, activity, query_log]
                 intervals: { health: 1s, tables: 1s, activity: 1s, query_log: 1s }
                 query_log: { directory: \(postgres.directory)/data/log, format: jsonlog, dollars_per_hour: 3.6 }
+              - name: e2e_redshift
+                kind: redshift
+                dsn: "\(fixture.dsn)"
+                collectors: [tables]
+                intervals: { health: 1s, tables: 1s }
             labels:
               max_values_per_label: 20
             """, file: "e2e.yml")
@@ -107,8 +117,8 @@ struct PrometheusEndToEndTests {
         let recorded = try String(contentsOfFile: AlertRulesTests.ruleFiles[0], encoding: .utf8)
             .matches(of: /record: ([a-z_:0-9]+)/).map { String($0.1) }
         #expect(recorded.count == 16)
-        let panels = try Self.panelQueries()
-        #expect(panels.count >= 35)
+        let panels = try Self.panelQueries(window: Self.window)
+        #expect(panels.count >= 54)
         var missing = Set(recorded + panels)
         let deadline = ContinuousClock.now + .seconds(30)
         while !missing.isEmpty && ContinuousClock.now < deadline {

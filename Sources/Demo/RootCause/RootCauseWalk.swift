@@ -149,7 +149,8 @@ public struct RootCauseWalk: Sendable {
         return "\(name)=\"\(escaped)\""
     }
 
-    static func range(_ duration: Duration) -> String {
+    /// A PromQL range of whole seconds (at least one): `30s`.
+    public static func range(_ duration: Duration) -> String {
         "\(max(duration.components.seconds, 1))s"
     }
 
