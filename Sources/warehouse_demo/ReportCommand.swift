@@ -18,13 +18,16 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "How far back the root-cause walk's \"now\" reaches.")
     var window: Duration = .seconds(30)
 
+    @Option(help: "The warehouse to walk; every warehouse's DAG tasks compete if not given.")
+    var warehouse: String?
+
     func run() async throws {
         guard let prometheusURL = URL(string: prometheus), let exporterURL = URL(string: exporter) else {
             throw ValidationError("--prometheus and --exporter take URLs such as http://127.0.0.1:9090")
         }
         let report = DemoReport(
             prometheus: PrometheusAPI(base: prometheusURL), exporter: exporterURL, window: window,
-            statements: DataTeam(dsn: "").statements)
+            statements: DataTeam(dsn: "").statements, warehouse: warehouse)
         print(try await report.render())
     }
 }

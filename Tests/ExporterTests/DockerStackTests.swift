@@ -49,7 +49,5 @@ struct DockerStackTests {
         #expect(prometheus.status == 0, "\(prometheus.output)")
         let exporter = try Subprocess.run([ExporterProcessTests.binary, "check-config", Self.path("docker/exporter.yml")])
         #expect(exporter.status == 0, "\(exporter.output)")
-        let workload = try Subprocess.run(["bash", "-n", Self.path("docker/warehouse/workload.sh")])
-        #expect(workload.status == 0, "\(workload.output)")
     }
 }

@@ -9,12 +9,15 @@ public struct DemoReport: Sendable {
     public let window: Duration
     /// Statement texts to name a fingerprint by (the workload's own).
     public let statements: [String]
+    /// The warehouse the root-cause walk looks at; all of them when nil.
+    public let warehouse: String?
 
-    public init(prometheus: PrometheusAPI, exporter: URL, window: Duration, statements: [String] = []) {
+    public init(prometheus: PrometheusAPI, exporter: URL, window: Duration, statements: [String] = [], warehouse: String? = nil) {
         self.prometheus = prometheus
         self.exporter = exporter
         self.window = window
         self.statements = statements
+        self.warehouse = warehouse
     }
 
     public func render() async throws -> String {
@@ -27,9 +30,9 @@ public struct DemoReport: Sendable {
 
             """
         out += try await ranking(
-            "Slowest apps, p95 over 5m", "sort_desc(app:warehouse_query_duration_seconds:p95_5m)", labels: ["app"])
+            "Slowest apps, p95 over 5m", "sort_desc(app:warehouse_query_duration_seconds:p95_5m)", labels: ["warehouse", "app"])
         out += try await ranking(
-            "DAG task latencies, p95 over 5m", "sort_desc(dag_task:warehouse_query_duration_seconds:p95_5m)", labels: ["dag", "task"])
+            "DAG task latencies, p95 over 5m", "sort_desc(dag_task:warehouse_query_duration_seconds:p95_5m)", labels: ["warehouse", "dag", "task"])
 
         out += "\n== Alerts pending or firing (\(prometheus.base.absoluteString)/api/v1/alerts)\n"
         let alerts = try await prometheus.alerts()
@@ -39,7 +42,7 @@ public struct DemoReport: Sendable {
         }
 
         out += "\n== Root cause: why did a DAG slow down? (now = the last \(RootCauseWalk.range(window)))\n"
-        let finding = try await RootCauseWalk(prometheus: prometheus, window: window).run()
+        let finding = try await RootCauseWalk(prometheus: prometheus, window: window, warehouse: warehouse).run()
         for (number, step) in finding.steps.enumerated() {
             out += "\(number + 1). \(step.question)\n   \(step.promql)\n   → \(step.answer)\n"
             if number == 1, let fingerprint = finding.fingerprint, let text = text(of: fingerprint) {
@@ -53,9 +56,9 @@ public struct DemoReport: Sendable {
         var out = "\n== \(title): \(promql)\n"
         let samples = try await prometheus.query(promql).filter { $0.value.isFinite }
         if samples.isEmpty { out += "  no queries in the last 5 minutes\n" }
-        for sample in samples.prefix(8) {
+        for sample in samples.prefix(10) {
             let name = labels.map { sample[$0] }.joined(separator: " / ")
-            out += "  \(name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(RootCauseWalk.seconds(sample.value))\n"
+            out += "  \(name.padding(toLength: 50, withPad: " ", startingAt: 0)) \(RootCauseWalk.seconds(sample.value))\n"
         }
         return out
     }

@@ -32,10 +32,13 @@ public struct RootCauseWalk: Sendable {
 
     public let prometheus: PrometheusAPI
     public let window: Duration
+    /// The warehouse to walk; every warehouse's DAG tasks compete in step 1 when nil.
+    public let warehouse: String?
 
-    public init(prometheus: PrometheusAPI, window: Duration) {
+    public init(prometheus: PrometheusAPI, window: Duration, warehouse: String? = nil) {
         self.prometheus = prometheus
         self.window = window
+        self.warehouse = warehouse
     }
 
     public func run() async throws -> Finding {
@@ -43,7 +46,8 @@ public struct RootCauseWalk: Sendable {
         let w = Self.range(window), w2 = Self.range(window * 2)
 
         // 1. Mean latency per DAG task now against the window before.
-        let step1 = "topk(1, \(meanRatio(by: "warehouse, dag, task", of: "warehouse_query_duration_seconds", #"dag!="""#, w)))"
+        let dags = ([#"dag!="""#] + (warehouse.map { [Self.matcher("warehouse", $0)] } ?? [])).joined(separator: ", ")
+        let step1 = "topk(1, \(meanRatio(by: "warehouse, dag, task", of: "warehouse_query_duration_seconds", dags, w)))"
         guard let slow = try await prometheus.query(step1).first(where: { $0.value.isFinite }) else {
             finding.steps.append(Step(question: "Which DAG task slowed down?", promql: step1, answer: "no DAG task ran in both windows yet"))
             return finding
