@@ -129,10 +129,21 @@ struct PrometheusEndToEndTests {
             .filter { $0.hasPrefix("warehouse_exporter_collector_success") || $0.hasPrefix("warehouse_up") }
         #expect(missing.isEmpty, "rules or panels with no data: \(missing.sorted()); exporter: \(health); prometheus: \(prometheus.process.output.suffix(1000))")
 
-        // Every metric the rules read is in the exposition (families by their samples' names).
+        // Every metric the rules and the panels read is in the exposition (by their samples' names;
+        // recording rules' level:metric:operations names left out).
         let page = try await exporter.metrics().body
-        for name in try AlertRulesTests.metricsTheRulesRead().sorted() {
-            #expect(page.contains("\n\(name){") || page.contains("\n\(name) "), "the rules read \(name), which the exporter did not serve")
+        let panelMetrics = Set(panels.joined(separator: "\n").replacing(/[a-z_]+:[a-z_0-9:]+/, with: "")
+            .matches(of: /\b(warehouse_[a-z_]+)/).map { String($0.1) })
+        #expect(panelMetrics.count >= 20)
+        for name in try AlertRulesTests.metricsTheRulesRead().union(panelMetrics).sorted() {
+            #expect(page.contains("\n\(name){") || page.contains("\n\(name) "), "a rule or panel reads \(name), which the exporter did not serve")
+        }
+
+        // Prometheus's own error reaches the caller, named.
+        await #expect {
+            _ = try await prometheus.api.query("sum(warehouse_up")
+        } throws: { error in
+            "\(error)".contains("Prometheus refused") && "\(error)".contains("unclosed")
         }
         workload.cancel()
         _ = await workload.result
