@@ -17,16 +17,6 @@ import Glibc
 /// the rules read is one the exporter serves.
 @Suite("A real Prometheus over the exporter and the shipped rules")
 struct PrometheusEndToEndTests {
-    /// Prometheus's instant query, as the number of series in the answer.
-    static func seriesCount(_ query: String, port: Int) async throws -> Int {
-        var components = URLComponents(string: "http://127.0.0.1:\(port)/api/v1/query")!
-        components.queryItems = [URLQueryItem(name: "query", value: query)]
-        let answer = try await HTTPGet.fetch(components.url!.absoluteString)
-        let json = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
-        let data = json?["data"] as? [String: Any]
-        return (data?["result"] as? [Any])?.count ?? 0
-    }
-
     /// Every panel query of dashboards/, with the dashboard variables set to "all" (`.*`), and
     /// the root-cause dashboard's comparison window to the test's.
     static func panelQueries(window: Duration) throws -> [String] {
@@ -122,7 +112,7 @@ struct PrometheusEndToEndTests {
         var missing = Set(recorded + panels)
         let deadline = ContinuousClock.now + .seconds(30)
         while !missing.isEmpty && ContinuousClock.now < deadline {
-            for query in missing where try await Self.seriesCount(query, port: prometheus.port) > 0 { missing.remove(query) }
+            for query in missing where try await !prometheus.api.query(query).isEmpty { missing.remove(query) }
             if !missing.isEmpty { try await Task.sleep(for: .seconds(1)) }
         }
         let health = try await exporter.metrics().body.split(separator: "\n")
@@ -151,7 +141,7 @@ struct PrometheusEndToEndTests {
     }
 
     /// Debian's Prometheus server with the shipped rules, scraping the exporter every second.
-    static func startPrometheus(scraping exporterPort: Int) throws -> (process: BackgroundProcess, port: Int, api: PrometheusAPI, directory: String) {
+    static func startPrometheus(scraping exporterPort: Int) throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
         let port = try freePort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -168,6 +158,6 @@ struct PrometheusEndToEndTests {
             "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)",
         ])
-        return (process, port, PrometheusAPI(base: URL(string: "http://127.0.0.1:\(port)")!), directory)
+        return (process, PrometheusAPI(base: URL(string: "http://127.0.0.1:\(port)")!), directory)
     }
 }

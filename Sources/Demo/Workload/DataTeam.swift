@@ -47,7 +47,7 @@ public struct DataTeam: Sendable {
     /// Every statement of one cycle and the incident's: the report names a statement by its
     /// fingerprint, and these are the texts it looks the fingerprint up in.
     public var statements: [String] {
-        DataTeamSQL.dailyAggregations(cycle: 0, scale).map(\.sql) + DataTeamSQL.hourlyRevenue(cycle: 0, scale).map(\.sql)
+        DataTeamSQL.dailyAggregations(cycle: 0, scale) + DataTeamSQL.hourlyRevenue(cycle: 0, scale)
             + DataTeamSQL.dbt + [DataTeamSQL.looker(cycle: 0), DataTeamSQL.metabase, DataTeamSQL.redash(cycle: 0), DataTeamSQL.mode(cycle: 0)]
             + [DataTeamSQL.adhoc, DataTeamSQL.incident(scale)]
     }
@@ -104,9 +104,9 @@ public struct DataTeam: Sendable {
     private func runDAGs(cycle: Int, on session: WarehouseSession, onEvent: @Sendable (Event) -> Void) async -> Double {
         let clock = ContinuousClock()
         let start = clock.now
-        await run("airflow", DataTeamSQL.dailyAggregations(cycle: cycle, scale).map(\.sql), on: session, onEvent: onEvent)
+        await run("airflow", DataTeamSQL.dailyAggregations(cycle: cycle, scale), on: session, onEvent: onEvent)
         let daily = clock.now - start
-        await run("airflow", DataTeamSQL.hourlyRevenue(cycle: cycle, scale).map(\.sql), on: session, onEvent: onEvent)
+        await run("airflow", DataTeamSQL.hourlyRevenue(cycle: cycle, scale), on: session, onEvent: onEvent)
         return daily.seconds
     }
 

@@ -30,7 +30,7 @@ enum DataTeamSQL {
     /// Airflow's DAG `daily_aggregations`, annotated with intermix's plain JSON: its first task
     /// appends a batch to raw.events, the second rebuilds a mart from the whole of raw.events
     /// (the statement that slows down when raw.events grows), the third reads the mart.
-    static func dailyAggregations(cycle: Int, _ scale: DataTeam.Scale) -> [(task: String, sql: String)] {
+    static func dailyAggregations(cycle: Int, _ scale: DataTeam.Scale) -> [String] {
         let first = scale.tableRows + cycle * scale.batchRows
         return [
             ("load_events", "INSERT INTO raw.events SELECT g, g % 5000, 'page_view', now() FROM generate_series(\(first + 1), \(first + scale.batchRows)) g"),
@@ -38,12 +38,12 @@ enum DataTeamSQL {
             ("aggregate", "INSERT INTO marts.daily_users SELECT at::date, count(DISTINCT user_id) FROM raw.events GROUP BY 1"),
             ("publish", "SELECT day, users FROM marts.daily_users ORDER BY day DESC LIMIT 7"),
         ].map { task, sql in
-            (task, #"/* {"app":"airflow","dag":"daily_aggregations","task":"\#(task)","user":"etl","at":"\#(timestamp())"} */ "# + sql)
+            #"/* {"app":"airflow","dag":"daily_aggregations","task":"\#(task)","user":"etl","at":"\#(timestamp())"} */ "# + sql
         }
     }
 
     /// Airflow's DAG `hourly_revenue`, annotated the intermix way: base64 JSON behind `INTERMIX_ID:`.
-    static func hourlyRevenue(cycle: Int, _ scale: DataTeam.Scale) -> [(task: String, sql: String)] {
+    static func hourlyRevenue(cycle: Int, _ scale: DataTeam.Scale) -> [String] {
         let batch = max(scale.batchRows / 10, 1)
         let first = max(scale.tableRows / 10, 1) + cycle * batch
         return [
@@ -52,7 +52,7 @@ enum DataTeamSQL {
             ("revenue", "INSERT INTO marts.revenue SELECT at::date, count(*), sum(amount) FROM raw.orders GROUP BY 1"),
         ].map { task, sql in
             let json = #"{"app":"airflow","dag":"hourly_revenue","task":"\#(task)","user":"etl","at":"\#(timestamp())"}"#
-            return (task, "/* INTERMIX_ID: \(Data(json.utf8).base64EncodedString()) */ " + sql)
+            return "/* INTERMIX_ID: \(Data(json.utf8).base64EncodedString()) */ " + sql
         }
     }
 
