@@ -4,6 +4,7 @@ import NIOCore
 import Collectors
 public import QueryMetrics
 public import ServiceLifecycle
+import Synchronization
 
 /// The exporter: its metrics, its collectors for every configured warehouse, and its HTTP server.
 public final class Exporter: Sendable {
@@ -19,7 +20,7 @@ public final class Exporter: Sendable {
         self.config = config
         self.logger = logger
         let metrics = MetricCatalog(labelPolicy: config.labelPolicy)
-        let shared = CollectorCatalog.Shared(rules: config.annotationRules, state: try StateStore(path: config.stateFile))
+        let shared = CollectorCatalog.Shared(rules: config.annotationRules, state: try Self.stateStore(config.stateFile, metrics, logger))
         let status = StatusBoard(
             expected: config.warehouses.flatMap { warehouse in
                 ([CollectorCatalog.health] + warehouse.collectors).map { .init(warehouse: warehouse.name, collector: $0) }
@@ -30,6 +31,24 @@ public final class Exporter: Sendable {
             WarehouseRunner(config: $0, metrics: metrics, shared: shared, status: status, logger: logger)
         }
         metrics.buildInfo.set(1, [BuildInfo.version, BuildInfo.revision])
+    }
+
+    /// The state file, whose failed writes are counted, and logged when they start and stop (not
+    /// at every collector run).
+    private static func stateStore(_ path: String?, _ metrics: MetricCatalog, _ logger: Logger) throws -> StateStore {
+        guard path != nil else { return try StateStore(path: nil) }
+        metrics.stateFileWriteFailures.increment(by: 0, [])
+        let failing = Atomic(false)
+        return try StateStore(path: path) { error in
+            if let error {
+                metrics.stateFileWriteFailures.increment(by: 1, [])
+                if !failing.exchange(true, ordering: .relaxed) {
+                    logger.error("\(error); collection goes on, but a restart now would read again what was read since the last write")
+                }
+            } else if failing.exchange(false, ordering: .relaxed) {
+                logger.info("the state file is written again")
+            }
+        }
     }
 
     /// The service that runs every warehouse's collectors until graceful shutdown.

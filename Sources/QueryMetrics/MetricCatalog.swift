@@ -9,6 +9,7 @@ public struct MetricCatalog: Sendable {
     public let buildInfo: GaugeFamily
     public let collectorSuccess: GaugeFamily
     public let collectorDuration: GaugeFamily
+    public let stateFileWriteFailures: CounterFamily
     public let tableRows: GaugeFamily
     public let tableSizeBytes: GaugeFamily
     public let tableDeadRows: GaugeFamily
@@ -37,6 +38,10 @@ public struct MetricCatalog: Sendable {
         collectorDuration = registry.gaugeFamily(
             "warehouse_exporter_collector_duration_seconds", help: "How long the collector's last run took.",
             labels: ["warehouse", "collector"])
+        stateFileWriteFailures = registry.counterFamily(
+            "warehouse_exporter_state_file_write_failures_total",
+            help: "Failed writes of the state file; collection goes on, but a restart reads again what was read since the last write.",
+            labels: [])
         tableRows = registry.gaugeFamily(
             "warehouse_table_rows", help: "Rows in the table, as the warehouse's statistics estimate them.",
             labels: ["warehouse", "database", "schema", "table"])

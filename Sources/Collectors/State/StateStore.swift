@@ -7,14 +7,21 @@ import Synchronization
 /// Each save rewrites the file atomically (a temporary file renamed over it), so a crash leaves
 /// the previous state or the new one, never half of one. Without a path it keeps state in memory
 /// only, and a restart starts afresh.
+///
+/// A file that cannot be written (a full disk, a read-only mount) does not stop collection: the
+/// cursors live on in memory, and `onWrite` hears of each failure, so the exporter can say that a
+/// restart now would read again what was read since the last write.
 public final class StateStore: Sendable {
     public let path: String?
     private let entries: Mutex<[String: Data]>
+    private let onWrite: @Sendable (StateStoreError?) -> Void
 
     /// Loads `path` if it exists; a file that cannot be parsed is an error (it is not silently
-    /// reset, which would recount or skip queries).
-    public init(path: String?) throws {
+    /// reset, which would recount or skip queries). `onWrite` is called after each attempt to write
+    /// the file: with nil when it was written, with the error when it was not.
+    public init(path: String?, onWrite: @escaping @Sendable (StateStoreError?) -> Void = { _ in }) throws {
         self.path = path
+        self.onWrite = onWrite
         var loaded: [String: Data] = [:]
         if let path, let data = FileManager.default.contents(atPath: path), !data.isEmpty {
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -33,7 +40,8 @@ public final class StateStore: Sendable {
         return try? JSONDecoder().decode(type, from: data)
     }
 
-    /// Saves `value` under `key` and writes the file.
+    /// Saves `value` under `key` and writes the file; throws only when `value` cannot be encoded
+    /// (a failed write goes to `onWrite`).
     public func save<Value: Encodable>(_ value: Value, key: String) throws {
         let data = try JSONEncoder().encode(value)
         let snapshot = entries.withLock { entries in
@@ -46,8 +54,9 @@ public final class StateStore: Sendable {
         let file = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         do {
             try file.write(to: URL(fileURLWithPath: path), options: .atomic)
+            onWrite(nil)
         } catch {
-            throw StateStoreError("cannot write the state file \(path): \(error.localizedDescription)")
+            onWrite(StateStoreError("cannot write the state file \(path): \(error.localizedDescription)"))
         }
     }
 }
