@@ -69,6 +69,7 @@ struct PrometheusEndToEndTests {
                 intervals: { health: 1s, tables: 1s }
             labels:
               max_values_per_label: 20
+            state_file: \(postgres.directory)/exporter-state.json
             """, file: "e2e.yml")
         let exporter = try await RunningExporter.start(config)
         let prometheus = try Self.startPrometheus(scraping: exporter.port)
