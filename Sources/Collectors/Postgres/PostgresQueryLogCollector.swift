@@ -100,10 +100,9 @@ public final class PostgresQueryLogCollector: Collector {
                 }
                 if let entry { observe(entry, warehouse: warehouse) }
             }
-            // Written when the position moved past what the file holds (also after a failed write):
-            // an idle server costs no disk writes.
-            if let cursor = reading.tailer!.cursor, cursor != reading.saved {
-                try state.save(cursor, key: stateKey)
+            // Written when the position moved past what the file holds, and again at each run after
+            // a failed write: an idle server costs no disk writes.
+            if let cursor = reading.tailer!.cursor, cursor != reading.saved, try state.save(cursor, key: stateKey) {
                 reading.saved = cursor
             }
             return read

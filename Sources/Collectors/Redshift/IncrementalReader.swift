@@ -20,6 +20,8 @@ final class IncrementalReader: Sendable {
     private let state: StateStore
     private let stateKey: String
     private let cursor = Mutex<QueryHistoryCursor?>(nil)
+    /// The last write of the state file failed: the next run writes even an unchanged cursor.
+    private let unwritten = Mutex(false)
 
     init(startSQL: String, pageSQL: String, overlap: Duration, lookback: Duration, pageSize: Int, state: StateStore, stateKey: String) {
         self.startSQL = startSQL
@@ -106,6 +108,8 @@ final class IncrementalReader: Sendable {
     private func save(_ cursor: QueryHistoryCursor?, over previous: QueryHistoryCursor?) throws {
         guard let cursor else { return }
         self.cursor.withLock { $0 = cursor }
-        if cursor != previous { try state.save(cursor, key: stateKey) }
+        guard cursor != previous || unwritten.withLock({ $0 }) else { return }
+        let written = try state.save(cursor, key: stateKey)
+        unwritten.withLock { $0 = !written }
     }
 }

@@ -40,23 +40,26 @@ public final class StateStore: Sendable {
         return try? JSONDecoder().decode(type, from: data)
     }
 
-    /// Saves `value` under `key` and writes the file; throws only when `value` cannot be encoded
-    /// (a failed write goes to `onWrite`).
-    public func save<Value: Encodable>(_ value: Value, key: String) throws {
+    /// Saves `value` under `key` and writes the file; returns whether the file was written (a
+    /// failed write also goes to `onWrite`), and throws only when `value` cannot be encoded.
+    @discardableResult
+    public func save<Value: Encodable>(_ value: Value, key: String) throws -> Bool {
         let data = try JSONEncoder().encode(value)
         let snapshot = entries.withLock { entries in
             entries[key] = data
             return entries
         }
-        guard let path else { return }
+        guard let path else { return true }
         var object: [String: Any] = [:]
         for (key, value) in snapshot { object[key] = try JSONSerialization.jsonObject(with: value, options: [.fragmentsAllowed]) }
         let file = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         do {
             try file.write(to: URL(fileURLWithPath: path), options: .atomic)
             onWrite(nil)
+            return true
         } catch {
             onWrite(StateStoreError("cannot write the state file \(path): \(error.localizedDescription)"))
+            return false
         }
     }
 }
