@@ -44,6 +44,16 @@ final class RunningExporter: Sendable {
         try await get("/metrics")
     }
 
+    /// Waits until every collector has run once (`/-/ready` answers 200): a log reader's first run
+    /// starts at the end of the log, so a statement run before it is, rightly, not counted.
+    func waitUntilReady(timeout: Duration = .seconds(15)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await get("/-/ready").status != 200 {
+            guard ContinuousClock.now < deadline else { throw TestSupportError("the exporter was not ready after \(timeout)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Polls /metrics until `series` has `value`, for at most `timeout`; returns the last value seen.
     @discardableResult
     func waitFor(_ series: String, toBe value: Double, timeout: Duration = .seconds(15)) async throws -> Double? {

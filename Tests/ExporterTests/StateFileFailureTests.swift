@@ -36,6 +36,7 @@ struct StateFileFailureTests {
 
         let logs = LogCapture()
         let running = try await RunningExporter.start(config, logger: logs.logger)
+        try await running.waitUntilReady()
 
         let workload = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(), applicationName: "workload"))
         defer { workload.close() }

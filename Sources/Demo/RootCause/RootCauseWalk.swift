@@ -45,34 +45,36 @@ public struct RootCauseWalk: Sendable {
         var finding = Finding()
         let w = Self.range(window), w2 = Self.range(window * 2)
 
-        // 1. Mean latency per DAG task now against the window before.
+        // 1. The DAG task whose mean latency grew the most since the window before. Ranked by the
+        // time added, not the ratio: a 1 ms statement at 4 ms is noise next to a 10 s one at 3 min.
         let dags = ([#"dag!="""#] + (warehouse.map { [Self.matcher("warehouse", $0)] } ?? [])).joined(separator: ", ")
-        let step1 = "topk(1, \(meanRatio(by: "warehouse, dag, task", of: "warehouse_query_duration_seconds", dags, w)))"
-        guard let slow = try await prometheus.query(step1).first(where: { $0.value.isFinite }) else {
+        let step1 = "topk(1, \(meanGrowth(by: "warehouse, dag, task", of: "warehouse_query_duration_seconds", dags, w)))"
+        guard let slow = try await prometheus.query(step1).first(where: { $0.value.isFinite && $0.value > 0 }) else {
             finding.steps.append(Step(question: "Which DAG task slowed down?", promql: step1, answer: "no DAG task ran in both windows yet"))
             return finding
         }
         let warehouse = Self.matcher("warehouse", slow["warehouse"])
         let taskMatchers = [warehouse, Self.matcher("dag", slow["dag"]), Self.matcher("task", slow["task"])].joined(separator: ", ")
-        let now = try await mean(of: "warehouse_query_duration_seconds", taskMatchers, w)
+        let (now, before) = try await means(of: "warehouse_query_duration_seconds", taskMatchers, w)
         finding.warehouse = slow["warehouse"]
         finding.dag = slow["dag"]
         finding.task = slow["task"]
         finding.steps.append(Step(
             question: "Which DAG task slowed down?", promql: step1,
-            answer: "DAG \(slow["dag"]), task \(slow["task"]): \(Self.seconds(now)) per statement, \(Self.times(slow.value)) the \(w) before"))
+            answer: "DAG \(slow["dag"]), task \(slow["task"]): \(Self.seconds(now)) per statement, \(Self.times(now / before)) the \(w) before"))
 
-        // 2. The task's statements, by fingerprint, the same way.
-        let step2 = "topk(1, \(meanRatio(by: "fingerprint", of: "warehouse_statement_duration_seconds", taskMatchers, w)))"
-        guard let statement = try await prometheus.query(step2).first(where: { $0.value.isFinite }) else {
-            finding.steps.append(Step(question: "Which statement of the task slowed down?", promql: step2, answer: "no statement of the task ran in both windows"))
+        // 2. The task's statement, by fingerprint, that grew the most the same way.
+        let step2 = "topk(1, \(meanGrowth(by: "fingerprint", of: "warehouse_statement_duration_seconds", taskMatchers, w)))"
+        guard let statement = try await prometheus.query(step2).first(where: { $0.value.isFinite && $0.value > 0 }) else {
+            finding.steps.append(Step(question: "Which statement of the task slowed down?", promql: step2, answer: "no statement of the task ran slower in the last \(w)"))
             return finding
         }
         finding.fingerprint = statement["fingerprint"]
-        let statementNow = try await mean(of: "warehouse_statement_duration_seconds", taskMatchers + ", " + Self.matcher("fingerprint", statement["fingerprint"]), w)
+        let statementMatchers = taskMatchers + ", " + Self.matcher("fingerprint", statement["fingerprint"])
+        let (statementNow, statementBefore) = try await means(of: "warehouse_statement_duration_seconds", statementMatchers, w)
         finding.steps.append(Step(
             question: "Which statement of the task slowed down?", promql: step2,
-            answer: "statement \(statement["fingerprint"]): \(Self.seconds(statementNow)), \(Self.times(statement.value)) the \(w) before"))
+            answer: "statement \(statement["fingerprint"]): \(Self.seconds(statementNow)), \(Self.times(statementNow / statementBefore)) the \(w) before"))
 
         // 3. Of the tables the task reads, the one that grew the most: rows now against the least
         // rows over twice the window.
@@ -126,17 +128,22 @@ public struct RootCauseWalk: Sendable {
 
     // MARK: - PromQL
 
-    /// Mean per `by` over the last `w`, over the mean of the `w` before it.
-    private func meanRatio(by: String, of histogram: String, _ matchers: String, _ w: String) -> String {
-        func mean(_ offset: String) -> String {
-            "sum by (\(by)) (rate(\(histogram)_sum{\(matchers)}[\(w)]\(offset))) / sum by (\(by)) (rate(\(histogram)_count{\(matchers)}[\(w)]\(offset)))"
-        }
-        return "(\(mean(""))) / (\(mean(" offset \(w)")))"
+    /// Mean per `by` over the last `w`, less the mean of the `w` before it: the seconds each
+    /// execution gained.
+    private func meanGrowth(by: String, of histogram: String, _ matchers: String, _ w: String) -> String {
+        "(\(Self.mean(by: by, of: histogram, matchers, w))) - (\(Self.mean(by: by, of: histogram, matchers, w, offset: w)))"
     }
 
-    private func mean(of histogram: String, _ matchers: String, _ w: String) async throws -> Double {
-        let promql = "sum(rate(\(histogram)_sum{\(matchers)}[\(w)])) / sum(rate(\(histogram)_count{\(matchers)}[\(w)]))"
-        return try await prometheus.query(promql).first?.value ?? .nan
+    private static func mean(by: String, of histogram: String, _ matchers: String, _ w: String, offset: String? = nil) -> String {
+        let offset = offset.map { " offset \($0)" } ?? ""
+        return "sum by (\(by)) (rate(\(histogram)_sum{\(matchers)}[\(w)]\(offset))) / sum by (\(by)) (rate(\(histogram)_count{\(matchers)}[\(w)]\(offset)))"
+    }
+
+    /// The mean over the last `w` and over the `w` before it.
+    private func means(of histogram: String, _ matchers: String, _ w: String) async throws -> (now: Double, before: Double) {
+        async let now = prometheus.query(Self.mean(by: "", of: histogram, matchers, w)).first?.value
+        async let before = prometheus.query(Self.mean(by: "", of: histogram, matchers, w, offset: w)).first?.value
+        return try await (now ?? .nan, before ?? .nan)
     }
 
     /// How much a counter grew over `w`, counting a series born inside the window from zero:
