@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SQLTextTests",
-            dependencies: ["SQLText", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["SQLText", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -131,7 +131,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Collectors", "QueryMetrics", "SQLText", "WarehouseClient", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

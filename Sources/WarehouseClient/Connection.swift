@@ -22,6 +22,10 @@ public final class Connection: Sendable {
     private let queue: DispatchQueue
     private let redact: Redactor
     private let state = Mutex(State())
+    /// Cancel requests on their way to the server. The next statement waits for them: a cancel
+    /// that arrives late (its statement already ended on its own) would otherwise cancel the
+    /// statement after it, which a collector runs at once after a timed-out run.
+    private let cancelling = DispatchGroup()
 
     /// How long a statement may go on after its cancel request before the caller is released
     /// and the connection is given up: a server that ignores cancels is as good as gone.
@@ -110,7 +114,8 @@ public final class Connection: Sendable {
             return !state.closed
         }
         guard wasOpen else { return }
-        queue.async { [handle] in
+        queue.async { [handle, cancelling] in
+            cancelling.wait()  // a cancel request still uses the handle
             if let cancel = handle.cancel { PQfreeCancel(cancel) }
             PQfinish(handle.connection)
         }
@@ -141,8 +146,11 @@ public final class Connection: Sendable {
             return true
         }
         guard first else { return }
-        // PQcancel opens a socket of its own and blocks until the server answers.
-        DispatchQueue.global().async { [handle] in
+        // PQcancel opens a socket of its own and blocks until the server answers; once it has,
+        // a backend that already finished the statement ignores the signal.
+        cancelling.enter()
+        DispatchQueue.global().async { [handle, cancelling] in
+            defer { cancelling.leave() }
             guard let cancel = handle.cancel else { return }
             var buffer = [CChar](repeating: 0, count: 256)
             _ = PQcancel(cancel, &buffer, Int32(buffer.count))
@@ -165,6 +173,7 @@ public final class Connection: Sendable {
 
     /// Runs on `queue`.
     private func execute(_ sql: String, _ parameters: [String?], generation: UInt64) -> Result<QueryResult, WarehouseError> {
+        cancelling.wait()
         let connection = handle.connection
         let copies = parameters.map { $0.flatMap { strdup($0) } }
         defer { copies.forEach { free($0) } }

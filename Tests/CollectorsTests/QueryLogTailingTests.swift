@@ -91,6 +91,18 @@ import Testing
         #expect(count(restarted, task: "t") == 0 && count(restarted, task: "rotated") == 0)
     }
 
+    @Test func aLineLongerThanAReadAndGarbageLinesAreSkippedAndTheStatementsAroundThemCounted() throws {
+        try append(Self.line(task: "before"), to: "postgresql-1.json")
+        let recorder = QueryRecorder()
+        let collector = try collector(recorder)
+        try collector.ingest(warehouse: "w")
+        let huge = #"{"user":"etl","message":""# + String(repeating: "x", count: 5 << 20) + "\n"
+        try append(Self.line(task: "t") + huge + "\u{0}\u{1}{\"user\":\u{FFFD}\n" + "}}}\n" + Self.line(task: "t"), to: "postgresql-1.json")
+        let read = try collector.ingest(warehouse: "w")
+        #expect(count(recorder, task: "t") == 2)
+        #expect(read.skippedBytes >= 4 << 20, "the part longer than a read is reported")
+    }
+
     @Test func aStateFileThatIsNotJSONStopsTheStartInsteadOfRecounting() throws {
         try "not json".write(toFile: statePath, atomically: true, encoding: .utf8)
         let error = #expect(throws: StateStoreError.self) { try StateStore(path: statePath) }

@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import SQLText
+import TestSupport
 import Testing
 
 @Suite struct PropertyTests {
@@ -28,11 +29,11 @@ import Testing
     }
 
     @Test func arbitraryBytesNeverCrash() async {
-        await propertyCheck(count: 2000, input: Self.noise) { check($0) }
+        await propertyCheck(count: FuzzScale.iterations(2000), input: Self.noise) { check($0) }
     }
 
     @Test func sqlShapedSoupNeverCrashes() async {
-        await propertyCheck(count: 3000, input: Self.soup) { check($0) }
+        await propertyCheck(count: FuzzScale.iterations(3000), input: Self.soup) { check($0) }
     }
 
     /// Redshift's stored escapes undone: the escape pairs of the reference, every other byte
@@ -45,7 +46,7 @@ import Testing
             return Array(text.replacingOccurrences(of: "\u{0}", with: "\\").utf8)
         }
         let ascii = Gen.element(of: Array("\\nrtx a".utf8)).map { $0 ?? 0x20 }.array(of: 0...60)
-        await propertyCheck(count: 2000, input: ascii) { bytes in
+        await propertyCheck(count: FuzzScale.iterations(2000), input: ascii) { bytes in
             #expect(StoredText.unescapeRedshift(bytes) == reference(bytes), "\(bytes)")
         }
         #expect(StoredText.unescapeRedshift(Array(#"a\nb\\c\qd\"#.utf8)) == Array("a\nb\\c\\qd\\".utf8))
@@ -55,7 +56,7 @@ import Testing
     @Test func paddingTrimmedLikeTheReference() async {
         let padded = Gen.element(of: Array("x  ".utf8)).map { $0 ?? 0x20 }.array(of: 0...40)
             .map { $0 + Array(repeating: UInt8(0x20), count: Int($0.count * 7 % 23)) }
-        await propertyCheck(count: 2000, input: padded) { bytes in
+        await propertyCheck(count: FuzzScale.iterations(2000), input: padded) { bytes in
             let trimmed = bytes.withUnsafeBufferPointer { Array(StoredText.trimmingPadding($0)) }
             #expect(trimmed == Array(bytes.reversed().drop { $0 == 0x20 }.reversed()), "\(bytes)")
         }
@@ -95,7 +96,7 @@ import Testing
 
     @Test func fingerprintIgnoresLiteralsCommentsSpacingAndCase() async {
         let input = Gen.element(of: Self.templates).map { $0! }
-        await propertyCheck(count: 1000, input: input, Gen.uint64(), Gen.uint64()) { template, first, second in
+        await propertyCheck(count: FuzzScale.iterations(1000), input: input, Gen.uint64(), Gen.uint64()) { template, first, second in
             let a = Self.render(template, seed: first)
             let b = Self.render(template, seed: second)
             #expect(SQLAnalyzer().analyze(a).fingerprint == SQLAnalyzer().analyze(b).fingerprint, "\(a) vs \(b)")

@@ -30,10 +30,35 @@ enum JSONLogLine {
                 if bytes[index] == UInt8(ascii: "\"") {
                     guard let valueRange = rawString() else { return nil }
                     if let field { entry[keyPath: field] = decoded(valueRange) }
-                } else {
-                    while index < bytes.count, bytes[index] != UInt8(ascii: ","), bytes[index] != UInt8(ascii: "}") { index += 1 }
+                } else if !skipValue() {
+                    return nil
                 }
             }
+        }
+
+        /// Steps over a number, literal, object or array. PostgreSQL writes none nested, but a line
+        /// that does is skipped whole, iteratively: 10,000 levels cost no stack.
+        mutating func skipValue() -> Bool {
+            let start = index
+            var depth = 0
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    guard rawString() != nil else { return false }
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 { return index > start }
+                    depth -= 1
+                case UInt8(ascii: ","):
+                    if depth == 0 { return index > start }
+                default:
+                    break
+                }
+                index += 1
+            }
+            return depth == 0
         }
 
         mutating func skipSpace() {

@@ -28,7 +28,8 @@ enum LogEvent: Equatable {
         let numberStart = bytes.index(bytes.startIndex, offsetBy: 10)
         guard let numberEnd = bytes[numberStart...].firstIndex(of: UInt8(ascii: " ")),
               bytes[numberEnd...].starts(with: " ms  ".utf8),
-              let milliseconds = Double(Substring(bytes[numberStart..<numberEnd]))
+              let milliseconds = Double(Substring(bytes[numberStart..<numberEnd])),
+              milliseconds.isFinite, milliseconds >= 0  // `nan`, `inf` or `-1` would poison the sums
         else { return nil }
         let rest = bytes[bytes.index(numberEnd, offsetBy: 5)...]
         if rest.starts(with: "statement: ".utf8) {

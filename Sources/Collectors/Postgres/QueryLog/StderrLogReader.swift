@@ -69,7 +69,7 @@ struct StderrLogReader {
     static func session(_ prefix: Substring, into entry: inout LogEntry) {
         guard let open = prefix.firstIndex(of: "["), let close = prefix[open...].firstIndex(of: "]") else { return }
         var rest = prefix[prefix.index(after: close)...].drop { $0 == " " }
-        guard let at = rest.firstIndex(of: "@"), let appOpen = rest[at...].range(of: " [") else { return }
+        guard let at = rest.firstIndex(of: "@"), let appOpen = rest[at...].firstRange(of: " [") else { return }
         entry.user = String(rest[..<at])
         entry.database = String(rest[rest.index(after: at)..<appOpen.lowerBound])
         rest = rest[appOpen.upperBound...]
