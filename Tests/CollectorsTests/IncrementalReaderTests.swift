@@ -45,4 +45,25 @@ import WarehouseClient
         try await reader().read(context) { rows in again += try rows.map { try $0.int64("id") } }
         #expect(again.isEmpty)
     }
+
+    /// A view with no rows at the first start has no history to skip: its first rows are new.
+    @Test func anEmptyViewAtTheFirstStartCountsItsFirstRows() async throws {
+        let postgres = try TestPostgres.shared()
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rsempty"))
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
+        let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
+        let reader = IncrementalReader(
+            startSQL: RedshiftHistory.sysStartSQL, pageSQL: RedshiftHistory.sysPageSQL,
+            overlap: .seconds(600), lookback: .zero, pageSize: 100, state: try StateStore(path: nil), stateKey: "rs/empty")
+        var handled: [Int64] = []
+        try await reader.read(context) { rows in handled += try rows.map { try $0.int64("id") } }
+        #expect(handled.isEmpty)
+        for id in Int64(1)...3 {
+            try await fixture.insert(RedshiftFixture.Query(id: id, end: "2026-11-21 10:00:0\(id).000000", elapsedMicroseconds: 1, text: "SELECT \(id)"))
+        }
+        try await reader.read(context) { rows in handled += try rows.map { try $0.int64("id") } }
+        try await reader.read(context) { rows in handled += try rows.map { try $0.int64("id") } }
+        #expect(handled == [1, 2, 3])
+    }
 }

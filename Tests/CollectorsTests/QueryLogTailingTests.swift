@@ -91,6 +91,15 @@ import Testing
         #expect(count(restarted, task: "t") == 0 && count(restarted, task: "rotated") == 0)
     }
 
+    @Test func aDirectoryEmptyAtTheFirstReadHasItsFirstFileReadWhole() throws {
+        let recorder = QueryRecorder()
+        let collector = try collector(recorder)
+        #expect(try collector.ingest(warehouse: "w").records == 0)
+        try append(Self.line(task: "t") + Self.line(task: "t"), to: "postgresql-1.json")
+        try collector.ingest(warehouse: "w")
+        #expect(count(recorder, task: "t") == 2, "a new server's first statements are not history")
+    }
+
     @Test func aLineLongerThanAReadAndGarbageLinesAreSkippedAndTheStatementsAroundThemCounted() throws {
         try append(Self.line(task: "before"), to: "postgresql-1.json")
         let recorder = QueryRecorder()

@@ -4,7 +4,8 @@ import WarehouseClient
 /// Reads the finished rows of a Redshift history view exactly once, across polls and restarts:
 /// pages ordered by end time and query id, from the latest end time seen less an overlap window
 /// (rows Redshift publishes late), skipping the ids already read within the window. The cursor is
-/// kept in the state file; the first start begins at the latest finished row less the look-back.
+/// kept in the state file; the first start begins at the latest finished row less the look-back
+/// (at the beginning, when the view is empty).
 final class IncrementalReader: Sendable {
     /// Returns `latest`: the latest end time, as `YYYY-MM-DD HH24:MI:SS.US` text.
     let startSQL: String
@@ -60,10 +61,14 @@ final class IncrementalReader: Sendable {
         let loaded = cursor.withLock { $0 } ?? state.load(QueryHistoryCursor.self, key: stateKey)
         var committed = loaded
         if committed == nil {
-            guard let latest = try await context.query(startSQL).rows.first?.text("latest"), let high = RedshiftTimestamp(latest) else {
-                return  // no history yet
+            let start: RedshiftTimestamp
+            if let latest = try await context.query(startSQL).rows.first?.text("latest") {
+                guard let high = RedshiftTimestamp(latest) else { return }
+                start = high.adding(seconds: -lookback)
+            } else {
+                // No history at all: there is nothing to skip, and whatever appears next is new.
+                start = RedshiftTimestamp(microseconds: 0)
             }
-            let start = high.adding(seconds: -lookback)
             committed = QueryHistoryCursor(high: start, floor: start, seen: [:])
         }
         guard var working = committed else { return }

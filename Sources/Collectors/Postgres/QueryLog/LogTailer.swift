@@ -15,6 +15,8 @@ struct LogTailer {
     static let headLength = 256
 
     private(set) var cursor: LogCursor?
+    /// The first read found no log file.
+    private var emptyAtStart = false
 
     init(directory: String, format: LogFormat, cursor: LogCursor?) {
         self.directory = directory
@@ -31,11 +33,16 @@ struct LogTailer {
 
     /// Reads what was written since the cursor, calling `body` with each complete record.
     /// Returns the number of records and of bytes skipped as unreadable. The first read with no
-    /// cursor starts at the end of the newest file: history before the exporter is not replayed.
+    /// cursor starts at the end of the newest file: history before the exporter is not replayed
+    /// (with no file yet, the first file that appears is read from its start).
     mutating func read(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws -> (records: Int, skippedBytes: Int) {
         let files = try listFiles()
-        guard let newest = files.last else { return (0, 0) }
-        guard var current = cursor else {
+        guard let newest = files.last else {
+            emptyAtStart = cursor == nil
+            return (0, 0)
+        }
+        // A directory that was empty at the first read had no history: its first file is new.
+        guard var current = try cursor ?? (emptyAtStart ? cursorAtStart(of: files[0]) : nil) else {
             cursor = try cursorAtEnd(of: newest)
             return (0, 0)
         }
