@@ -11,6 +11,7 @@ import WarehouseClient
 /// Redshift-shaped views — nothing lost, nothing counted twice.
 @Suite("A warehouse that crashes and comes back")
 struct WarehouseOutageTests {
+    static let marker = "outage-workload"
     @Test func everyQueryIsCountedOnceAcrossAThirtySecondOutage() async throws {
         let postgres = try TestPostgres.start(settings: [
             "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
@@ -66,7 +67,7 @@ struct WarehouseOutageTests {
         let client = workload.counts
 
         // The warehouse's own record: the statements its log holds, the rows its views hold.
-        let logged = try Self.loggedStatements(in: postgres.directory + "/data/log", marker: Workload.marker)
+        let logged = try Self.loggedStatements(in: postgres.directory + "/data/log", marker: Self.marker)
         let stored = try await postgres.execute(
             "SELECT count(*) AS n FROM \(RedshiftFixture.schema).sys_query_history", database: fixture.database)[0].rows.first?.int64("n") ?? -1
         #expect(client.succeeded > 20 && client.inserted > 20, "the workload ran on both sides of the outage: \(client)")
@@ -91,9 +92,12 @@ struct WarehouseOutageTests {
     /// execution (`execute`), not its `parse` and `bind` steps.
     static func loggedStatements(in directory: String, marker: String) throws -> Int {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.reduce(0) { total, name in
-            let text = try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
-            return total + text.split(separator: "\n").filter { $0.contains(marker) && ($0.contains(" ms  execute ") || $0.contains(" ms  statement: ")) }.count
+            total + statements(in: try String(contentsOfFile: directory + "/" + name, encoding: .utf8), marker: marker)
         }
+    }
+
+    static func statements(in log: String, marker: String) -> Int {
+        log.split(separator: "\n").filter { $0.contains(marker) && ($0.contains(" ms  execute ") || $0.contains(" ms  statement: ")) }.count
     }
 
     /// The workload's queries in the histogram, over every label set.
@@ -109,7 +113,6 @@ struct WarehouseOutageTests {
 /// as fast as it can, reconnecting when the server is gone; counts what succeeded and what was
 /// cut off mid-way (which may or may not have reached the server's record).
 private final class Workload: Sendable {
-    static let marker = "outage-workload"
     struct Counts: Sendable, CustomStringConvertible {
         var succeeded = 0
         var interrupted = 0
@@ -154,7 +157,7 @@ private final class Workload: Sendable {
                 continue
             }
             do {
-                _ = try await connection!.query(#"/* {"app":"outage","task":"\#(Self.marker)"} */ SELECT 1"#)
+                _ = try await connection!.query(#"/* {"app":"outage","task":"\#(WarehouseOutageTests.marker)"} */ SELECT 1"#)
                 state.withLock { $0.counts.succeeded += 1 }
             } catch {
                 state.withLock { $0.counts.interrupted += 1 }

@@ -1,0 +1,117 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+import WarehouseClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The exporter is killed with SIGKILL in the middle of a workload and started again with its state
+/// file: it counts exactly the queries after the position the killed one saved — the ones that
+/// finished while it was dead included, none of the ones before again.
+@Suite("The exporter killed and restarted")
+struct ExporterRestartTests {
+    @Test func countsWhatFinishedAfterItsSavedPositionExactlyOnce() async throws {
+        let postgres = try TestPostgres.start(settings: [
+            "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
+        ])
+        defer { try? postgres.stop() }
+        let analytics = try await postgres.createDatabase(prefix: "restart")
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "restart_rs"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restart-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let state = folder + "/state.json"
+        try """
+        warehouses:
+          - name: pg
+            kind: postgres
+            dsn: "\(postgres.dsn(database: analytics))"
+            collectors: [query_log]
+            intervals: { health: 1s, query_log: 100ms }
+            query_log: { directory: \(postgres.directory)/data/log, format: jsonlog }
+          - name: rs
+            kind: redshift
+            dsn: "\(fixture.dsn)"
+            collectors: [query_history]
+            intervals: { health: 1s, query_history: 100ms }
+        state_file: \(state)
+        """.write(toFile: folder + "/config.yml", atomically: true, encoding: .utf8)
+
+        let first = try await Self.startExporter(config: folder + "/config.yml")
+        let workload = Task { try await Self.work(postgres: postgres, analytics: analytics, fixture: fixture) }
+        try await Task.sleep(for: .seconds(3))
+        first.process.signal(SIGKILL)
+        _ = try await first.process.wait(timeout: .seconds(5))
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any])
+        try await Task.sleep(for: .seconds(2))  // queries finish while no exporter runs
+
+        let second = try await Self.startExporter(config: folder + "/config.yml")
+        try await Task.sleep(for: .seconds(2))
+        workload.cancel()
+        let done = try await workload.value
+
+        // What the killed exporter had not yet read, by its saved position.
+        let log = try #require(saved["pg/query_log"] as? [String: Any])
+        let unread = try Self.statements(in: postgres.directory + "/data/log", after: try #require(log["file"] as? String), offset: try #require(log["offset"] as? Int))
+        let seen = try #require((saved["rs/query_history"] as? [String: Any])?["seen"] as? [Any]).count / 2
+        let stored = try await postgres.execute("SELECT count(*) AS n FROM \(RedshiftFixture.schema).sys_query_history", database: fixture.database)
+        let unseen = Int(try stored[0].rows.first?.int64("n") ?? 0) - seen
+        #expect(unread > 10 && unseen > 10 && seen > 10, "the workload ran on both sides of the kill: \(done), unread \(unread), seen \(seen)")
+
+        var counted: (pg: Double, rs: Double) = (0, 0)
+        let deadline = ContinuousClock.now + .seconds(15)
+        repeat {
+            let page = try await HTTPGet.fetch("http://127.0.0.1:\(second.port)/metrics")
+            counted = (WarehouseOutageTests.count(page, warehouse: "pg"), WarehouseOutageTests.count(page, warehouse: "rs"))
+            if counted == (Double(unread), Double(unseen)) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
+        #expect(counted.pg == Double(unread), "PostgreSQL log: counted \(counted.pg) after the restart, \(unread) past the saved position")
+        #expect(counted.rs == Double(unseen), "Redshift views: counted \(counted.rs) after the restart, \(unseen) not seen before the kill")
+        second.process.signal(SIGTERM)
+        #expect(try await second.process.wait(timeout: .seconds(10)) == 0, "\(second.process.output)")
+        print("SIGKILL and restart: \(done); after the restart counted \(counted), expected (\(unread), \(unseen))")
+    }
+
+    static func startExporter(config: String) async throws -> (process: BackgroundProcess, port: Int) {
+        let port = try freePort()
+        let process = try BackgroundProcess([ExporterProcessTests.binary, "--config.file", config, "--web.listen-address", "127.0.0.1:\(port)"])
+        for _ in 0..<100 {
+            if let ready = try? await HTTPGet.fetch("http://127.0.0.1:\(port)/-/ready"), ready.status == 200 { return (process, port) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.signal(SIGKILL)
+        throw TestSupportError("the exporter did not become ready: \(process.output)")
+    }
+
+    /// Statements on the PostgreSQL side and queries in the Redshift views, until cancelled.
+    static func work(postgres: TestPostgres, analytics: String, fixture: RedshiftFixture) async throws -> String {
+        let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: analytics), applicationName: "workload"))
+        defer { connection.close() }
+        var id: Int64 = 0
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
+        while !Task.isCancelled {
+            id += 1
+            _ = try? await connection.query(#"/* {"app":"outage","task":"\#(WarehouseOutageTests.marker)"} */ SELECT 1"#)
+            try? await fixture.insert(
+                RedshiftFixture.Query(id: id, end: format.string(from: Date()), elapsedMicroseconds: 1_000, text: #"/* {"app":"outage"} */ SELECT 1"#))
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return "\(id) rounds"
+    }
+
+    /// The workload's statements that the server logged after `offset` of `file`, and in the files after it.
+    static func statements(in directory: String, after file: String, offset: Int) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") && $0 >= file }.reduce(0) { total, name in
+            var data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
+            if name == file { data = data.dropFirst(offset) }
+            return total + WarehouseOutageTests.statements(in: String(decoding: data, as: UTF8.self), marker: WarehouseOutageTests.marker)
+        }
+    }
+}
