@@ -50,7 +50,7 @@ public struct RootCauseWalk: Sendable {
         let dags = ([#"dag!="""#] + (warehouse.map { [Self.matcher("warehouse", $0)] } ?? [])).joined(separator: ", ")
         let step1 = "topk(1, \(meanGrowth(by: "warehouse, dag, task", of: "warehouse_query_duration_seconds", dags, w)))"
         guard let slow = try await prometheus.query(step1).first(where: { $0.value.isFinite && $0.value > 0 }) else {
-            finding.steps.append(Step(question: "Which DAG task slowed down?", promql: step1, answer: "no DAG task ran in both windows yet"))
+            finding.steps.append(Step(question: "Which DAG task slowed down?", promql: step1, answer: "no DAG task ran slower in the last \(w) than in the \(w) before"))
             return finding
         }
         let warehouse = Self.matcher("warehouse", slow["warehouse"])
