@@ -51,7 +51,7 @@ struct WarehouseOutageTests {
         try postgres.stop(mode: "immediate")
         let down = ContinuousClock.now
         for warehouse in ["pg", "rs"] {
-            #expect(try await running.waitFor(#"warehouse_up{warehouse="\#(warehouse)"}"#, toBe: 0, timeout: .seconds(2)) == 0)
+            #expect(try await running.waitFor(#"warehouse_up{warehouse="\#(warehouse)"}"#, toBe: 0, timeout: .seconds(3)) == 0)
         }
         while ContinuousClock.now - down < .seconds(30) {
             #expect(try await running.metrics().status == 200, "the exporter serves while the warehouse is down")
