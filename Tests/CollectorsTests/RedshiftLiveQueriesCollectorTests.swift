@@ -11,11 +11,7 @@ import WarehouseClient
 struct RedshiftLiveQueriesCollectorTests {
     /// Now, less `seconds`, in the fixture's text form (UTC).
     static func ago(_ seconds: Double) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
-        return formatter.string(from: Date().addingTimeInterval(-seconds))
+        RedshiftFixture.timestamp(minus: seconds)
     }
 
     @Test func runningAndQueuedByAppUserAndQueueWithTheOldestPerApp() async throws {

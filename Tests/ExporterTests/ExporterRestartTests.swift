@@ -14,9 +14,7 @@ import Glibc
 @Suite("The exporter killed and restarted")
 struct ExporterRestartTests {
     @Test func countsWhatFinishedAfterItsSavedPositionExactlyOnce() async throws {
-        let postgres = try TestPostgres.start(settings: [
-            "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
-        ])
+        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings)
         defer { try? postgres.stop() }
         let analytics = try await postgres.createDatabase(prefix: "restart")
         let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "restart_rs"))
@@ -92,15 +90,11 @@ struct ExporterRestartTests {
         let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: analytics), applicationName: "workload"))
         defer { connection.close() }
         var id: Int64 = 0
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = TimeZone(identifier: "UTC")
-        format.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
         while !Task.isCancelled {
             id += 1
             _ = try? await connection.query(#"/* {"app":"outage","task":"\#(WarehouseOutageTests.marker)"} */ SELECT 1"#)
             try? await fixture.insert(
-                RedshiftFixture.Query(id: id, end: format.string(from: Date()), elapsedMicroseconds: 1_000, text: #"/* {"app":"outage"} */ SELECT 1"#))
+                RedshiftFixture.Query(id: id, end: RedshiftFixture.timestamp(), elapsedMicroseconds: 1_000, text: #"/* {"app":"outage"} */ SELECT 1"#))
             try? await Task.sleep(for: .milliseconds(20))
         }
         return "\(id) rounds"

@@ -38,9 +38,7 @@ struct PrometheusEndToEndTests {
     static let window = Duration.seconds(10)
 
     @Test func theRootCauseWalkFindsTheIncidentAndEveryRuleAndPanelReturnsData() async throws {
-        let postgres = try TestPostgres.start(settings: [
-            "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
-        ])
+        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings)
         defer { try? postgres.stop() }
         let database = try await postgres.createDatabase(prefix: "e2e")
         // The demo's workload at a quarter of its size: raw.events goes from 5,000 rows to 500,000.

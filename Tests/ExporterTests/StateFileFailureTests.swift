@@ -9,9 +9,7 @@ import WarehouseClient
 @Suite("An unwritable state file")
 struct StateFileFailureTests {
     @Test func isLoggedOnceAndCountedAndCollectionGoesOn() async throws {
-        let postgres = try TestPostgres.start(settings: [
-            "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
-        ])
+        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings)
         defer { try? postgres.stop() }
         // A path under a regular file: no write can succeed, not even as root.
         let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-folder-\(UUID().uuidString)").path

@@ -13,11 +13,8 @@ import WarehouseClient
 struct WarehouseOutageTests {
     static let marker = "outage-workload"
     @Test func everyQueryIsCountedOnceAcrossAThirtySecondOutage() async throws {
-        let postgres = try TestPostgres.start(settings: [
-            "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
-            // What a client saw committed survives the crash (the test clusters commit asynchronously).
-            "synchronous_commit": "on",
-        ])
+        // What a client saw committed survives the crash (the test clusters commit asynchronously).
+        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings.merging(["synchronous_commit": "on"]) { $1 })
         defer { try? postgres.stop(mode: "immediate") }
         let analytics = try await postgres.createDatabase(prefix: "outage")
         let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "outage_rs"))
@@ -171,14 +168,10 @@ private final class Workload: Sendable {
 
     private func recordQueries() async {
         var id: Int64 = 0
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = TimeZone(identifier: "UTC")
-        format.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
         while !stopped {
             id += 1
             let query = RedshiftFixture.Query(
-                id: id, end: format.string(from: Date()), elapsedMicroseconds: 1_000, text: #"/* {"app":"outage"} */ SELECT 1"#)
+                id: id, end: RedshiftFixture.timestamp(), elapsedMicroseconds: 1_000, text: #"/* {"app":"outage"} */ SELECT 1"#)
             do {
                 try await fixture.insert(query)
                 state.withLock { $0.counts.inserted += 1 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import WarehouseClient
 
 /// A PostgreSQL schema that mirrors the Redshift system views the exporter reads, column for
@@ -22,6 +22,15 @@ public struct RedshiftFixture: Sendable {
         let schemaFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../fixtures/redshift/schema.sql").standardized.path
         try postgres.psql(file: schemaFile, database: database)
+    }
+
+    /// `date` less `seconds`, as the fixture's timestamps are written: UTC, microseconds.
+    public static func timestamp(_ date: Date = Date(), minus seconds: Double = 0) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
+        return formatter.string(from: date.addingTimeInterval(-seconds))
     }
 
     /// A DSN that sees the fixture where Redshift's views would be.
