@@ -1,8 +1,6 @@
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
-import WarehouseClient
 
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +37,8 @@ struct ExporterRestartTests {
         """.write(toFile: folder + "/config.yml", atomically: true, encoding: .utf8)
 
         let first = try await Self.startExporter(config: folder + "/config.yml")
-        let workload = Task { try await Self.work(postgres: postgres, analytics: analytics, fixture: fixture) }
+        let workload = CountingWorkload(postgres: postgres, analytics: analytics, fixture: fixture)
+        let team = Task { await workload.run() }
         try await Task.sleep(for: .seconds(3))
         first.process.signal(SIGKILL)
         _ = try await first.process.wait(timeout: .seconds(5))
@@ -48,22 +47,22 @@ struct ExporterRestartTests {
 
         let second = try await Self.startExporter(config: folder + "/config.yml")
         try await Task.sleep(for: .seconds(2))
-        workload.cancel()
-        let done = try await workload.value
+        workload.stop()
+        await team.value
+        let done = workload.counts
 
         // What the killed exporter had not yet read, by its saved position.
         let log = try #require(saved["pg/query_log"] as? [String: Any])
-        let unread = try Self.statements(in: postgres.directory + "/data/log", after: try #require(log["file"] as? String), offset: try #require(log["offset"] as? Int))
+        let unread = try workload.loggedStatements(after: try #require(log["file"] as? String), offset: try #require(log["offset"] as? Int))
         let seen = try #require((saved["rs/query_history"] as? [String: Any])?["seen"] as? [Any]).count / 2
-        let stored = try await postgres.execute("SELECT count(*) AS n FROM \(RedshiftFixture.schema).sys_query_history", database: fixture.database)
-        let unseen = Int(try stored[0].rows.first?.int64("n") ?? 0) - seen
+        let unseen = try await workload.storedQueries() - seen
         #expect(unread > 10 && unseen > 10 && seen > 10, "the workload ran on both sides of the kill: \(done), unread \(unread), seen \(seen)")
 
         var counted: (pg: Double, rs: Double) = (0, 0)
         let deadline = ContinuousClock.now + .seconds(15)
         repeat {
             let page = try await HTTPGet.fetch("http://127.0.0.1:\(second.port)/metrics")
-            counted = (WarehouseOutageTests.count(page, warehouse: "pg"), WarehouseOutageTests.count(page, warehouse: "rs"))
+            counted = (CountingWorkload.counted(page, warehouse: "pg"), CountingWorkload.counted(page, warehouse: "rs"))
             if counted == (Double(unread), Double(unseen)) { break }
             try await Task.sleep(for: .milliseconds(200))
         } while ContinuousClock.now < deadline
@@ -83,29 +82,5 @@ struct ExporterRestartTests {
         }
         process.signal(SIGKILL)
         throw TestSupportError("the exporter did not become ready: \(process.output)")
-    }
-
-    /// Statements on the PostgreSQL side and queries in the Redshift views, until cancelled.
-    static func work(postgres: TestPostgres, analytics: String, fixture: RedshiftFixture) async throws -> String {
-        let connection = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: analytics), applicationName: "workload"))
-        defer { connection.close() }
-        var id: Int64 = 0
-        while !Task.isCancelled {
-            id += 1
-            _ = try? await connection.query(#"/* {"app":"outage","task":"\#(WarehouseOutageTests.marker)"} */ SELECT 1"#)
-            try? await fixture.insert(
-                RedshiftFixture.Query(id: id, end: RedshiftFixture.timestamp(), elapsedMicroseconds: 1_000, text: #"/* {"app":"outage"} */ SELECT 1"#))
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return "\(id) rounds"
-    }
-
-    /// The workload's statements that the server logged after `offset` of `file`, and in the files after it.
-    static func statements(in directory: String, after file: String, offset: Int) throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") && $0 >= file }.reduce(0) { total, name in
-            var data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
-            if name == file { data = data.dropFirst(offset) }
-            return total + WarehouseOutageTests.statements(in: String(decoding: data, as: UTF8.self), marker: WarehouseOutageTests.marker)
-        }
     }
 }
