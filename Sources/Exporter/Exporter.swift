@@ -1,4 +1,6 @@
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
 import NIOCore
 import Collectors
@@ -58,12 +60,20 @@ public final class Exporter: Sendable {
 
     /// The HTTP server with the collectors attached: running it runs the whole exporter.
     ///
-    /// - Parameter onServerRunning: called with the bound port once the server listens (useful with port 0).
+    /// - Parameters:
+    ///   - web: `--web.config.file`: TLS, basic authentication and response headers.
+    ///   - webConfigFile: the file `web` came from, named in errors about its certificates.
+    ///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
+    /// - Throws: ``ConfigError`` when a certificate or key of `web` cannot be loaded.
     public func application(
-        address: ListenAddress, telemetryPath: String = "/metrics",
+        address: ListenAddress, telemetryPath: String = "/metrics", web: WebConfig = WebConfig(), webConfigFile: String = "",
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws(ConfigError) -> some ApplicationProtocol {
         let router = Router()
+        if !web.headers.isEmpty { router.add(middleware: ResponseHeaders(web.headers)) }
+        if !web.basicAuthUsers.isEmpty {
+            router.add(middleware: BasicAuthenticator.Middleware(authenticator: BasicAuthenticator(users: web.basicAuthUsers)))
+        }
         let registry = metrics.registry
         let status = status
         router.get(RouterPath(telemetryPath)) { request, _ in
@@ -92,8 +102,20 @@ public final class Exporter: Sendable {
                     body: ResponseBody(byteBuffer: ByteBuffer(string: page.render())))
             }
         }
+        let server: HTTPServerBuilder
+        if let tls = web.tls {
+            let configuration = try TLSServerSettings.configuration(tls, file: webConfigFile)
+            do {
+                server = try .tls(.http1(), tlsConfiguration: configuration)
+            } catch {
+                throw ConfigError(file: webConfigFile, message: "tls_server_config: \(error)")
+            }
+        } else {
+            server = .http1()
+        }
         return Application(
             router: router,
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: nil),
             services: [collectorService],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? address.port) },

@@ -11,10 +11,17 @@ struct CheckConfigCommand: ParsableCommand {
     @Argument(help: "The YAML configuration file.")
     var path: String
 
+    @Option(name: .customLong("web.config.file"), help: "Also validate this web configuration file, loading its certificates and keys.")
+    var webConfigFile: String?
+
     func run() throws {
         do {
             let config = try ConfigLoader.load(path: path)
             print("\(path): OK, \(config.warehouses.count) warehouse(s): \(config.warehouses.map(\.name).joined(separator: ", "))")
+            if let webConfigFile {
+                let web = try WebConfigLoader.load(path: webConfigFile)
+                print("\(webConfigFile): OK, TLS \(web.tls == nil ? "off" : "on"), \(web.basicAuthUsers.count) basic auth user(s)")
+            }
         } catch {
             printError("\(error)")
             throw ExitCode(1)

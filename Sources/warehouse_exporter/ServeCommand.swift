@@ -23,6 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
     var telemetryPath = "/metrics"
 
+    @Option(
+        name: .customLong("web.config.file"),
+        help: "A web configuration file (exporter-toolkit format) enabling TLS, client certificates and basic authentication.")
+    var webConfigFile: String?
+
     @Option(name: .customLong("log.level"), help: "Only log messages at or above this level: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -64,16 +69,33 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(2)
         }
+        var web = WebConfig()
+        if let webConfigFile {
+            web = try Self.orExit(logger) { () throws(ConfigError) in try WebConfigLoader.load(path: webConfigFile) }
+        }
         let address = ListenAddress(listenAddress)!
-        let app = exporter.application(address: address, telemetryPath: telemetryPath)
+        let app = try Self.orExit(logger) { () throws(ConfigError) in
+            try exporter.application(address: address, telemetryPath: telemetryPath, web: web, webConfigFile: webConfigFile ?? "")
+        }
         logger.info(
             "starting warehouse_exporter",
             metadata: [
-                "version": "\(BuildInfo.version)", "telemetry_path": "\(telemetryPath)",
+                "version": "\(BuildInfo.version)", "telemetry_path": "\(telemetryPath)", "tls": "\(web.tls != nil)",
+                "basic_auth": "\(!web.basicAuthUsers.isEmpty)",
                 "warehouses": "\(config.warehouses.map(\.name).joined(separator: ","))",
             ])
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         logger.info("stopped")
+    }
+
+    /// The web configuration's value, or exit 2 with its error logged.
+    private static func orExit<T>(_ logger: Logger, _ body: () throws(ConfigError) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            logger.error("invalid web configuration", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
     }
 
     /// `--collector.<name>` and `--no-collector.<name>`, which cannot be declared one by one

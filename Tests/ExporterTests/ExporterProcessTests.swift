@@ -40,6 +40,21 @@ struct ExporterProcessTests {
         #expect(run.output.contains("\(bad):5:18: unknown collector"), "\(run.output)")
     }
 
+    @Test func aBadWebConfigurationStopsTheStartNamingTheLineButNotTheHash() throws {
+        let config = try writeConfig("warehouses:\n  - { name: w, kind: postgres, dsn: \"dbname=x\" }\n")
+        let web = try writeConfig("basic_auth_users:\n  prometheus: $2y$10$not-a-complete-hash\n")
+        let typo = try writeConfig("tls_server_config:\n  cert_file: server.pem\n  key_fil: server.key\n")
+        defer { [config, web, typo].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+
+        let run = try Subprocess.run([Self.binary, "--config.file", config, "--web.config.file", web, "--web.listen-address", "127.0.0.1:0"])
+        #expect(run.status == 2)
+        #expect(run.output.contains("\(web):2:15: the password of \\\"prometheus\\\" is not a bcrypt hash"), "\(run.output)")
+        #expect(!run.output.contains("not-a-complete-hash"))
+        let check = try Subprocess.run([Self.binary, "check-config", config, "--web.config.file", typo])
+        #expect(check.status == 1)
+        #expect(check.output.contains("\(typo):3:3: unknown key \"key_fil\" in tls_server_config (did you mean \"key_file\"?)"), "\(check.output)")
+    }
+
     @Test func unknownCollectorFlagIsRefused() throws {
         let run = try Subprocess.run([Self.binary, "--no-collector.nonsense"])
         #expect(run.status != 0)

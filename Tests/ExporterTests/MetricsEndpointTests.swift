@@ -15,22 +15,22 @@ struct MetricsEndpointTests {
                 queryType: "select", status: .success, durationSeconds: Double(index) / 10))
         }
         let url = "http://127.0.0.1:\(running.port)/metrics"
-        let plain = try Subprocess.run(["curl", "-sS", "-H", "Accept-Encoding: identity", url])
+        let plain = try await Subprocess.run(["curl", "-sS", "-H", "Accept-Encoding: identity", url])
         #expect(plain.status == 0)
         #expect(plain.output.contains("warehouse_query_duration_seconds_bucket"))
 
-        let headers = try Subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", url])
+        let headers = try await Subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", url])
         #expect(headers.output.lowercased().contains("content-encoding: gzip"), "\(headers.output)")
         #expect(headers.output.lowercased().contains("content-type: text/plain; version=0.0.4; charset=utf-8"))
-        let unzipped = try Subprocess.run(["sh", "-c", "curl -sS -H 'Accept-Encoding: gzip' '\(url)' | gunzip"])
+        let unzipped = try await Subprocess.run(["sh", "-c", "curl -sS -H 'Accept-Encoding: gzip' '\(url)' | gunzip"])
         #expect(unzipped.status == 0)
         #expect(unzipped.output == plain.output)
-        let size = try Subprocess.run(["sh", "-c", "curl -sS -H 'Accept-Encoding: gzip' '\(url)' | wc -c"])
+        let size = try await Subprocess.run(["sh", "-c", "curl -sS -H 'Accept-Encoding: gzip' '\(url)' | wc -c"])
         let compressed = try #require(Int(size.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(compressed * 5 < plain.output.utf8.count, "gzip \(compressed) bytes of \(plain.output.utf8.count)")
 
         // q=0 refuses gzip.
-        let refused = try Subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip;q=0", url])
+        let refused = try await Subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip;q=0", url])
         #expect(!refused.output.lowercased().contains("content-encoding"))
         try await running.stop()
     }

@@ -12,6 +12,16 @@ import Glibc
 public enum Subprocess {
     static let spawnLock = Mutex(())
 
+    /// `run` on a thread of its own: an async test that waits for a client (curl) talking to a
+    /// server in the same process must not hold one of the few threads that server's handlers need.
+    public static func run(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(arguments, input: input) as (status: Int32, output: String) })
+            }
+        }
+    }
+
     public static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
         var pipeEnds: [Int32] = [0, 0]
         var inputPath: String?

@@ -9,44 +9,19 @@ import Yams
 /// an error naming the file, line and column, so a typo never silently turns a feature off.
 public enum ConfigLoader {
     public static func load(path: String) throws(ConfigError) -> ExporterConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, message: "cannot read the configuration file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, message: "the configuration file is not UTF-8 text")
-        }
-        return try parse(text, file: path)
+        try parse(YAMLDocument.read(path: path, what: "the configuration file"), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> ExporterConfig {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw syntaxError(error, file: file)
-        }
-        guard let root else {
+        guard let root = try YAMLDocument.compose(text, file: file) else {
             throw ConfigError(file: file, line: 1, message: "the configuration is empty; it needs a `warehouses` list")
         }
         return try Reader(file: file).config(root)
     }
-
-    private static func syntaxError(_ error: any Error, file: String) -> ConfigError {
-        switch error as? YamlError {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            ConfigError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            ConfigError(
-                file: file, line: context.mark.line, column: context.mark.column,
-                message: "duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", "))")
-        default:
-            ConfigError(file: file, message: "invalid YAML: \(error)")
-        }
-    }
 }
 
 /// Walks the YAML node tree, keeping each node's position for error messages.
-private struct Reader {
+private struct Reader: YAMLReading {
     let file: String
 
     func config(_ root: Node) throws(ConfigError) -> ExporterConfig {
@@ -116,11 +91,6 @@ private struct Reader {
             throw error(fields["user"] ?? node, "user: hash needs a secret: set user_hash_salt or user_hash_salt_file")
         }
         return policy
-    }
-
-    private func positiveInteger(_ node: Node, _ what: String) throws(ConfigError) -> Int {
-        guard let value = node.int, value > 0 else { throw error(node, "\"\(what)\" must be a positive whole number") }
-        return value
     }
 
     /// `annotations: { aliases: {dag_id: dag}, patterns: [{name: acme, regex: "…"}] }`.
@@ -292,80 +262,9 @@ private struct Reader {
         return options
     }
 
-    // MARK: - Typed reads
-
-    /// A mapping whose keys are all in `allowed` (any key when nil).
-    private func mapping(_ node: Node, _ what: String, allowed: Set<String>?) throws(ConfigError) -> Node.Mapping {
-        guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping of keys to values") }
-        guard let allowed else { return mapping }
-        for key in mapping.keys {
-            let name = key.string ?? ""
-            guard allowed.contains(name) else {
-                throw error(key, "unknown key \"\(name)\" in \(what)" + suggestion(name, allowed))
-            }
-        }
-        return mapping
-    }
-
-    private func required(_ fields: Node.Mapping, _ key: String, in node: Node) throws(ConfigError) -> Node {
-        guard let value = fields[key] else { throw error(node, "missing key \"\(key)\"") }
-        return value
-    }
-
-    private func string(_ node: Node, _ what: String) throws(ConfigError) -> String {
-        guard case .scalar(let scalar) = node else { throw error(node, "\"\(what)\" must be a single value") }
-        return scalar.string
-    }
-
-    private func stringList(_ node: Node, _ what: String) throws(ConfigError) -> [String] {
-        guard case .sequence(let items) = node else { throw error(node, "\"\(what)\" must be a list") }
-        var values: [String] = []
-        for item in items { values.append(try string(item, what)) }
-        return values
-    }
-
-    private func positiveDuration(_ node: Node, _ what: String) throws(ConfigError) -> Duration {
-        let text = try string(node, what)
-        guard let duration = DurationParser.parse(text), duration > .zero else {
-            throw error(node, "\"\(what)\" must be a duration such as 500ms, 30s, 5m or 1h30m, got \"\(text)\"")
-        }
-        return duration
-    }
-
     // MARK: - Messages
-
-    private func error(_ node: Node, _ message: String) -> ConfigError {
-        ConfigError(file: file, line: node.mark?.line, column: node.mark?.column, message: message)
-    }
 
     private func known(_ names: [String]) -> String {
         names.isEmpty ? " (this version has no collectors for that kind yet)" : " (available: \(names.joined(separator: ", ")))"
-    }
-
-    /// "(did you mean …?)" for a key one or two edits away from an allowed one.
-    private func suggestion(_ name: String, _ allowed: Set<String>) -> String {
-        let ranked = allowed.sorted().map { (key: $0, distance: editDistance(name, $0)) }
-        if let closest = ranked.min(by: { $0.distance < $1.distance }), closest.distance <= 2 {
-            return " (did you mean \"\(closest.key)\"?)"
-        }
-        return " (allowed: \(allowed.sorted().joined(separator: ", ")))"
-    }
-
-    /// Levenshtein distance, small strings only.
-    private func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        var previous = Array(0...b.count)
-        for (i, characterA) in a.enumerated() {
-            var current = [i + 1]
-            for (j, characterB) in b.enumerated() {
-                let substitution = previous[j] + (characterA == characterB ? 0 : 1)
-                let insertion = current[j] + 1
-                let deletion = previous[j + 1] + 1
-                current.append(Swift.min(substitution, insertion, deletion))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }
