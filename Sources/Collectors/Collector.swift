@@ -8,4 +8,13 @@ public protocol Collector: Sendable {
     var name: String { get }
 
     func collect(_ context: CollectionContext) async throws
+
+    /// For collectors that count finished queries: the longest any query counted by the last
+    /// run waited between finishing on the warehouse and being counted, in seconds (0 when the run
+    /// found nothing new). Nil for other collectors, and when the source's times cannot be read.
+    var lagSeconds: Double? { get }
+}
+
+extension Collector {
+    public var lagSeconds: Double? { nil }
 }

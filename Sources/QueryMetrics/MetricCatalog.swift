@@ -9,6 +9,7 @@ public struct MetricCatalog: Sendable {
     public let buildInfo: GaugeFamily
     public let collectorSuccess: GaugeFamily
     public let collectorDuration: GaugeFamily
+    public let collectorLag: GaugeFamily
     public let stateFileWriteFailures: CounterFamily
     public let tableRows: GaugeFamily
     public let tableSizeBytes: GaugeFamily
@@ -37,6 +38,10 @@ public struct MetricCatalog: Sendable {
             labels: ["warehouse", "collector"])
         collectorDuration = registry.gaugeFamily(
             "warehouse_exporter_collector_duration_seconds", help: "How long the collector's last run took.",
+            labels: ["warehouse", "collector"])
+        collectorLag = registry.gaugeFamily(
+            "warehouse_exporter_collector_lag_seconds",
+            help: "Longest time a query counted by the collector's last run waited between finishing and being counted; 0 when it found nothing new.",
             labels: ["warehouse", "collector"])
         stateFileWriteFailures = registry.counterFamily(
             "warehouse_exporter_state_file_write_failures_total",

@@ -41,6 +41,15 @@ struct RedshiftQueryHistoryCollectorTests {
             queueMicroseconds: Int64(queue * 1_000_000))
     }
 
+    /// Seconds from a UTC time to now.
+    static func secondsSince(_ utc: String) -> Double {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return Date().timeIntervalSince(formatter.date(from: utc)!)
+    }
+
     /// Once with the SYS views, once on a "cluster" with only STL_QUERY, STL_WLM_QUERY and
     /// STL_QUERYTEXT (whose 200-character chunks hold the whole text).
     @Test(arguments: RedshiftFixture.Views.allCases)
@@ -84,11 +93,16 @@ struct RedshiftQueryHistoryCollectorTests {
         // $36 an hour is 1 cent a second of execution: 1.5 s and 4 s, and the failed query's 1 s (it used the cluster too).
         #expect(first.sample(#"warehouse_query_cost_dollars_total{warehouse="rs",app="airflow",user="etl",dag="d",task="t"}"#) == 0.065)
         #expect(first.sample(#"warehouse_table_writes_total{warehouse="rs",schema="marts",table="daily",operation="insert",app="airflow",user="etl",dag="d",task="t"}"#) == 2)
+        // The lag: the oldest counted query of the run (10 and 11, at 10:05) waited since it ended.
+        let lag = try #require(first.collector.lagSeconds)
+        #expect(abs(lag - Self.secondsSince("2026-11-21 10:05:00")) < 30, "\(lag)")
 
         // A row that Redshift publishes late, ending before the latest seen but within the overlap.
         try await fixture.store(Self.query(15, end: "2026-11-21 10:04:00.000000", seconds: 1, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"), in: views)
         try await first.collector.collect(first.context)
+        #expect(abs(try #require(first.collector.lagSeconds) - Self.secondsSince("2026-11-21 10:04:00")) < 30, "the late row")
         try await first.collector.collect(first.context)
+        #expect(first.collector.lagSeconds == 0, "nothing new")
         #expect(first.sample(inserts) == 3)
         #expect(first.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 7)
 

@@ -77,6 +77,13 @@ struct WarehouseOutageTests {
         } while ContinuousClock.now < deadline
         #expect(counted.pg == Double(logged), "PostgreSQL log: counted \(counted.pg), logged \(logged)")
         #expect(counted.rs == Double(stored), "Redshift views: counted \(counted.rs), stored \(stored)")
+        // Both query collectors report how late they count: the workload's last queries, within
+        // a few of their intervals of finishing (or 0 if a later run found nothing new).
+        let page = try await running.metrics()
+        for (warehouse, collector) in [("pg", "query_log"), ("rs", "query_history")] {
+            let lag = try #require(page.sample(#"warehouse_exporter_collector_lag_seconds{warehouse="\#(warehouse)",collector="\#(collector)"}"#))
+            #expect(lag >= 0 && lag < 10, "\(warehouse) \(collector): \(lag)")
+        }
         print("outage of \(Duration.seconds(30)): \(client); logged \(logged), stored \(stored); counted \(counted)")
         try await running.stop()
     }

@@ -41,6 +41,9 @@ public final class PostgresQueryLogCollector: Collector {
     /// The tailer, the last position written to the state file, and the stderr reader's errors
     /// waiting for their statements.
     private let reading = Mutex<(tailer: LogTailer?, saved: LogCursor?, stderr: StderrLogReader)>((nil, nil, StderrLogReader()))
+    private let lag = Mutex<Double?>(nil)
+
+    public var lagSeconds: Double? { lag.withLock { $0 } }
 
     public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
         self.options = options
@@ -92,14 +95,24 @@ public final class PostgresQueryLogCollector: Collector {
             }
             var stderr = reading.stderr
             defer { reading.stderr = stderr }
+            var oldest: Double? = nil
+            var timesReadable = true
             let read = try reading.tailer!.read { record in
                 let entry: LogEntry? = switch options.format {
                 case .jsonlog: JSONLogLine.entry(record)
                 case .csvlog: CSVLogRecord.entry(record)
                 case .stderr: stderr.entry(record)
                 }
-                if let entry { observe(entry, warehouse: warehouse) }
+                if let entry, observe(entry, warehouse: warehouse) {
+                    if let finished = LogTimestamp.seconds(entry.timestamp) {
+                        oldest = min(oldest ?? finished, finished)
+                    } else {
+                        timesReadable = false
+                    }
+                }
             }
+            let now = Date().timeIntervalSince1970
+            lag.withLock { $0 = timesReadable ? oldest.map { max(0, now - $0) } ?? 0 : nil }
             // Written when the position moved past what the file holds, and again at each run after
             // a failed write: an idle server costs no disk writes.
             if let cursor = reading.tailer!.cursor, cursor != reading.saved, try state.save(cursor, key: stateKey) {
@@ -109,8 +122,9 @@ public final class PostgresQueryLogCollector: Collector {
         }
     }
 
-    private func observe(_ entry: LogEntry, warehouse: String) {
-        guard entry.applicationName != ConnectionSettings.defaultApplicationName, let event = LogEvent.from(entry) else { return }
+    /// Counts the entry if it is a finished or failed statement; returns whether it did.
+    private func observe(_ entry: LogEntry, warehouse: String) -> Bool {
+        guard entry.applicationName != ConnectionSettings.defaultApplicationName, let event = LogEvent.from(entry) else { return false }
         let statement: String
         let status: QueryStatus
         var seconds = 0.0
@@ -134,6 +148,7 @@ public final class PostgresQueryLogCollector: Collector {
         record.tablesRead = analysis.tables.read.map(Self.qualified)
         record.tablesWritten = analysis.tables.written.map(Self.qualified)
         recorder.observe(record)
+        return true
     }
 
     private static func qualified(_ table: TableName) -> TableName {

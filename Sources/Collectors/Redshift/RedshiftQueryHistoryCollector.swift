@@ -1,5 +1,7 @@
 public import QueryMetrics
 public import SQLText
+import Foundation
+import Synchronization
 import WarehouseClient
 
 /// Every finished query of an Amazon Redshift warehouse (provisioned or Serverless), observed
@@ -48,6 +50,9 @@ public final class RedshiftQueryHistoryCollector: Collector {
     private let recorder: QueryRecorder
     private let analyzer: SQLAnalyzer
     private let history: RedshiftHistory
+    private let lag = Mutex<Double?>(nil)
+
+    public var lagSeconds: Double? { lag.withLock { $0 } }
     static let storedTextLimit = 4000
 
     public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
@@ -59,15 +64,22 @@ public final class RedshiftQueryHistoryCollector: Collector {
 
     public func collect(_ context: CollectionContext) async throws {
         try await RedshiftSQL.needing(RedshiftSQL.syslog) {
+            var oldest: RedshiftTimestamp? = nil
             try await history.read(context) { queries in
-                for query in queries { observe(query, warehouse: context.warehouse) }
+                for query in queries where observe(query, warehouse: context.warehouse) {
+                    oldest = min(oldest ?? query.ended, query.ended)
+                }
             }
+            // Redshift's times are UTC.
+            let now = Date().timeIntervalSince1970
+            lag.withLock { $0 = oldest.map { max(0, now - Double($0.microseconds) / 1_000_000) } ?? 0 }
         }
     }
 
-    private func observe(_ query: FinishedQuery, warehouse: String) {
+    /// Counts the query unless it is the exporter's own; returns whether it did.
+    private func observe(_ query: FinishedQuery, warehouse: String) -> Bool {
         let analysis = query.analyze(analyzer)
-        guard analysis.context.app != ConnectionSettings.defaultApplicationName else { return }
+        guard analysis.context.app != ConnectionSettings.defaultApplicationName else { return false }
         var record = QueryRecord(
             warehouse: warehouse, database: query.database, context: analysis.context, fallbackApp: query.fallbackApp,
             databaseUser: query.username, queryType: query.type.isEmpty ? analysis.queryType : query.type, status: query.status,
@@ -79,5 +91,6 @@ public final class RedshiftQueryHistoryCollector: Collector {
             record.tablesWritten = analysis.tables.written
         }
         recorder.observe(record)
+        return true
     }
 }

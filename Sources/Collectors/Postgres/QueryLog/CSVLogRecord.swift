@@ -7,6 +7,7 @@ enum CSVLogRecord {
     /// The entry field a column fills, for the columns the collector reads.
     static func field(column: Int) -> WritableKeyPath<LogEntry, String>? {
         switch column {
+        case 0: \.timestamp
         case 1: \.user
         case 2: \.database
         case 11: \.severity

@@ -136,6 +136,7 @@ enum JSONLogLine {
     static func field(_ key: UnsafeBufferPointer<UInt8>.SubSequence) -> WritableKeyPath<LogEntry, String>? {
         switch key.count {
         case 4 where key.elementsEqual("user".utf8): \.user
+        case 9 where key.elementsEqual("timestamp".utf8): \.timestamp
         case 6 where key.elementsEqual("dbname".utf8): \.database
         case 16 where key.elementsEqual("application_name".utf8): \.applicationName
         case 14 where key.elementsEqual("error_severity".utf8): \.severity

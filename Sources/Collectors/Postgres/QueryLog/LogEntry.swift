@@ -1,5 +1,8 @@
 /// The fields of one server log entry that the `query_log` collector uses.
 struct LogEntry: Equatable {
+    /// When the server wrote the entry (`%m`, the `log_timezone`'s time): for a statement's
+    /// duration line, when the statement finished.
+    var timestamp = ""
     var user = ""
     var database = ""
     var applicationName = ""

@@ -68,6 +68,9 @@ struct StderrLogReader {
     /// `user@db [app] SQLSTATE` after the process id (absent for background processes).
     static func session(_ prefix: Substring, into entry: inout LogEntry) {
         guard let open = prefix.firstIndex(of: "["), let close = prefix[open...].firstIndex(of: "]") else { return }
+        var stamp = prefix[..<open]
+        while stamp.last == " " { stamp.removeLast() }
+        entry.timestamp = String(stamp)
         var rest = prefix[prefix.index(after: close)...].drop { $0 == " " }
         guard let at = rest.firstIndex(of: "@"), let appOpen = rest[at...].firstRange(of: " [") else { return }
         entry.user = String(rest[..<at])
