@@ -62,7 +62,8 @@ public final class Exporter: Sendable {
     ///
     /// - Parameters:
     ///   - web: `--web.config.file`: TLS, basic authentication and response headers.
-    ///   - webConfigFile: the file `web` came from, named in errors about its certificates.
+    ///   - webConfigFile: the file `web` came from, named in errors about its certificates, and
+    ///     read again when it or the certificate and key it names change; "" for none.
     ///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
     /// - Throws: ``ConfigError`` when a certificate or key of `web` cannot be loaded.
     public func application(
@@ -70,10 +71,11 @@ public final class Exporter: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(ConfigError) -> some ApplicationProtocol {
         let router = Router()
-        if !web.headers.isEmpty { router.add(middleware: ResponseHeaders(web.headers)) }
-        if !web.basicAuthUsers.isEmpty {
-            router.add(middleware: BasicAuthenticator.Middleware(authenticator: BasicAuthenticator(users: web.basicAuthUsers)))
-        }
+        // With a file, the middleware stays even if it has no users or headers yet: they may come
+        // with the next edit of the file.
+        let reloader = WebConfigReloader(path: webConfigFile.isEmpty ? nil : webConfigFile, config: web, logger: logger)
+        if !webConfigFile.isEmpty || !web.headers.isEmpty { router.add(middleware: ResponseHeaders(web: reloader)) }
+        if !webConfigFile.isEmpty || !web.basicAuthUsers.isEmpty { router.add(middleware: BasicAuthenticator.Middleware(web: reloader)) }
         let registry = metrics.registry
         let status = status
         router.get(RouterPath(telemetryPath)) { request, _ in
@@ -104,7 +106,7 @@ public final class Exporter: Sendable {
         }
         let server: HTTPServerBuilder
         if let tls = web.tls {
-            let configuration = try TLSServerSettings.configuration(tls, file: webConfigFile)
+            let configuration = try TLSServerSettings.configuration(tls, file: webConfigFile, reloader: webConfigFile.isEmpty ? nil : reloader)
             do {
                 server = try .tls(.http1(), tlsConfiguration: configuration)
             } catch {

@@ -12,10 +12,12 @@ final class RunningExporter: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    static func start(_ config: ExporterConfig, web: WebConfig = WebConfig(), logger: Logger = Logger(label: "test")) async throws -> RunningExporter {
+    static func start(
+        _ config: ExporterConfig, web: WebConfig = WebConfig(), webConfigFile: String = "", logger: Logger = Logger(label: "test")
+    ) async throws -> RunningExporter {
         let exporter = try Exporter(config: config, logger: logger)
         let bound = Mutex<Int?>(nil)
-        let app = try exporter.application(address: ListenAddress(host: "127.0.0.1", port: 0), web: web) { port in
+        let app = try exporter.application(address: ListenAddress(host: "127.0.0.1", port: 0), web: web, webConfigFile: webConfigFile) { port in
             bound.withLock { $0 = port }
         }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))

@@ -38,7 +38,7 @@ struct WebSecurityTests {
         warehouse.intervals = ["health": .milliseconds(200), "tables": .seconds(1)]
         let logs = LogCapture()
         let running = try await RunningExporter.start(
-            ExporterConfig(warehouses: [warehouse]), web: try WebConfigLoader.load(path: path), logger: logs.logger)
+            ExporterConfig(warehouses: [warehouse]), web: try WebConfigLoader.load(path: path), webConfigFile: path, logger: logs.logger)
         return (running, logs)
     }
 
@@ -106,6 +106,41 @@ struct WebSecurityTests {
                 #expect(!text.contains(secret), "\(secret) leaked")
             }
         }
+    }
+
+    @Test func aRenewedCertificateAndAChangedPasswordApplyWithoutARestart() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let web = { (user: String, hash: String) in
+            "tls_server_config: { cert_file: server.pem, key_file: server.key }\nbasic_auth_users:\n  \(user): \(hash)\n"
+        }
+        let (running, logs) = try await start(web("bob", Self.bobHash), certificates)
+        let https = "https://127.0.0.1:\(running.port)/metrics"
+        let ca = ["--cacert", certificates.caCertificate, "-v"]
+
+        let first = try await Self.curl(https, ca + ["-u", "bob:battery staple"])
+        #expect(first.status == 200)
+        #expect(first.text.contains("subject: CN=server"), "\(first.text)")
+
+        // cert-manager's way: a new pair written beside the old and renamed over it.
+        try certificates.renewServer(commonName: "server-renewed")
+        let renewed = try await Self.curl(https, ca + ["-u", "bob:battery staple"])
+        #expect(renewed.status == 200)
+        #expect(renewed.text.contains("subject: CN=server-renewed"), "the next handshake uses the new certificate: \(renewed.text)")
+
+        // A new user replaces bob; bob's remembered password goes with him.
+        try web("alice", Self.aliceHash).write(toFile: certificates.folder + "/web.yml", atomically: true, encoding: .utf8)
+        #expect(try await Self.curl(https, ca + ["-u", "bob:battery staple"]).status == 401)
+        #expect(try await Self.curl(https, ca + ["-u", "alice:correct horse"]).status == 200)
+
+        // A broken edit leaves the last good configuration in force, and says so.
+        try web("alice", "not-a-hash").write(toFile: certificates.folder + "/web.yml", atomically: true, encoding: .utf8)
+        #expect(try await Self.curl(https, ca + ["-u", "alice:correct horse"]).status == 200)
+        try await running.stop()
+        let logged = logs.all.joined(separator: "\n")
+        #expect(logged.contains("the web configuration file changed but cannot be used"), "\(logged)")
+        #expect(logged.contains("loaded the TLS certificate and key again"))
+        #expect(!logged.contains("not-a-hash") && !logged.contains(Self.aliceHash))
     }
 
     @Test func verifyClientCertIfGivenLetsPasswordsAloneIn() async throws {

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A certificate authority, a server certificate for 127.0.0.1 and localhost, a client certificate
 /// it signed, and a client certificate from a second, untrusted authority: made with the openssl
 /// command in a new folder, valid for a day.
@@ -28,6 +32,15 @@ public struct TestCertificates: Sendable {
         return certificates
     }
 
+    /// A new server certificate and key from the same authority, written beside the old pair
+    /// and renamed over it, as certificate managers do.
+    public func renewServer(commonName: String) throws {
+        try leaf("renewed", signedBy: "ca", extensions: "server.ext", commonName: commonName)
+        for (new, old) in [(folder + "/renewed.key", serverKey), (folder + "/renewed.pem", serverCertificate)] {
+            guard rename(new, old) == 0 else { throw TestSupportError("cannot rename \(new) over \(old)") }
+        }
+    }
+
     public func remove() {
         try? FileManager.default.removeItem(atPath: folder)
     }
@@ -38,8 +51,8 @@ public struct TestCertificates: Sendable {
         try openssl(["req", "-x509"] + Self.key + ["-keyout", "\(name).key", "-out", "\(name).pem", "-days", "1", "-subj", "/CN=\(name)"])
     }
 
-    private func leaf(_ name: String, signedBy authority: String, extensions: String) throws {
-        try openssl(["req"] + Self.key + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(name)"])
+    private func leaf(_ name: String, signedBy authority: String, extensions: String, commonName: String? = nil) throws {
+        try openssl(["req"] + Self.key + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(commonName ?? name)"])
         try openssl([
             "x509", "-req", "-in", "\(name).csr", "-CA", "\(authority).pem", "-CAkey", "\(authority).key", "-CAcreateserial",
             "-out", "\(name).pem", "-days", "1", "-extfile", extensions,

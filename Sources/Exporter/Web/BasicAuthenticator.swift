@@ -5,17 +5,13 @@ import Synchronization
 /// `basic_auth_users`: every request — `/metrics`, the health and landing pages alike — carries
 /// a configured user's password or gets 401, as with the exporter-toolkit.
 final class BasicAuthenticator: Sendable {
-    private let users: [String: String]
-    /// The password each user last proved: bcrypt costs tens of milliseconds by design, and a
-    /// scrape every few seconds should not pay that each time.
-    private let proven = Mutex<[String: [UInt8]]>([:])
+    /// The password each user last proved, with the hash it was proved against: bcrypt costs tens
+    /// of milliseconds by design, and a scrape every few seconds should not pay that each time. A
+    /// changed hash (a new password in the reloaded file) voids the entry.
+    private let proven = Mutex<[String: (hash: String, password: [UInt8])]>([:])
 
-    init(users: [String: String]) {
-        self.users = users
-    }
-
-    /// Whether an `Authorization` header names a user and their password.
-    func isAuthorized(_ authorization: String?) -> Bool {
+    /// Whether an `Authorization` header names one of `users` and their password.
+    func isAuthorized(_ authorization: String?, users: [String: String]) -> Bool {
         guard let (user, password) = Self.credentials(authorization) else { return false }
         guard let hash = users[user] else {
             // Spend the same time as for a real user, so the answer's delay does not tell which names exist.
@@ -23,9 +19,11 @@ final class BasicAuthenticator: Sendable {
             return false
         }
         let bytes = Array(password.utf8)
-        if let known = proven.withLock({ $0[user] }), BcryptHash.constantTimeEqual(known, bytes) { return true }
+        if let known = proven.withLock({ $0[user] }), known.hash == hash, BcryptHash.constantTimeEqual(known.password, bytes) {
+            return true
+        }
         guard BcryptHash.matches(password: password, hash: hash) else { return false }
-        proven.withLock { $0[user] = bytes }
+        proven.withLock { $0[user] = (hash, bytes) }
         return true
     }
 
@@ -38,12 +36,15 @@ final class BasicAuthenticator: Sendable {
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
-    /// The middleware that answers 401 with a `WWW-Authenticate` challenge.
+    /// The middleware that answers 401 with a `WWW-Authenticate` challenge when the web
+    /// configuration in force has users.
     struct Middleware<Context: RequestContext>: RouterMiddleware {
-        let authenticator: BasicAuthenticator
+        let authenticator = BasicAuthenticator()
+        let web: WebConfigReloader
 
         func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-            guard authenticator.isAuthorized(request.headers[.authorization]) else {
+            let users = web.current.basicAuthUsers
+            guard users.isEmpty || authenticator.isAuthorized(request.headers[.authorization], users: users) else {
                 return Response(
                     status: .unauthorized,
                     headers: [.wwwAuthenticate: "Basic realm=\"warehouse_exporter\", charset=\"UTF-8\"", .contentType: "text/plain; charset=utf-8"],

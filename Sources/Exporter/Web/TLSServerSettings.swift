@@ -3,20 +3,10 @@ import NIOSSL
 /// Turns `tls_server_config` into NIOSSL's server configuration, loading every file so that a
 /// missing or malformed certificate or key is an error at start that names the setting.
 enum TLSServerSettings {
-    static func configuration(_ tls: WebConfig.TLS, file: String) throws(ConfigError) -> TLSConfiguration {
-        let chain = try certificates(tls.certificate, setting: tls.certificate.isFile ? "cert_file" : "cert", file: file)
-        let key: NIOSSLPrivateKey
-        do {
-            key =
-                switch tls.key {
-                case .file(let path): try NIOSSLPrivateKey(file: path, format: .pem)
-                case .inline(let text): try NIOSSLPrivateKey(bytes: Array(text.utf8), format: .pem)
-                }
-        } catch {
-            // NIOSSL's error says nothing of the key's content, but say less still: a key is a secret.
-            let setting = if case .file(let path) = tls.key { "key_file \"\(path)\"" } else { "key" }
-            throw ConfigError(file: file, message: "\(setting): not a PEM private key that can be read")
-        }
+    /// - Parameter reloader: when given, each handshake uses the certificate and key the files
+    ///   hold now, so a renewed certificate needs no restart.
+    static func configuration(_ tls: WebConfig.TLS, file: String, reloader: WebConfigReloader? = nil) throws(ConfigError) -> TLSConfiguration {
+        let (chain, key) = try identity(tls, file: file)
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = tls.minVersion.nio
@@ -33,7 +23,28 @@ enum TLSServerSettings {
         if let caFile = tls.clientCAFile {
             configuration.trustRoots = .certificates(try certificates(.file(caFile), setting: "client_ca_file", file: file))
         }
+        if let reloader {
+            configuration.sslContextCallback = { _, promise in promise.succeed(reloader.identityOverride()) }
+        }
         return configuration
+    }
+
+    /// The server's certificate chain and private key.
+    static func identity(_ tls: WebConfig.TLS, file: String) throws(ConfigError) -> ([NIOSSLCertificate], NIOSSLPrivateKey) {
+        let chain = try certificates(tls.certificate, setting: tls.certificate.isFile ? "cert_file" : "cert", file: file)
+        let key: NIOSSLPrivateKey
+        do {
+            key =
+                switch tls.key {
+                case .file(let path): try NIOSSLPrivateKey(file: path, format: .pem)
+                case .inline(let text): try NIOSSLPrivateKey(bytes: Array(text.utf8), format: .pem)
+                }
+        } catch {
+            // NIOSSL's error says nothing of the key's content, but say less still: a key is a secret.
+            let setting = if case .file(let path) = tls.key { "key_file \"\(path)\"" } else { "key" }
+            throw ConfigError(file: file, message: "\(setting): not a PEM private key that can be read")
+        }
+        return (chain, key)
     }
 
     private static func certificates(_ pem: WebConfig.TLS.PEM, setting: String, file: String) throws(ConfigError) -> [NIOSSLCertificate] {

@@ -13,7 +13,7 @@ public struct WebConfig: Sendable {
     /// `tls_server_config`.
     public struct TLS: Sendable {
         /// A PEM document, from a file (`cert_file`) or written inline (`cert`).
-        public enum PEM: Sendable {
+        public enum PEM: Sendable, Equatable {
             case file(String)
             case inline(String)
         }
