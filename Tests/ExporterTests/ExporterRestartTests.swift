@@ -39,7 +39,14 @@ struct ExporterRestartTests {
         let first = try await Self.startExporter(config: folder + "/config.yml")
         let workload = CountingWorkload(postgres: postgres, analytics: analytics, fixture: fixture)
         let team = Task { await workload.run() }
-        try await Task.sleep(for: .seconds(3))
+        // Killed once it has counted a share of the workload on both warehouses, however slowly a
+        // loaded machine started it: the kill must land mid-stream.
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .seconds(30) {
+            let page = try await HTTPGet.fetch("http://127.0.0.1:\(first.port)/metrics")
+            if CountingWorkload.counted(page, warehouse: "pg") >= 20 && CountingWorkload.counted(page, warehouse: "rs") >= 20 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         first.process.signal(SIGKILL)
         _ = try await first.process.wait(timeout: .seconds(5))
         let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any])
