@@ -74,8 +74,9 @@ public final class Exporter: Sendable {
         // With a file, the middleware stays even if it has no users or headers yet: they may come
         // with the next edit of the file.
         let reloader = WebConfigReloader(path: webConfigFile.isEmpty ? nil : webConfigFile, config: web, logger: logger)
-        if !webConfigFile.isEmpty || !web.headers.isEmpty { router.add(middleware: ResponseHeaders(web: reloader)) }
-        if !webConfigFile.isEmpty || !web.basicAuthUsers.isEmpty { router.add(middleware: BasicAuthenticator.Middleware(web: reloader)) }
+        if !webConfigFile.isEmpty || !web.headers.isEmpty || !web.basicAuthUsers.isEmpty {
+            router.add(middleware: WebConfigMiddleware(web: reloader))
+        }
         let registry = metrics.registry
         let status = status
         router.get(RouterPath(telemetryPath)) { request, _ in

@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 import Synchronization
 
 /// `basic_auth_users`: every request — `/metrics`, the health and landing pages alike — carries
@@ -34,23 +33,5 @@ final class BasicAuthenticator: Sendable {
             let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
-    }
-
-    /// The middleware that answers 401 with a `WWW-Authenticate` challenge when the web
-    /// configuration in force has users.
-    struct Middleware<Context: RequestContext>: RouterMiddleware {
-        let authenticator = BasicAuthenticator()
-        let web: WebConfigReloader
-
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-            let users = web.current.basicAuthUsers
-            guard users.isEmpty || authenticator.isAuthorized(request.headers[.authorization], users: users) else {
-                return Response(
-                    status: .unauthorized,
-                    headers: [.wwwAuthenticate: "Basic realm=\"warehouse_exporter\", charset=\"UTF-8\"", .contentType: "text/plain; charset=utf-8"],
-                    body: ResponseBody(byteBuffer: ByteBuffer(string: "Unauthorized\n")))
-            }
-            return try await next(request, context)
-        }
     }
 }
