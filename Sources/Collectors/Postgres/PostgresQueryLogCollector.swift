@@ -95,24 +95,20 @@ public final class PostgresQueryLogCollector: Collector {
             }
             var stderr = reading.stderr
             defer { reading.stderr = stderr }
-            var oldest: Double? = nil
-            var timesReadable = true
+            // The log is in time order, so the run's first counted entry is its oldest (to the
+            // milliseconds by which concurrent backends' lines interleave): one time read a run.
+            var oldest: String? = nil
             let read = try reading.tailer!.read { record in
                 let entry: LogEntry? = switch options.format {
                 case .jsonlog: JSONLogLine.entry(record)
                 case .csvlog: CSVLogRecord.entry(record)
                 case .stderr: stderr.entry(record)
                 }
-                if let entry, observe(entry, warehouse: warehouse) {
-                    if let finished = LogTimestamp.seconds(entry.timestamp) {
-                        oldest = min(oldest ?? finished, finished)
-                    } else {
-                        timesReadable = false
-                    }
-                }
+                if let entry, observe(entry, warehouse: warehouse), oldest == nil { oldest = entry.timestamp }
             }
             let now = Date().timeIntervalSince1970
-            lag.withLock { $0 = timesReadable ? oldest.map { max(0, now - $0) } ?? 0 : nil }
+            let lagNow: Double? = if let oldest { LogTimestamp.seconds(oldest).map { max(0, now - $0) } } else { 0 }
+            lag.withLock { $0 = lagNow }
             // Written when the position moved past what the file holds, and again at each run after
             // a failed write: an idle server costs no disk writes.
             if let cursor = reading.tailer!.cursor, cursor != reading.saved, try state.save(cursor, key: stateKey) {
