@@ -10,17 +10,18 @@ public enum CollectorCatalog {
     /// Collector names available for a kind of warehouse, in the order they run.
     public static func available(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
         switch kind {
-        case .postgres: ["tables", "activity", "query_log", "statements"]
-        case .redshift: ["query_history", "live_queries", "tables", "table_activity", "loads", "qmr", "serverless_cost"]
+        case .postgres: ["tables", "activity", "query_log", "statements", "data_checks"]
+        case .redshift: ["query_history", "live_queries", "tables", "table_activity", "loads", "qmr", "serverless_cost", "data_checks"]
         }
     }
 
     /// Collectors that run unless the configuration lists others: those that need nothing of the
     /// server beyond a login (`query_log` needs its directory, and joins when its section is
     /// there; `statements` needs the pg_stat_statements extension, and is listed by name;
-    /// `serverless_cost` joins when `query_history.cost` gives an RPU-hour price).
+    /// `serverless_cost` joins when `query_history.cost` gives an RPU-hour price; `data_checks`
+    /// when `profiles`, `freshness` or `checks` give it something to run).
     public static func defaults(for kind: ExporterConfig.Warehouse.Kind) -> [String] {
-        available(for: kind).filter { $0 != "query_log" && $0 != "statements" && $0 != "serverless_cost" }
+        available(for: kind).filter { !["query_log", "statements", "serverless_cost", "data_checks"].contains($0) }
     }
 
     /// Every collector name of every kind, for `--[no-]collector.<name>`.
@@ -30,7 +31,8 @@ public enum CollectorCatalog {
 
     public static func defaultInterval(for collector: String) -> Duration {
         switch collector {
-        case health, "activity", "query_log", "live_queries": .seconds(15)
+        // data_checks only looks for checks that are due; each has its own interval.
+        case health, "activity", "query_log", "live_queries", "data_checks": .seconds(15)
         case "query_history": .seconds(30)
         default: .seconds(60)
         }
@@ -65,6 +67,8 @@ public enum CollectorCatalog {
             RedshiftTablesCollector(options: warehouse.tables, metrics: metrics)
         case (.redshift, "live_queries"):
             RedshiftLiveQueriesCollector(recorder: metrics.queries, rules: shared.rules)
+        case (_, "data_checks"):
+            DataChecksCollector(options: warehouse.dataChecks, dialect: warehouse.kind == .redshift ? .redshift : .postgres, families: metrics.dataChecks)
         case (.postgres, "query_log"):
             PostgresQueryLogCollector(
                 options: warehouse.queryLog, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)

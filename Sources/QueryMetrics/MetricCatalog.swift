@@ -22,6 +22,8 @@ public struct MetricCatalog: Sendable {
     public let tableSkewRowsRatio: GaugeFamily
     /// Query latency, queueing, statement, execution and cost families, under the label policy.
     public let queries: QueryRecorder
+    /// Column profiles, freshness by content and custom checks.
+    public let dataChecks: DataCheckFamilies
 
     public init(registry: MetricRegistry = MetricRegistry(), labelPolicy: LabelPolicy = LabelPolicy()) {
         self.registry = registry
@@ -70,5 +72,6 @@ public struct MetricCatalog: Sendable {
         tableSkewRowsRatio = registry.gaugeFamily(
             "warehouse_table_skew_rows_ratio",
             help: "Rows on the slice with the most of them over rows on the slice with the fewest (Redshift); 1 is even.", labels: table)
+        dataChecks = DataCheckFamilies(registry: registry)
     }
 }

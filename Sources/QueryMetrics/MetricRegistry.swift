@@ -11,8 +11,8 @@ public final class MetricRegistry: Sendable {
 
     let prometheus = PrometheusCollectorRegistry()
     private let families = Mutex<Set<String>>([])
-    /// Families rendered by our own stores (histograms and counters), after swift-prometheus's.
-    private let recorders = Mutex<[QueryRecorder]>([])
+    /// Families rendered by our own stores (histograms, counters, check values), after swift-prometheus's.
+    private let rendered = Mutex<[any RenderedFamily]>([])
 
     public init() {}
 
@@ -52,12 +52,23 @@ public final class MetricRegistry: Sendable {
 
     /// Adds a query recorder's families to the exposition; their names must be new here.
     public func register(_ recorder: QueryRecorder) {
+        add(recorder)
+    }
+
+    /// Creates the gauge family `name` whose series each bring their own label names.
+    public func variableLabelGaugeFamily(_ name: String, help: String) -> VariableLabelGaugeFamily {
+        let family = VariableLabelGaugeFamily(name: name, help: help)
+        add(family)
+        return family
+    }
+
+    private func add(_ source: any RenderedFamily) {
         families.withLock { families in
-            for name in QueryRecorder.familyNames {
+            for name in source.familyNames {
                 precondition(Self.isValidName(name) && families.insert(name).inserted, "metric family \(name) created twice")
             }
         }
-        recorders.withLock { $0.append(recorder) }
+        rendered.withLock { $0.append(source) }
     }
 
     /// The whole exposition, in the text format.
@@ -65,7 +76,7 @@ public final class MetricRegistry: Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
         prometheus.emit(into: &buffer)
-        for recorder in recorders.withLock({ $0 }) { recorder.emit(into: &buffer) }
+        for source in rendered.withLock({ $0 }) { source.emit(into: &buffer) }
         return buffer
     }
 
@@ -84,4 +95,14 @@ public final class MetricRegistry: Sendable {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
             || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
+}
+
+/// Families the registry renders by asking them, rather than through swift-prometheus.
+protocol RenderedFamily: Sendable {
+    var familyNames: [String] { get }
+    func emit(into buffer: inout [UInt8])
+}
+
+extension QueryRecorder: RenderedFamily {
+    var familyNames: [String] { Self.familyNames }
 }

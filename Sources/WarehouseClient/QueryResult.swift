@@ -2,6 +2,8 @@
 public struct QueryResult: Sendable {
     /// Column names in the order the server sent them.
     public let columns: [String]
+    /// Each column's type, as the server's type OID (`pg_type.oid`: 20 is bigint, 1700 numeric…).
+    public let columnTypes: [UInt32]
     /// For a command, the row count it reports (`INSERT 0 5` gives 5).
     public let affectedRows: Int?
     private let buffer: ResultBuffer
@@ -10,6 +12,7 @@ public struct QueryResult: Sendable {
     init(_ buffer: ResultBuffer, affectedRows: Int?) {
         self.buffer = buffer
         self.columns = buffer.columns
+        self.columnTypes = buffer.columnTypes
         self.affectedRows = affectedRows
         // The first of two equally named columns wins, as in a SQL client.
         self.index = Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })

@@ -7,11 +7,13 @@ final class ResultBuffer: @unchecked Sendable {
     private let result: OpaquePointer
     let rowCount: Int
     let columns: [String]
+    let columnTypes: [UInt32]
 
     init(_ result: OpaquePointer) {
         self.result = result
         rowCount = Int(PQntuples(result))
         columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+        columnTypes = (0..<PQnfields(result)).map { UInt32(PQftype(result, $0)) }
     }
 
     deinit { PQclear(result) }

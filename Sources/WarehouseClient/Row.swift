@@ -10,6 +10,12 @@ public struct Row: Sendable {
         buffer.string(row: row, column: try position(of: column))
     }
 
+    /// The raw text of the column at `position` (in ``QueryResult/columns`` order), or `nil` for
+    /// SQL NULL; for results whose column names may repeat.
+    public func text(at position: Int) -> String? {
+        buffer.string(row: row, column: position)
+    }
+
     /// The bytes of a column's text where libpq keeps them, nil for SQL NULL, for a reader that
     /// needs no String of its own (a query's 4000-byte stored text); valid inside `body` only.
     public func withBytes<Result>(_ column: String, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) throws(WarehouseError) -> Result {

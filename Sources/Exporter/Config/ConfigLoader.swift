@@ -132,6 +132,7 @@ private struct Reader: YAMLReading {
     static let warehouseKeys: Set<String> = [
         "name", "kind", "dsn", "password_file", "collectors", "intervals",
         "connect_timeout", "query_timeout", "reconnect_backoff_max", "tables", "query_log", "query_history",
+        "profiles", "freshness", "checks",
     ]
 
     private func warehouse(_ node: Node) throws(ConfigError) -> ExporterConfig.Warehouse {
@@ -196,6 +197,16 @@ private struct Reader: YAMLReading {
             guard kind == .postgres else { throw error(node, "\"query_log\" is for PostgreSQL warehouses (kind: postgres)") }
             warehouse.queryLog = try queryLog(node)
             if fields["collectors"] == nil { warehouse.collectors.append("query_log") }
+        }
+        warehouse.dataChecks = try dataChecks(fields, kind: kind)
+        if !warehouse.dataChecks.isEmpty, !warehouse.collectors.contains("data_checks") {
+            // Listed collectors without data_checks would leave the checks silently off.
+            if let node = fields["collectors"] {
+                throw error(node, "\(what) has profiles, freshness or checks: add data_checks to its collectors")
+            }
+            warehouse.collectors.append("data_checks")
+        } else if warehouse.dataChecks.isEmpty, warehouse.collectors.contains("data_checks") {
+            throw error(fields["collectors"] ?? node, "collector data_checks of \(what) has nothing to run: add profiles, freshness or checks")
         }
         return warehouse
     }

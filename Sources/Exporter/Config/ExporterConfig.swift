@@ -39,6 +39,8 @@ public struct ExporterConfig: Sendable {
         public var queryLog: PostgresQueryLogCollector.Options
         /// How the Redshift `query_history` collector reads SYS_QUERY_HISTORY.
         public var queryHistory: RedshiftQueryHistoryCollector.Options
+        /// Column profiles, freshness by content and custom checks, for the `data_checks` collector.
+        public var dataChecks: DataCheckOptions
 
         public init(name: String, kind: Kind, dsn: String) {
             self.name = name
@@ -53,6 +55,7 @@ public struct ExporterConfig: Sendable {
             self.tables = .init()
             self.queryLog = .init()
             self.queryHistory = .init()
+            self.dataChecks = .init()
         }
 
         /// How often `collector` runs here.

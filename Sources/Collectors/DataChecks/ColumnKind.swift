@@ -1,0 +1,39 @@
+/// What a profile can compute for a column, by its SQL type.
+public enum ColumnKind: String, Sendable, CaseIterable {
+    /// min, max, mean, nulls, distinct values.
+    case numeric
+    /// Total characters, nulls, distinct values.
+    case string
+    /// min and max in Unix seconds, nulls, distinct values (with or without time zone).
+    case timestamp
+    /// As `timestamp`, midnight UTC of each day.
+    case date
+    /// Share true (as the mean), nulls, distinct values.
+    case boolean
+    /// Nulls only (JSON, SUPER, arrays, binary, times of day, …).
+    case other
+
+    /// The kinds a config may name in a profile's `types`.
+    public static let selectable: [ColumnKind] = [.numeric, .string, .timestamp, .date, .boolean]
+
+    /// The kind of a type as `format_type` (PostgreSQL) or SVV_REDSHIFT_COLUMNS.data_type
+    /// (Redshift) spell it: `integer`, `numeric(12,2)`, `character varying(256)`,
+    /// `timestamp without time zone`, ….
+    public init(sqlType: String) {
+        let type = sqlType.lowercased()
+        func starts(_ prefixes: String...) -> Bool { prefixes.contains { type.hasPrefix($0) } }
+        if starts("smallint", "integer", "bigint", "numeric", "decimal", "real", "double precision", "int", "float") {
+            self = .numeric
+        } else if starts("character", "varchar", "char", "text", "bpchar", "nchar", "nvarchar", "citext", "name") {
+            self = .string
+        } else if starts("timestamp") {
+            self = .timestamp
+        } else if type == "date" {
+            self = .date
+        } else if type == "boolean" || type == "bool" {
+            self = .boolean
+        } else {
+            self = .other
+        }
+    }
+}

@@ -1,0 +1,195 @@
+public import QueryMetrics
+public import SQLText
+import Synchronization
+import WarehouseClient
+
+/// Column profiles, freshness by content and custom checks of one warehouse.
+///
+/// They run one at a time on the collector's one connection, so the exporter never has two of
+/// its heavy queries on a warehouse at once; each has its own interval and timeout, and the
+/// collector's own interval is only how often it looks for what is due. One check failing (a
+/// missing table, a timeout, a bad result) is reported on `warehouse_check_success` and the
+/// others run; only a lost connection ends the run.
+public final class DataChecksCollector: Collector {
+    public let name = "data_checks"
+
+    private let items: [Item]
+    private let dialect: SQLDialect
+    private let families: DataCheckFamilies
+    private let state: Mutex<State>
+
+    public init(options: DataCheckOptions, dialect: SQLDialect, families: DataCheckFamilies) {
+        items = options.profiles.map(Item.profile) + options.freshness.map(Item.freshness) + options.checks.map(Item.check)
+        self.dialect = dialect
+        self.families = families
+        state = Mutex(State(due: Array(repeating: nil, count: items.count)))
+    }
+
+    enum Item {
+        case profile(ColumnProfileSpec)
+        case freshness(FreshnessSpec)
+        case check(DataCheckSpec)
+
+        /// The `check` label.
+        var label: String {
+            switch self {
+            case .profile(let spec): "profile:\(spec.table.schemaName).\(spec.table.name)"
+            case .freshness(let spec): "freshness:\(spec.table.schemaName).\(spec.table.name)"
+            case .check(let spec): spec.name
+            }
+        }
+
+        var interval: Duration {
+            switch self {
+            case .profile(let spec): spec.interval
+            case .freshness(let spec): spec.interval
+            case .check(let spec): spec.interval
+            }
+        }
+
+        var timeout: Duration {
+            switch self {
+            case .profile(let spec): spec.timeout
+            case .freshness(let spec): spec.timeout
+            case .check(let spec): spec.timeout
+            }
+        }
+    }
+
+    private struct State {
+        /// When each item is next due; nil before its first run.
+        var due: [ContinuousClock.Instant?]
+        /// Why each failing item's last run failed, by `check` label; to log a change of state once.
+        var failing: [String: String] = [:]
+        /// The gauge series each item set at its last run, to remove those it no longer sets.
+        var series: [String: Set<Series>] = [:]
+    }
+
+    private struct Series: Hashable {
+        var family: String
+        var labels: [String]
+    }
+
+    /// The gauges set on an item's behalf in one run.
+    private struct Gauges {
+        var values: [(family: GaugeFamily, labels: [String], value: Double)] = []
+
+        mutating func set(_ family: GaugeFamily, _ labels: [String], _ value: Double?) {
+            if let value { values.append((family, labels, value)) }
+        }
+    }
+
+    public func collect(_ context: CollectionContext) async throws {
+        let clock = ContinuousClock()
+        let now = clock.now
+        let due = state.withLock { state in items.indices.filter { state.due[$0].map { $0 <= now } ?? true } }
+        guard !due.isEmpty else { return }
+        let database = try await context.query("SELECT current_database() AS name").rows.first?.string("name") ?? ""
+
+        for index in due {
+            try Task.checkCancellation()
+            let item = items[index]
+            let started = clock.now
+            var gauges = Gauges()
+            var failure: (any Error)?
+            do {
+                // The session's statement_timeout is the collectors' query_timeout; a check has its own.
+                _ = try await context.query("SET statement_timeout = \(Int64(item.timeout.seconds * 1000))")
+                try await run(item, context, database: database, into: &gauges)
+            } catch {
+                failure = error
+            }
+            finish(item, at: index, context: context, gauges: gauges, failure: failure, duration: clock.now - started, next: started + item.interval)
+            // With the connection gone, the rest waits for the next run on a new one.
+            if let failure = failure as? WarehouseError, failure.isConnectionLevel { throw failure }
+        }
+    }
+
+    /// Why each check whose last run failed failed, by its `check` label.
+    public var failures: [String: String] {
+        state.withLock { $0.failing }
+    }
+
+    private func run(_ item: Item, _ context: CollectionContext, database: String, into gauges: inout Gauges) async throws {
+        let connection = context.connection
+        switch item {
+        case .profile(let spec):
+            let profiler = ColumnProfiler(spec: spec, dialect: dialect)
+            let columns = try profiler.columns(
+                from: try await connection.query(profiler.catalogSQL, profiler.catalogParameters, timeout: spec.timeout))
+            let result = try await connection.query(profiler.profileSQL(columns), timeout: spec.timeout)
+            let (rows, profiles) = try profiler.read(result, columns)
+            let table = [context.warehouse, database, spec.table.schemaName, spec.table.name]
+            gauges.set(families.profileRows, table, rows)
+            for profile in profiles {
+                let labels = table + [profile.column.name]
+                gauges.set(families.columnMin, labels, profile.min)
+                gauges.set(families.columnMax, labels, profile.max)
+                gauges.set(families.columnMean, labels, profile.mean)
+                gauges.set(families.columnNulls, labels, profile.nulls)
+                gauges.set(families.columnDistinct, labels, profile.distinct)
+                gauges.set(families.columnChars, labels, profile.chars)
+                gauges.set(families.columnInfo, labels + [profile.column.type, profile.column.encoding], 1)
+            }
+
+        case .freshness(let spec):
+            let table = [context.warehouse, database, spec.table.schemaName, spec.table.name]
+            if let objective = spec.objective { families.freshnessObjective.set(objective.seconds, table) }
+            // Without a column, reading no row still proves the table is there and readable.
+            let select = spec.column.map { "extract(epoch FROM max(\(SQLIdentifier.quote($0))))::float8 AS newest" } ?? "NULL AS newest"
+            let limit = spec.column == nil ? " LIMIT 0" : ""
+            let result = try await connection.query(
+                "\(RedshiftSQL.ownAnnotation)\nSELECT \(select) FROM \(spec.table.quoted)\(limit)", timeout: spec.timeout)
+            if spec.column != nil, let newest = try result.rows.first?.optionalDouble("newest") {
+                gauges.set(families.newestRow, table, newest)
+            }
+
+        case .check(let spec):
+            let query = DataCheckQuery(spec: spec)
+            let outcome = try query.outcome(try await connection.query(query.sql, timeout: spec.timeout))
+            families.value.replace(
+                owner: [context.warehouse, spec.name],
+                samples: outcome.values.map { value in
+                    (labels: [("warehouse", context.warehouse), ("check", spec.name), ("column", value.column)] + value.labels, value: value.value)
+                })
+            if let passed = outcome.passed { gauges.set(families.passed, [context.warehouse, spec.name], passed ? 1 : 0) }
+        }
+    }
+
+    private func finish(
+        _ item: Item, at index: Int, context: CollectionContext, gauges: Gauges, failure: (any Error)?, duration: Duration,
+        next: ContinuousClock.Instant
+    ) {
+        let label = item.label
+        let check = [context.warehouse, label]
+        families.success.set(failure == nil ? 1 : 0, check)
+        families.duration.set(duration.seconds, check)
+        // A failed check serves no values: stale figures would read as current ones.
+        if failure != nil, case .check(let spec) = item { families.value.remove(owner: [context.warehouse, spec.name]) }
+        for (family, labels, value) in gauges.values { family.set(value, labels) }
+        let current = Set(gauges.values.map { Series(family: $0.family.name, labels: $0.labels) })
+        let (stale, wasFailing) = state.withLock { state in
+            state.due[index] = next
+            let stale = state.series[label, default: []].subtracting(current)
+            state.series[label] = current
+            let wasFailing =
+                if let failure { state.failing.updateValue("\(failure)", forKey: label) != nil }
+                else { state.failing.removeValue(forKey: label) != nil }
+            return (stale, wasFailing)
+        }
+        for series in stale { family(named: series.family)?.remove(series.labels) }
+
+        if let failure, !wasFailing {
+            context.logger.warning("data check failed", metadata: ["check": "\(label)", "error": "\(failure)"])
+        } else if failure == nil, wasFailing {
+            context.logger.info("data check recovered", metadata: ["check": "\(label)"])
+        }
+    }
+
+    private func family(named name: String) -> GaugeFamily? {
+        [
+            families.columnMin, families.columnMax, families.columnMean, families.columnNulls, families.columnDistinct,
+            families.columnChars, families.columnInfo, families.profileRows, families.newestRow, families.passed,
+        ].first { $0.name == name }
+    }
+}
