@@ -48,7 +48,7 @@ struct ConfigLoaderTests {
         let config = try ConfigLoader.parse(
             "warehouses:\n  - { name: w, kind: postgres, dsn: \"dbname=x\" }\n", file: "c.yml")
         #expect(config.warehouses[0].collectors == ["tables", "activity"])
-        #expect(CollectorCatalog.available(for: .postgres) == ["tables", "activity", "query_log", "statements"])
+        #expect(CollectorCatalog.available(for: .postgres) == ["tables", "activity", "query_log", "statements", "data_checks"])
         // A query_log section brings its collector in, with its settings.
         let logged = try ConfigLoader.parse(
             """
