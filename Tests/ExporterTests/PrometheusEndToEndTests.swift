@@ -57,9 +57,17 @@ struct PrometheusEndToEndTests {
               - name: e2e
                 kind: postgres
                 dsn: "\(postgres.dsn(database: database))"
-                collectors: [tables, activity, query_log]
-                intervals: { health: 1s, tables: 1s, activity: 1s, query_log: 1s }
+                collectors: [tables, activity, query_log, data_checks]
+                intervals: { health: 1s, tables: 1s, activity: 1s, query_log: 1s, data_checks: 1s }
                 query_log: { directory: \(postgres.directory)/data/log, format: jsonlog, dollars_per_hour: 3.6 }
+                profiles:
+                  - { table: raw.orders, interval: 2s }
+                  - { table: raw.events, columns: [kind], interval: 5s, sample_percent: 20 }
+                freshness:
+                  - { table: raw.orders, column: at, objective: 1h, interval: 2s }
+                checks:
+                  - { name: events_by_kind, sql: "SELECT kind, count(*) AS events FROM raw.events GROUP BY kind", labels: [kind], interval: 2s }
+                  - { name: orders_copied, row_count_match: { source: SELECT id FROM raw.orders, target: SELECT id FROM raw.orders }, interval: 2s }
               - name: e2e_redshift
                 kind: redshift
                 dsn: "\(fixture.dsn)"
@@ -105,7 +113,7 @@ struct PrometheusEndToEndTests {
 
         let recorded = try String(contentsOfFile: AlertRulesTests.ruleFiles[0], encoding: .utf8)
             .matches(of: /record: ([a-z_:0-9]+)/).map { String($0.1) }
-        #expect(recorded.count == 16)
+        #expect(recorded.count == 18)
         let panels = try Self.panelQueries(window: Self.window)
         #expect(panels.count >= 54)
         var missing = Set(recorded + panels)

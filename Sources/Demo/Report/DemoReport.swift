@@ -34,6 +34,8 @@ public struct DemoReport: Sendable {
         out += try await ranking(
             "DAG task latencies, p95 over 5m", "sort_desc(dag_task:warehouse_query_duration_seconds:p95_5m)", labels: ["warehouse", "dag", "task"])
 
+        out += try await dataChecks()
+
         out += "\n== Alerts pending or firing (\(prometheus.base.absoluteString)/api/v1/alerts)\n"
         let alerts = try await prometheus.alerts()
         if alerts.isEmpty { out += "  none: most alerts wait minutes (their `for:`) before they fire\n" }
@@ -48,6 +50,30 @@ public struct DemoReport: Sendable {
             if number == 1, let fingerprint = finding.fingerprint, let text = text(of: fingerprint) {
                 out += "     \(text)\n"
             }
+        }
+        return out
+    }
+
+    /// Each data check's state, and each table's freshness against its objective.
+    private func dataChecks() async throws -> String {
+        var out = "\n== Data checks: warehouse_check_success, warehouse_check_passed, table:warehouse_table_freshness:age_seconds\n"
+        let passed = Dictionary(
+            try await prometheus.query("warehouse_check_passed").map { ("\($0["warehouse"])/\($0["check"])", $0.value == 1) },
+            uniquingKeysWith: { first, _ in first })
+        let checks = try await prometheus.query("warehouse_check_success").sorted { ($0["warehouse"], $0["check"]) < ($1["warehouse"], $1["check"]) }
+        if checks.isEmpty { out += "  none configured (docs/data-checks.md)\n" }
+        for check in checks {
+            let name = "\(check["warehouse"]) / \(check["check"])"
+            var state = check.value == 1 ? "ran" : "FAILING (the exporter's log says why)"
+            if let passing = passed["\(check["warehouse"])/\(check["check"])"] { state += passing ? ", passing" : ", NOT PASSING" }
+            out += "  \(name.padding(toLength: 50, withPad: " ", startingAt: 0)) \(state)\n"
+        }
+        let objectives = try await prometheus.query("warehouse_table_freshness_objective_seconds")
+        for age in try await prometheus.query("table:warehouse_table_freshness:age_seconds") {
+            guard let objective = objectives.first(where: { $0["schema"] == age["schema"] && $0["table"] == age["table"] && $0["warehouse"] == age["warehouse"] })
+            else { continue }
+            let verdict = age.value > objective.value ? "MISSES its objective" : "within its objective"
+            out += "  \(age["warehouse"]) / \(age["schema"]).\(age["table"]): newest data \(RootCauseWalk.seconds(age.value)) old, \(verdict) of \(RootCauseWalk.seconds(objective.value))\n"
         }
         return out
     }
