@@ -201,7 +201,7 @@ struct DataChecksCollectorTests {
     }
 
     @Test func oneBadCheckFailsAloneWithItsReason() async throws {
-        let (_, dsn) = try await makeShop()
+        let (database, dsn) = try await makeShop()
         func check(_ name: String, _ sql: String, labels: [String] = []) -> DataCheckSpec {
             DataCheckSpec(name: name, kind: .query(sql: sql, labels: labels))
         }
@@ -215,8 +215,12 @@ struct DataChecksCollectorTests {
             check("missing_label", "SELECT 1 AS one", labels: ["status"]),
             check("missing_table", "SELECT count(*) AS n FROM shop.nowhere"),
             slow, many,
+            // Passes the config's read-only check, but writes: the session refuses it.
+            check("writes", "SELECT shop.wipe() AS n"),
             check("fine", "SELECT count(*) AS orders FROM shop.orders"),
         ]
+        try await TestPostgres.shared().execute(
+            "CREATE FUNCTION shop.wipe() RETURNS integer LANGUAGE sql AS 'DELETE FROM shop.orders; SELECT 1'", database: database)
         let harness = DataCheckHarness(DataCheckOptions(profiles: [ColumnProfileSpec(table: table("shop.gone"))], checks: checks), dsn: dsn)
         try await harness.collect()
         let failures = harness.collector.failures
@@ -227,7 +231,8 @@ struct DataChecksCollectorTests {
         #expect(failures["slow"]?.contains("timeout") == true)
         #expect(failures["many"]?.contains("20 rows, more than max_rows 10") == true)
         #expect(failures["profile:shop.gone"]?.contains("not found") == true)
-        for name in ["text_value", "duplicate_labels", "missing_label", "missing_table", "slow", "many", "profile:shop.gone"] {
+        #expect(failures["writes"]?.contains("read-only transaction") == true)
+        for name in ["text_value", "duplicate_labels", "missing_label", "missing_table", "slow", "many", "profile:shop.gone", "writes"] {
             #expect(harness.success(name) == 0, "\(name)")
         }
         // The timeout cut the 5 s sleep short, and the connection served the next check.

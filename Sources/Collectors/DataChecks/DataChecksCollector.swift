@@ -85,6 +85,11 @@ public final class DataChecksCollector: Collector {
         let due = state.withLock { state in items.indices.filter { state.due[$0].map { $0 <= now } ?? true } }
         guard !due.isEmpty else { return }
         let database = try await context.query("SELECT current_database() AS name").rows.first?.string("name") ?? ""
+        if dialect == .postgres {
+            // Beyond the config's read-only check: a function that writes, or SELECT … FOR UPDATE,
+            // fails here instead of changing or locking the data it was meant to watch.
+            _ = try await context.query("SET default_transaction_read_only = on")
+        }
 
         for index in due {
             try Task.checkCancellation()
