@@ -262,6 +262,32 @@ struct DataChecksCollectorTests {
         #expect(harness.sample(#"warehouse_check_value{warehouse="w",check="hourly",column="n"}"#) == 4)
     }
 
+    @Test func aLostConnectionIsNotTheChecksFailureAndItRunsAgainOnTheNextOne() async throws {
+        let (database, dsn) = try await makeShop()
+        var victim = DataCheckSpec(name: "victim", kind: .query(sql: "SELECT count(*) AS n FROM pg_sleep(3)", labels: []))
+        victim.interval = .seconds(3600)
+        let harness = DataCheckHarness(DataCheckOptions(checks: [victim]), dsn: dsn)
+        // Ends the check's session once its statement is running.
+        let killer = Task {
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let killed = try await TestPostgres.shared().execute(
+                    """
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = '\(database)' AND state = 'active' AND query LIKE '%FROM pg_sleep(3)%' AND pid <> pg_backend_pid()
+                    """)
+                if killed[0].count > 0 { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        await #expect(throws: WarehouseError.self) { try await harness.collect() }
+        _ = try await killer.value
+        #expect(harness.success("victim") == nil)  // not run to an end: neither passed nor failed
+        try await harness.collect()  // still due, though its interval is an hour
+        #expect(harness.success("victim") == 1)
+        #expect(harness.sample(#"warehouse_check_value{warehouse="w",check="victim",column="n"}"#) == 1)
+    }
+
     @Test func onTheRedshiftFixtureTypesAndEncodingsComeFromSVVRedshiftColumns() async throws {
         let postgres = try TestPostgres.shared()
         let database = try await postgres.createDatabase(prefix: "rsprofile")
@@ -287,5 +313,19 @@ struct DataChecksCollectorTests {
         #expect(harness.column("mean", "sales", "amount", database: database) == 6)
         #expect(harness.column("chars", "sales", "region", database: database) == 6)
         #expect(harness.column("distinct_values", "sales", "region", database: database) == 2)
+    }
+}
+
+@Suite("Column kinds from SQL type names")
+struct ColumnKindTests {
+    @Test(arguments: [
+        ("integer", ColumnKind.numeric), ("numeric(12,2)", .numeric), ("double precision", .numeric), ("int8", .numeric),
+        ("character varying(256)", .string), ("character(10)", .string), ("text", .string),
+        ("timestamp without time zone", .timestamp), ("timestamp with time zone", .timestamp), ("date", .date),
+        ("boolean", .boolean), ("interval", .other), ("time without time zone", .other), ("jsonb", .other), ("super", .other),
+        ("integer[]", .other),
+    ])
+    func kinds(type: String, kind: ColumnKind) {
+        #expect(ColumnKind(sqlType: type) == kind)
     }
 }

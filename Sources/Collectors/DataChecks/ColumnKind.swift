@@ -22,7 +22,11 @@ public enum ColumnKind: String, Sendable, CaseIterable {
     public init(sqlType: String) {
         let type = sqlType.lowercased()
         func starts(_ prefixes: String...) -> Bool { prefixes.contains { type.hasPrefix($0) } }
-        if starts("smallint", "integer", "bigint", "numeric", "decimal", "real", "double precision", "int", "float") {
+        // Whole words: `interval` is not a number, though it starts like `int`; arrays are arrays.
+        if type.hasSuffix("]") {
+            self = .other
+        } else if starts("smallint", "integer", "bigint", "numeric", "decimal", "real", "double precision")
+            || ["int", "int2", "int4", "int8", "float", "float4", "float8"].contains(type) {
             self = .numeric
         } else if starts("character", "varchar", "char", "text", "bpchar", "nchar", "nvarchar", "citext", "name") {
             self = .string

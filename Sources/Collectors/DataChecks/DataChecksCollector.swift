@@ -93,6 +93,9 @@ public final class DataChecksCollector: Collector {
 
         for index in due {
             try Task.checkCancellation()
+            // A statement that ignored its cancel leaves the connection broken: the rest waits for
+            // the next run, on a new one, rather than failing here one by one.
+            guard context.connection.isUsable else { throw WarehouseError(.connection, "connection lost during data checks") }
             let item = items[index]
             let started = clock.now
             var gauges = Gauges()
@@ -104,9 +107,11 @@ public final class DataChecksCollector: Collector {
             } catch {
                 failure = error
             }
-            finish(item, at: index, context: context, gauges: gauges, failure: failure, duration: clock.now - started, next: started + item.interval)
-            // With the connection gone, the rest waits for the next run on a new one.
+            // Shutting down, or the connection gone: not the check's failure. It stays due, and runs
+            // again first thing on the new connection.
+            try Task.checkCancellation()
             if let failure = failure as? WarehouseError, failure.isConnectionLevel { throw failure }
+            finish(item, at: index, context: context, gauges: gauges, failure: failure, duration: clock.now - started, next: started + item.interval)
         }
     }
 
