@@ -85,7 +85,8 @@ public final class MetricRegistry: Sendable {
         return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":") || isAlphanumeric($0) }
     }
 
-    static func isValidLabelName(_ name: String) -> Bool {
+    /// Whether Prometheus accepts `name` as a label name (and not as one of its own, `__…`).
+    public static func isValidLabelName(_ name: String) -> Bool {
         guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first), !name.hasPrefix("__")
         else { return false }
         return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isAlphanumeric($0) }

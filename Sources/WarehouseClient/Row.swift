@@ -41,14 +41,30 @@ public struct Row: Sendable {
 
     public func double(_ column: String) throws(WarehouseError) -> Double {
         let text = try nonNull(column)
-        // PostgreSQL spells the IEEE specials its own way.
+        guard let value = Self.number(text) else { throw mismatch(column, text, "a number") }
+        return value
+    }
+
+    /// The value at `position` (in ``QueryResult/columns`` order) as a number, a boolean as 1 or
+    /// 0, nil for SQL NULL; for results whose column names may repeat.
+    public func number(at position: Int) throws(WarehouseError) -> Double? {
+        guard let text = text(at: position) else { return nil }
         switch text {
-        case "NaN": return .nan
-        case "Infinity": return .infinity
-        case "-Infinity": return -.infinity
+        case "t": return 1
+        case "f": return 0
         default:
-            guard let value = Double(text) else { throw mismatch(column, text, "a number") }
+            guard let value = Self.number(text) else { throw mismatch(columns[position], text, "a number") }
             return value
+        }
+    }
+
+    /// PostgreSQL spells the IEEE specials its own way.
+    private static func number(_ text: String) -> Double? {
+        switch text {
+        case "NaN": .nan
+        case "Infinity": .infinity
+        case "-Infinity": -.infinity
+        default: Double(text)
         }
     }
 

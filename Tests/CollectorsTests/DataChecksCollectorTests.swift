@@ -31,7 +31,7 @@ private struct DataCheckHarness {
 
     /// The value of the series written exactly as `series`, nil when absent.
     func sample(_ series: String) -> Double? {
-        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+        Exposition(text: text).sample(series)
     }
 
     func column(_ metric: String, _ table: String, _ column: String, database: String) -> Double? {

@@ -4,6 +4,10 @@ import QueryMetrics
 struct Exposition {
     let text: String
 
+    init(text: String) {
+        self.text = text
+    }
+
     init(_ recorder: QueryRecorder) {
         var buffer: [UInt8] = []
         recorder.emit(into: &buffer)

@@ -109,7 +109,7 @@ struct DataCheckConfigTests {
         ("    profiles:\n      - { table: t }\n      - { table: public.t }\n", ["table public.t is profiled twice"]),
         ("    profiles:\n      - { table: t, sample_percent: 10 }\n", ["Redshift has no TABLESAMPLE"]),
         ("    profiles:\n      - { table: t, approximate_distinct: true }\n", ["on PostgreSQL use sample_percent"]),
-        ("    profiles:\n      - { table: t, sample_percent: 150 }\n", [#""sample_percent" must be a number"#]),
+        ("    profiles:\n      - { table: t, sample_percent: 150 }\n", [#""sample_percent" must be a percentage above 0 and at most 100"#]),
         ("    freshness:\n      - { table: t }\n", ["freshness of public.t: give a timestamp column, an objective, or both"]),
         ("    freshness:\n      - { table: t, objectiv: 1h }\n", [#"unknown key "objectiv""#, #"did you mean "objective""#]),
     ])

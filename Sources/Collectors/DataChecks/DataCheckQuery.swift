@@ -124,17 +124,7 @@ struct DataCheckQuery {
                 throw DataCheckError("\(check): rows \(first) and \(number + 1) have the same labels {\(set)}")
             }
             for position in valuePositions {
-                guard let text = row.text(at: position) else { continue }  // NULL: no series
-                let number: Double? =
-                    switch text {
-                    case "t": 1
-                    case "f": 0
-                    case "NaN": .nan
-                    case "Infinity": .infinity
-                    case "-Infinity": -.infinity
-                    default: Double(text)
-                    }
-                guard let number else { throw DataCheckError("\(check): column \"\(result.columns[position])\" holds \"\(text)\", not a number") }
+                guard let number = try row.number(at: position) else { continue }  // NULL: no series
                 values.append(Value(column: result.columns[position], labels: Array(zip(labels, labelValues)), value: number))
             }
         }

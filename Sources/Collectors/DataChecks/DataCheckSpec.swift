@@ -1,4 +1,5 @@
 public import SQLText
+import QueryMetrics
 
 /// A named check on the data, as configured: a query of the user's own, or one of the built-in
 /// kinds that answer the usual questions (are all rows copied? does this join multiply rows? are
@@ -32,9 +33,9 @@ public struct DataCheckSpec: Sendable {
     /// Label names a check cannot use for its own columns: the exposition sets them.
     public static let reservedLabels: Set<String> = ["warehouse", "check", "column"]
 
-    /// Whether `name` can be a check's name or a label column's name.
+    /// Whether `name` can be a check's name or a label column's name: what Prometheus takes as a
+    /// label name, so a check's name reads the same wherever it appears.
     public static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first), !name.hasPrefix("__") else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+        MetricRegistry.isValidLabelName(name)
     }
 }

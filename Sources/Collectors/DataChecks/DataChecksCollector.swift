@@ -16,12 +16,19 @@ public final class DataChecksCollector: Collector {
     private let items: [Item]
     private let dialect: SQLDialect
     private let families: DataCheckFamilies
+    /// The families whose series an item's run replaces, by name.
+    private let tracked: [String: GaugeFamily]
     private let state: Mutex<State>
 
     public init(options: DataCheckOptions, dialect: SQLDialect, families: DataCheckFamilies) {
         items = options.profiles.map(Item.profile) + options.freshness.map(Item.freshness) + options.checks.map(Item.check)
         self.dialect = dialect
         self.families = families
+        let tracked = [
+            families.columnMin, families.columnMax, families.columnMean, families.columnNulls, families.columnDistinct,
+            families.columnChars, families.columnInfo, families.profileRows, families.newestRow, families.passed,
+        ]
+        self.tracked = Dictionary(uniqueKeysWithValues: tracked.map { ($0.name, $0) })
         state = Mutex(State(due: Array(repeating: nil, count: items.count)))
     }
 
@@ -187,19 +194,12 @@ public final class DataChecksCollector: Collector {
                 else { state.failing.removeValue(forKey: label) != nil }
             return (stale, wasFailing)
         }
-        for series in stale { family(named: series.family)?.remove(series.labels) }
+        for series in stale { tracked[series.family]?.remove(series.labels) }
 
         if let failure, !wasFailing {
             context.logger.warning("data check failed", metadata: ["check": "\(label)", "error": "\(failure)"])
         } else if failure == nil, wasFailing {
             context.logger.info("data check recovered", metadata: ["check": "\(label)"])
         }
-    }
-
-    private func family(named name: String) -> GaugeFamily? {
-        [
-            families.columnMin, families.columnMax, families.columnMean, families.columnNulls, families.columnDistinct,
-            families.columnChars, families.columnInfo, families.profileRows, families.newestRow, families.passed,
-        ].first { $0.name == name }
     }
 }

@@ -97,7 +97,10 @@ extension YAMLReading {
             guard kind == .postgres else {
                 throw error(node, "\(what): Redshift has no TABLESAMPLE; use approximate_distinct: true to make distinct counts cheaper")
             }
-            spec.samplePercent = try number(node, "sample_percent", in: 0.000001...100)
+            guard let percent = node.float, percent > 0, percent <= 100 else {
+                throw error(node, "\"sample_percent\" must be a percentage above 0 and at most 100")
+            }
+            spec.samplePercent = percent
         }
         if let node = fields["approximate_distinct"] {
             guard kind == .redshift else {
