@@ -59,13 +59,13 @@ struct ColumnProfiler {
             return Column(name: try row.string("name"), type: type, encoding: (try row.text("encoding")) ?? "", kind: ColumnKind(sqlType: type))
         }
         guard !all.isEmpty else {
-            throw DataCheckError("table \(spec.table.schemaName).\(spec.table.name) not found, or the monitoring user cannot see it")
+            throw DataCheckError("table \(spec.table.qualified) not found, or the monitoring user cannot see it")
         }
         let chosen: [Column]
         if !spec.columns.isEmpty {
             chosen = try spec.columns.map { name in
                 guard let column = all.first(where: { $0.name == name }) else {
-                    throw DataCheckError("no column \"\(name)\" in \(spec.table.schemaName).\(spec.table.name) (it has: \(all.map(\.name).joined(separator: ", ")))")
+                    throw DataCheckError("no column \"\(name)\" in \(spec.table.qualified) (it has: \(all.map(\.name).joined(separator: ", ")))")
                 }
                 return column
             }
@@ -73,14 +73,14 @@ struct ColumnProfiler {
             chosen = all.filter { spec.kinds.contains($0.kind) }
             guard !chosen.isEmpty else {
                 let kinds = spec.kinds.map(\.rawValue).sorted().joined(separator: ", ")
-                throw DataCheckError("\(spec.table.schemaName).\(spec.table.name) has no column of the types \(kinds)")
+                throw DataCheckError("\(spec.table.qualified) has no column of the types \(kinds)")
             }
         } else {
             chosen = all
         }
         guard chosen.count <= spec.maxColumns else {
             throw DataCheckError(
-                "\(chosen.count) columns of \(spec.table.schemaName).\(spec.table.name) selected, more than \(spec.maxColumns): list the columns or narrow the types")
+                "\(chosen.count) columns of \(spec.table.qualified) selected, more than \(spec.maxColumns): list the columns or narrow the types")
         }
         return chosen
     }

@@ -4,14 +4,10 @@ import WarehouseClient
 /// The SQL a check sends and how its result becomes values.
 struct DataCheckQuery {
     /// One `warehouse_check_value` series: the result column it came from and the row's labels.
-    struct Value: Equatable {
+    struct Value {
         var column: String
         var labels: [(String, String)]
         var value: Double
-
-        static func == (a: Value, b: Value) -> Bool {
-            a.column == b.column && a.value == b.value && a.labels.elementsEqual(b.labels, by: ==)
-        }
     }
 
     struct Outcome {

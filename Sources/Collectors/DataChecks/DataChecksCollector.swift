@@ -40,8 +40,8 @@ public final class DataChecksCollector: Collector {
         /// The `check` label.
         var label: String {
             switch self {
-            case .profile(let spec): "profile:\(spec.table.schemaName).\(spec.table.name)"
-            case .freshness(let spec): "freshness:\(spec.table.schemaName).\(spec.table.name)"
+            case .profile(let spec): "profile:\(spec.table.qualified)"
+            case .freshness(let spec): "freshness:\(spec.table.qualified)"
             case .check(let spec): spec.name
             }
         }

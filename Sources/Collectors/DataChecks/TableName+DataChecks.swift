@@ -12,6 +12,9 @@ extension TableName {
     /// The schema the table is in (`public` when none was given).
     public var schemaName: String { schema ?? "public" }
 
+    /// `schema.table`, with `public` when none was given: how checks and messages name it.
+    public var qualified: String { "\(schemaName).\(name)" }
+
     /// `"schema"."table"`, quoted for SQL.
     var quoted: String { "\(SQLIdentifier.quote(schemaName)).\(SQLIdentifier.quote(name))" }
 }

@@ -13,7 +13,7 @@ extension YAMLReading {
             for item in try list(node, "profiles") {
                 let spec = try profile(item, kind: kind)
                 if options.profiles.contains(where: { $0.table == spec.table }) {
-                    throw error(item, "table \(spec.table.schemaName).\(spec.table.name) is profiled twice")
+                    throw error(item, "table \(spec.table.qualified) is profiled twice")
                 }
                 options.profiles.append(spec)
             }
@@ -22,7 +22,7 @@ extension YAMLReading {
             for item in try list(node, "freshness") {
                 let spec = try freshness(item)
                 if options.freshness.contains(where: { $0.table == spec.table }) {
-                    throw error(item, "table \(spec.table.schemaName).\(spec.table.name) has two freshness entries")
+                    throw error(item, "table \(spec.table.qualified) has two freshness entries")
                 }
                 options.freshness.append(spec)
             }
@@ -70,7 +70,7 @@ extension YAMLReading {
             node, "a profile",
             allowed: ["table", "columns", "types", "interval", "timeout", "sample_percent", "approximate_distinct", "max_columns"])
         var spec = ColumnProfileSpec(table: try table(try required(fields, "table", in: node), "table"))
-        let what = "profile of \(spec.table.schemaName).\(spec.table.name)"
+        let what = "profile of \(spec.table.qualified)"
         if fields["columns"] != nil, fields["types"] != nil {
             throw error(node, "\(what): give columns or types, not both")
         }
@@ -81,8 +81,7 @@ extension YAMLReading {
             }
         }
         if let node = fields["types"] {
-            guard case .sequence(let items) = node, !items.isEmpty else { throw error(node, "\(what): \"types\" must be a non-empty list") }
-            for item in items {
+            for item in try list(node, "types") {
                 let name = try string(item, "type")
                 guard let kind = ColumnKind(rawValue: name), ColumnKind.selectable.contains(kind) else {
                     throw error(item, "\(what): unknown type \"\(name)\" (expected some of: \(ColumnKind.selectable.map(\.rawValue).joined(separator: ", ")))")
@@ -117,7 +116,7 @@ extension YAMLReading {
         if let node = fields["column"] { spec.column = try string(node, "column") }
         if let node = fields["objective"] { spec.objective = try positiveDuration(node, "objective") }
         if spec.column == nil, spec.objective == nil {
-            throw error(node, "freshness of \(spec.table.schemaName).\(spec.table.name): give a timestamp column, an objective, or both")
+            throw error(node, "freshness of \(spec.table.qualified): give a timestamp column, an objective, or both")
         }
         if let node = fields["interval"] { spec.interval = try positiveDuration(node, "interval") }
         if let node = fields["timeout"] { spec.timeout = try positiveDuration(node, "timeout") }
