@@ -29,17 +29,17 @@ private struct DataCheckHarness {
 
     var text: String { String(decoding: metrics.registry.render(), as: UTF8.self) }
 
-    /// The value of the series written exactly as `series`, nil when absent.
-    func sample(_ series: String) -> Double? {
-        Exposition(text: text).sample(series)
+    /// The value of the sample `name` with exactly `labels`, nil when absent.
+    func value(_ name: String, _ labels: [String: String]) -> Double? {
+        Exposition(text: text).value(name, labels)
     }
 
     func column(_ metric: String, _ table: String, _ column: String, database: String) -> Double? {
-        sample(#"warehouse_column_\#(metric){warehouse="w",database="\#(database)",schema="shop",table="\#(table)",column="\#(column)"}"#)
+        value("warehouse_column_\(metric)", ["warehouse": "w", "database": database, "schema": "shop", "table": table, "column": column])
     }
 
-    func success(_ check: String) -> Double? { sample(#"warehouse_check_success{warehouse="w",check="\#(check)"}"#) }
-    func passed(_ check: String) -> Double? { sample(#"warehouse_check_passed{warehouse="w",check="\#(check)"}"#) }
+    func success(_ check: String) -> Double? { value("warehouse_check_success", ["warehouse": "w", "check": check]) }
+    func passed(_ check: String) -> Double? { value("warehouse_check_passed", ["warehouse": "w", "check": check]) }
 }
 
 private func table(_ text: String) -> TableName { TableName(configured: text)! }
@@ -74,7 +74,7 @@ struct DataChecksCollectorTests {
         func figure(_ metric: String, _ column: String) -> Double? { harness.column(metric, "orders", column, database: database) }
 
         #expect(harness.success("profile:shop.orders") == 1)
-        #expect(harness.sample(#"warehouse_column_profile_rows{warehouse="w",database="\#(database)",schema="shop",table="orders"}"#) == 4)
+        #expect(harness.value("warehouse_column_profile_rows", ["warehouse": "w", "database": database, "schema": "shop", "table": "orders"]) == 4)
         #expect(figure("min", "amount") == 10.5)
         #expect(figure("max", "amount") == 30.25)
         #expect(figure("mean", "amount") == 20.25)
@@ -123,7 +123,7 @@ struct DataChecksCollectorTests {
         spec.samplePercent = 50
         let harness = DataCheckHarness(DataCheckOptions(profiles: [spec]), dsn: postgres.dsn(database: database))
         try await harness.collect()
-        let rows = try #require(harness.sample(#"warehouse_column_profile_rows{warehouse="w",database="\#(database)",schema="shop",table="big"}"#))
+        let rows = try #require(harness.value("warehouse_column_profile_rows", ["warehouse": "w", "database": database, "schema": "shop", "table": "big"]))
         // Half the pages, give or take: never none of them, never all 443.
         #expect(rows > 10_000 && rows < 90_000)
         #expect(harness.column("distinct_values", "big", "id", database: database) == rows)
@@ -140,10 +140,11 @@ struct DataChecksCollectorTests {
         missing.column = "no_such_column"
         let harness = DataCheckHarness(DataCheckOptions(freshness: [fresh, metadataOnly]), dsn: dsn)
         try await harness.collect()
-        let labels = #"{warehouse="w",database="\#(database)",schema="shop",table="orders"}"#
-        #expect(harness.sample("warehouse_table_newest_row_timestamp_seconds" + labels) == 1_767_441_600)
-        #expect(harness.sample("warehouse_table_freshness_objective_seconds" + labels) == 7200)
-        #expect(harness.sample(#"warehouse_table_freshness_objective_seconds{warehouse="w",database="\#(database)",schema="shop",table="customers"}"#) == 86400)
+        let labels = ["warehouse": "w", "database": database, "schema": "shop", "table": "orders"]
+        #expect(harness.value("warehouse_table_newest_row_timestamp_seconds", labels) == 1_767_441_600)
+        #expect(harness.value("warehouse_table_freshness_objective_seconds", labels) == 7200)
+        #expect(harness.value(
+            "warehouse_table_freshness_objective_seconds", ["warehouse": "w", "database": database, "schema": "shop", "table": "customers"]) == 86400)
         #expect(harness.success("freshness:shop.customers") == 1)
 
         let broken = DataCheckHarness(DataCheckOptions(freshness: [missing]), dsn: dsn)
@@ -171,14 +172,14 @@ struct DataChecksCollectorTests {
         ]
         let harness = DataCheckHarness(DataCheckOptions(checks: checks), dsn: dsn)
         let text = try await harness.collect()
-        func value(_ check: String, _ column: String, _ extra: String = "") -> Double? {
-            harness.sample(#"warehouse_check_value{warehouse="w",check="\#(check)",column="\#(column)"\#(extra)}"#)
+        func value(_ check: String, _ column: String, _ extra: [String: String] = [:]) -> Double? {
+            harness.value("warehouse_check_value", ["warehouse": "w", "check": check, "column": column].merging(extra) { _, new in new })
         }
-        #expect(value("orders_by_status", "orders", #",status="paid""#) == 2)
-        #expect(value("orders_by_status", "amount", #",status="paid""#) == 20)
-        #expect(value("orders_by_status", "orders", #",status="none""#) == 1)
-        #expect(value("orders_by_status", "all_paid", #",status="paid""#) == 0)  // a boolean: 0 or 1
-        #expect(value("orders_by_status", "all_paid", #",status="none""#) == nil)  // NULL: no series
+        #expect(value("orders_by_status", "orders", ["status": "paid"]) == 2)
+        #expect(value("orders_by_status", "amount", ["status": "paid"]) == 20)
+        #expect(value("orders_by_status", "orders", ["status": "none"]) == 1)
+        #expect(value("orders_by_status", "all_paid", ["status": "paid"]) == 0)  // a boolean: 0 or 1
+        #expect(value("orders_by_status", "all_paid", ["status": "none"]) == nil)  // NULL: no series
         #expect(harness.passed("orders_by_status") == nil)  // a query of one's own has no condition
 
         #expect(value("orders_copied", "source_rows") == 4)
@@ -236,9 +237,9 @@ struct DataChecksCollectorTests {
             #expect(harness.success(name) == 0, "\(name)")
         }
         // The timeout cut the 5 s sleep short, and the connection served the next check.
-        #expect(try #require(harness.sample(#"warehouse_check_duration_seconds{warehouse="w",check="slow"}"#)) < 4)
+        #expect(try #require(harness.value("warehouse_check_duration_seconds", ["warehouse": "w", "check": "slow"])) < 4)
         #expect(harness.success("fine") == 1)
-        #expect(harness.sample(#"warehouse_check_value{warehouse="w",check="fine",column="orders"}"#) == 4)
+        #expect(harness.value("warehouse_check_value", ["warehouse": "w", "check": "fine", "column": "orders"]) == 4)
         #expect(!harness.text.contains(#"check="many",column"#))
     }
 
@@ -252,14 +253,14 @@ struct DataChecksCollectorTests {
         try await harness.collect()
         try await TestPostgres.shared().execute("INSERT INTO shop.orders (id) VALUES (5)", database: database)
         try await harness.collect()
-        #expect(harness.sample(#"warehouse_check_value{warehouse="w",check="hourly",column="n"}"#) == 4)  // not due yet
-        #expect(harness.sample(#"warehouse_check_value{warehouse="w",check="often",column="n"}"#) == 5)
+        #expect(harness.value("warehouse_check_value", ["warehouse": "w", "check": "hourly", "column": "n"]) == 4)  // not due yet
+        #expect(harness.value("warehouse_check_value", ["warehouse": "w", "check": "often", "column": "n"]) == 5)
 
         try await TestPostgres.shared().execute("DROP TABLE shop.orders", database: database)
         try await harness.collect()
         #expect(harness.success("often") == 0)
-        #expect(harness.sample(#"warehouse_check_value{warehouse="w",check="often",column="n"}"#) == nil)
-        #expect(harness.sample(#"warehouse_check_value{warehouse="w",check="hourly",column="n"}"#) == 4)
+        #expect(harness.value("warehouse_check_value", ["warehouse": "w", "check": "often", "column": "n"]) == nil)
+        #expect(harness.value("warehouse_check_value", ["warehouse": "w", "check": "hourly", "column": "n"]) == 4)
     }
 
     @Test func aLostConnectionIsNotTheChecksFailureAndItRunsAgainOnTheNextOne() async throws {
@@ -285,7 +286,7 @@ struct DataChecksCollectorTests {
         #expect(harness.success("victim") == nil)  // not run to an end: neither passed nor failed
         try await harness.collect()  // still due, though its interval is an hour
         #expect(harness.success("victim") == 1)
-        #expect(harness.sample(#"warehouse_check_value{warehouse="w",check="victim",column="n"}"#) == 1)
+        #expect(harness.value("warehouse_check_value", ["warehouse": "w", "check": "victim", "column": "n"]) == 1)
     }
 
     @Test func onTheRedshiftFixtureTypesAndEncodingsComeFromSVVRedshiftColumns() async throws {

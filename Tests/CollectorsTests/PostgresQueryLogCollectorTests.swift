@@ -41,34 +41,35 @@ struct PostgresQueryLogCollectorTests {
                 CollectionContext(connection: connection, warehouse: "w", queryTimeout: .seconds(10), logger: Logger(label: "test")))
         }
 
-        var exposition: String {
-            var buffer: [UInt8] = []
-            recorder.emit(into: &buffer)
-            return String(decoding: buffer, as: UTF8.self)
+        var exposition: Exposition { Exposition(recorder) }
+
+        /// The value of the sample `name` with exactly `labels`, nil when absent.
+        func value(_ name: String, _ labels: [String: String]) -> Double? {
+            exposition.value(name, labels)
         }
 
-        /// The sample of the line starting with `series` (name and labels).
-        func sample(_ series: String) -> Double? {
-            for line in exposition.split(separator: "\n") where line.hasPrefix(series + " ") {
-                return Double(line.split(separator: " ").last!)
-            }
-            return nil
-        }
-
-        /// Collects until `series` reaches `value` (the server writes its log asynchronously).
-        func collect(until series: String, is value: Double) async throws -> Double? {
+        /// Collects until the sample `name` with `labels` reaches `value` (the server writes its
+        /// log asynchronously).
+        func collect(until name: String, _ labels: [String: String], is value: Double) async throws -> Double? {
             let deadline = ContinuousClock.now + .seconds(10)
             repeat {
                 try await collect()
-                if sample(series) == value { return value }
+                if self.value(name, labels) == value { return value }
                 try await Task.sleep(for: .milliseconds(100))
             } while ContinuousClock.now < deadline
-            return sample(series)
+            return self.value(name, labels)
         }
     }
 
     static let airflow = #"/* {"app":"airflow","dag":"daily","task":"load","user":"etl"} */ "#
-    static let insertSeries = #"warehouse_query_duration_seconds_count{warehouse="w",database="DB",app="airflow",user="etl",dag="daily",task="load",query_type="insert",status="success"}"#
+
+    /// The successful inserts run as airflow's load task in `database`.
+    static func insertLabels(_ database: String) -> [String: String] {
+        [
+            "warehouse": "w", "database": database, "app": "airflow", "user": "etl", "dag": "daily", "task": "load", "query_type": "insert",
+            "status": "success",
+        ]
+    }
 
     /// Runs the workload through libpq's extended protocol (as application `airflow_worker`).
     static func run(_ postgres: TestPostgres, database: String, _ statements: [String]) async throws {
@@ -107,35 +108,41 @@ struct PostgresQueryLogCollectorTests {
         try Self.psql(postgres, database: database, application: "metabase", "SELECT *\nFROM raw.events\nWHERE kind = 'a\nb'")
         try Self.psql(postgres, database: database, application: "metabase", "SELECT count(*) FROM raw.events")
 
-        let series = Self.insertSeries.replacingOccurrences(of: "DB", with: database)
-        #expect(try await first.collect(until: series, is: 3) == 3)
+        let (durations, seconds) = ("warehouse_query_duration_seconds_count", "warehouse_query_duration_seconds_sum")
+        let inserts = Self.insertLabels(database)
+        #expect(try await first.collect(until: durations, inserts, is: 3) == 3)
         if format == .jsonlog {
             // The exact sum, against the durations read from the same files by Foundation's parser.
             let truth = try Self.loggedSeconds(in: postgres.directory + "/data/log", statementsContaining: "INSERT INTO marts.daily_events")
-            let sum = try #require(first.sample(series.replacingOccurrences(of: "_count", with: "_sum")))
+            let sum = try #require(first.value(seconds, inserts))
             #expect(abs(sum - truth) < 1e-9, "histogram sum \(sum), log \(truth)")
         }
-        let selects = #"warehouse_query_duration_seconds_count{warehouse="w",database="\#(database)",app="metabase",user="postgres",query_type="select",status="success"}"#
-        #expect(first.sample(selects) == 2)
-        let sleep = #"warehouse_query_duration_seconds_sum{warehouse="w",database="\#(database)",app="airflow",user="etl",dag="daily",task="load",query_type="select",status="success"}"#
-        let slept = try #require(first.sample(sleep))
+        let selects = ["warehouse": "w", "database": database, "app": "metabase", "user": "postgres", "query_type": "select", "status": "success"]
+        #expect(first.value(durations, selects) == 2)
+        let sleep = [
+            "warehouse": "w", "database": database, "app": "airflow", "user": "etl", "dag": "daily", "task": "load", "query_type": "select",
+            "status": "success",
+        ]
+        let slept = try #require(first.value(seconds, sleep))
         #expect(slept >= 0.2 && slept < 0.5, "pg_sleep(0.2) took \(slept) s")
-        let failed = #"warehouse_query_duration_seconds_count{warehouse="w",database="\#(database)",app="airflow_worker",user="postgres",query_type="select",status="failed"}"#
-        #expect(first.sample(failed) == 1)
-        let aborted = #"warehouse_query_duration_seconds_count{warehouse="w",database="\#(database)",app="airflow_worker",user="postgres",query_type="select",status="aborted"}"#
-        #expect(first.sample(aborted) == 1)
+        let failed = ["warehouse": "w", "database": database, "app": "airflow_worker", "user": "postgres", "query_type": "select", "status": "failed"]
+        #expect(first.value(durations, failed) == 1)
+        let aborted = ["warehouse": "w", "database": database, "app": "airflow_worker", "user": "postgres", "query_type": "select", "status": "aborted"]
+        #expect(first.value(durations, aborted) == 1)
         // Who wrote and read which table.
-        #expect(first.sample(#"warehouse_table_writes_total{warehouse="w",schema="marts",table="daily_events",operation="insert",app="airflow",user="etl",dag="daily",task="load"}"#) == 3)
-        #expect(first.sample(#"warehouse_table_reads_total{warehouse="w",schema="raw",table="events",app="airflow",dag="daily",task="load"}"#) == 3)
-        #expect(first.sample(#"warehouse_table_reads_total{warehouse="w",schema="raw",table="events",app="metabase"}"#) == 2)
+        #expect(first.value(
+            "warehouse_table_writes_total",
+            ["warehouse": "w", "schema": "marts", "table": "daily_events", "operation": "insert", "app": "airflow", "user": "etl", "dag": "daily", "task": "load"]) == 3)
+        #expect(first.value("warehouse_table_reads_total", ["warehouse": "w", "schema": "raw", "table": "events", "app": "airflow", "dag": "daily", "task": "load"]) == 3)
+        #expect(first.value("warehouse_table_reads_total", ["warehouse": "w", "schema": "raw", "table": "events", "app": "metabase"]) == 2)
         // The setup statements ran as the exporter's own application: not counted.
-        #expect(!first.exposition.contains("ddl"))
+        #expect(!first.exposition.text.contains("ddl"))
 
         // Rotation in the middle of the run.
         try await postgres.execute("SELECT pg_rotate_logfile()")
         try await Task.sleep(for: .milliseconds(300))
         try await Self.run(postgres, database: database, [insert, insert])
-        #expect(try await first.collect(until: series, is: 5) == 5)
+        #expect(try await first.collect(until: durations, inserts, is: 5) == 5)
 
         // The exporter stops; statements run while it is down; a new one resumes from the state file.
         try await Self.run(postgres, database: database, [insert])
@@ -143,12 +150,12 @@ struct PostgresQueryLogCollectorTests {
         try await Task.sleep(for: .milliseconds(300))
         try await Self.run(postgres, database: database, [insert, insert])
         let second = try Harness(postgres, format: format, statePath: statePath)
-        #expect(try await second.collect(until: series, is: 3) == 3)
+        #expect(try await second.collect(until: durations, inserts, is: 3) == 3)
         try await Task.sleep(for: .milliseconds(500))
         try await second.collect()
-        #expect(second.sample(series) == 3, "counted twice after the restart")
-        #expect(first.sample(series) == 5, "the first exporter read nothing after it stopped")
-        #expect(try Promtool.checkMetrics(second.exposition).exitCode == 0)
+        #expect(second.value(durations, inserts) == 3, "counted twice after the restart")
+        #expect(first.value(durations, inserts) == 5, "the first exporter read nothing after it stopped")
+        #expect(try Promtool.checkMetrics(second.exposition.text).exitCode == 0)
     }
 
     /// The seconds of every logged execution whose statement contains `text`, from the jsonlog

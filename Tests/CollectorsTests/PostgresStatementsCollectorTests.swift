@@ -28,16 +28,19 @@ struct PostgresStatementsCollectorTests {
         try await collector.collect(context)
         try await collector.collect(context)  // nothing new: nothing added
 
-        var buffer: [UInt8] = []
-        recorder.emit(into: &buffer)
-        let text = String(decoding: buffer, as: UTF8.self)
-        func sample(_ prefix: String) -> Double? {
-            text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last!) }
+        let exposition = Exposition(recorder)
+        let text = exposition.text
+        let labels = ["warehouse": "w", "database": database, "app": "airflow", "user": "postgres", "dag": "d", "task": "load"]
+        /// The first sample `name` with these labels and a fingerprint, whichever it is.
+        func value(_ name: String) -> Double? {
+            exposition.samples(name).first { sample in
+                var others = sample.labels
+                return others.removeValue(forKey: "fingerprint") != nil && others == labels
+            }?.value
         }
-        let labels = #"{warehouse="w",database="\#(database)",app="airflow",user="postgres",dag="d",task="load",fingerprint="#
-        #expect(sample("warehouse_statement_calls_total" + labels) == 3, "\(text)")
-        #expect(sample("warehouse_statement_rows_total" + labels) == 30)
-        #expect(try #require(sample("warehouse_statement_execution_seconds_total" + labels)) > 0)
+        #expect(value("warehouse_statement_calls_total") == 3, "\(text)")
+        #expect(value("warehouse_statement_rows_total") == 30)
+        #expect(try #require(value("warehouse_statement_execution_seconds_total")) > 0)
         // The same statement's fingerprint as the log would give it (the server stores $1 for literals).
         let fingerprint = SQLAnalyzer().analyze("INSERT INTO t SELECT generate_series(1, 10)").fingerprint
         #expect(text.contains(#"fingerprint="\#(fingerprint)""#))

@@ -86,9 +86,10 @@ struct PostgresTablesCollectorTests {
             "DELETE FROM marts.small WHERE id > 105",
             database: database)
 
-        let series = #"warehouse_table_rows_written_total{warehouse="w",schema="marts",table="small",operation="#
-        func sample(_ text: String, _ prefix: String) -> Double? {
-            text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last!) }
+        /// The rows written to marts.small by `operation`, in the exposition `text`.
+        func written(_ text: String, _ operation: String) -> Double? {
+            Exposition(text: text).value(
+                "warehouse_table_rows_written_total", ["warehouse": "w", "schema": "marts", "table": "small", "operation": operation])
         }
         // The server publishes its statistics a moment after the transactions end.
         var text = ""
@@ -96,21 +97,21 @@ struct PostgresTablesCollectorTests {
         repeat {
             try await Task.sleep(for: .milliseconds(200))
             text = try await run(collector, metrics, database: database)
-        } while sample(text, series + #""delete"}"#) != 5 && ContinuousClock.now < deadline
-        #expect(sample(text, series + #""insert"}"#) == 100)
-        #expect(sample(text, series + #""update"}"#) == 10)
-        #expect(sample(text, series + #""delete"}"#) == 5)
-        let table = #"{warehouse="w",database="\#(database)",schema="marts",table="small"}"#
-        let modified = try #require(sample(text, "warehouse_table_last_modified_timestamp_seconds" + table))
+        } while written(text, "delete") != 5 && ContinuousClock.now < deadline
+        #expect(written(text, "insert") == 100)
+        #expect(written(text, "update") == 10)
+        #expect(written(text, "delete") == 5)
+        let table = ["warehouse": "w", "database": database, "schema": "marts", "table": "small"]
+        let modified = try #require(Exposition(text: text).value("warehouse_table_last_modified_timestamp_seconds", table))
         #expect(modified >= before && modified <= Date().timeIntervalSince1970)
-        #expect(try #require(sample(text, "warehouse_table_dead_rows" + table)) >= 15)
+        #expect(try #require(Exposition(text: text).value("warehouse_table_dead_rows", table)) >= 15)
 
         // Nothing written since: the counters stand still, and a vacuum is seen.
         try await postgres.execute("VACUUM marts.small", database: database)
         try await Task.sleep(for: .milliseconds(700))
         text = try await run(collector, metrics, database: database)
-        #expect(sample(text, series + #""insert"}"#) == 100)
-        #expect(try #require(sample(text, "warehouse_table_last_vacuum_timestamp_seconds" + table)) >= before)
+        #expect(written(text, "insert") == 100)
+        #expect(try #require(Exposition(text: text).value("warehouse_table_last_vacuum_timestamp_seconds", table)) >= before)
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
     }
 

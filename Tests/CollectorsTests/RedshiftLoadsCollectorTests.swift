@@ -36,15 +36,14 @@ struct RedshiftLoadsCollectorTests {
 
         let exposition = Exposition(recorder)
         let text = exposition.text
-        let sample = exposition.sample
-        let airflow = #"{warehouse="rs",schema="raw",table="events",app="airflow",user="etl",dag="ingest",task="copy_events"}"#
-        #expect(sample("warehouse_table_loaded_rows_total" + airflow) == 1_000_000, "\(text)")
-        #expect(sample("warehouse_table_loaded_bytes_total" + airflow) == 64_000_000)
-        #expect(sample("warehouse_table_load_errors_total" + airflow) == 3)
+        let airflow = ["warehouse": "rs", "schema": "raw", "table": "events", "app": "airflow", "user": "etl", "dag": "ingest", "task": "copy_events"]
+        #expect(exposition.value("warehouse_table_loaded_rows_total", airflow) == 1_000_000, "\(text)")
+        #expect(exposition.value("warehouse_table_loaded_bytes_total", airflow) == 64_000_000)
+        #expect(exposition.value("warehouse_table_load_errors_total", airflow) == 3)
         // Loads whose statement is not in the history: app unknown, the user from pg_user.
-        let unknown = #"{warehouse="rs",schema="raw",table="events",app="unknown",user="etl"}"#
-        #expect(sample("warehouse_table_loaded_rows_total" + unknown) == 500)
-        #expect(sample("warehouse_table_load_errors_total" + unknown) == 7)
+        let unknown = ["warehouse": "rs", "schema": "raw", "table": "events", "app": "unknown", "user": "etl"]
+        #expect(exposition.value("warehouse_table_loaded_rows_total", unknown) == 500)
+        #expect(exposition.value("warehouse_table_load_errors_total", unknown) == 7)
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
 
         // A restart from the state file counts nothing twice.
@@ -87,13 +86,13 @@ struct RedshiftLoadsCollectorTests {
 
         let exposition = Exposition(recorder)
         let text = exposition.text
-        let sample = exposition.sample
-        let airflow = #"{warehouse="rs",schema="raw",table="events",app="airflow",user="etl",dag="ingest",task="copy_events"}"#
-        #expect(sample("warehouse_table_loaded_rows_total" + airflow) == 1_000_001, "\(text)")
-        #expect(sample("warehouse_table_load_errors_total" + airflow) == 3)
-        #expect(sample(#"warehouse_table_loaded_rows_total{warehouse="rs",schema="raw",table="events",app="backfill",user="etl"}"#) == 500)
-        #expect(sample(#"warehouse_table_load_errors_total{warehouse="rs",schema="raw",table="events",app="unknown",user="etl"}"#) == 7)
+        let airflow = ["warehouse": "rs", "schema": "raw", "table": "events", "app": "airflow", "user": "etl", "dag": "ingest", "task": "copy_events"]
+        #expect(exposition.value("warehouse_table_loaded_rows_total", airflow) == 1_000_001, "\(text)")
+        #expect(exposition.value("warehouse_table_load_errors_total", airflow) == 3)
+        let unknown = ["warehouse": "rs", "schema": "raw", "table": "events", "app": "unknown", "user": "etl"]
+        #expect(exposition.value("warehouse_table_loaded_rows_total", ["warehouse": "rs", "schema": "raw", "table": "events", "app": "backfill", "user": "etl"]) == 500)
+        #expect(exposition.value("warehouse_table_load_errors_total", unknown) == 7)
         #expect(!text.contains("warehouse_table_loaded_bytes_total"))
-        #expect(sample(#"warehouse_table_loaded_rows_total{warehouse="rs",schema="raw",table="events",app="unknown",user="etl"}"#) == 0)
+        #expect(exposition.value("warehouse_table_loaded_rows_total", unknown) == 0)
     }
 }

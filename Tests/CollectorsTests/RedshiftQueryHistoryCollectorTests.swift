@@ -24,13 +24,9 @@ struct RedshiftQueryHistoryCollectorTests {
             context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         }
 
-        func sample(_ series: String) -> Double? {
-            var buffer: [UInt8] = []
-            recorder.emit(into: &buffer)
-            for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") where line.hasPrefix(series + " ") {
-                return Double(line.split(separator: " ").last!)
-            }
-            return nil
+        /// The value of the sample `name` with exactly `labels`, nil when absent.
+        func value(_ name: String, _ labels: [String: String]) -> Double? {
+            Exposition(recorder).value(name, labels)
         }
     }
 
@@ -78,21 +74,28 @@ struct RedshiftQueryHistoryCollectorTests {
             in: views)
         try await first.collector.collect(first.context)
 
-        let inserts = #"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="insert",status="success"}"#
-        #expect(first.sample(inserts) == 2)
-        #expect(first.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 6)
-        #expect(first.sample(#"warehouse_query_queue_seconds_sum{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="insert"}"#) == 0.5)
+        let (durations, seconds) = ("warehouse_query_duration_seconds_count", "warehouse_query_duration_seconds_sum")
+        let airflow = ["warehouse": "rs", "database": "dev", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]
+        let inserts = airflow.merging(["query_type": "insert", "status": "success"]) { _, new in new }
+        let dbt = ["warehouse": "rs", "database": "dev", "app": "dbt", "user": "etl", "model": "model.shop.orders", "query_type": "select", "status": "success"]
+        #expect(first.value(durations, inserts) == 2)
+        #expect(first.value(seconds, inserts) == 6)
+        #expect(first.value("warehouse_query_queue_seconds_sum", airflow.merging(["query_type": "insert"]) { _, new in new }) == 0.5)
         // STL_QUERY cannot tell failed from cancelled.
         let failed = views == .sys ? "failed" : "aborted"
-        #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="airflow",user="etl",dag="d",task="t",query_type="select",status="\#(failed)"}"#) == 1)
+        #expect(first.value(durations, airflow.merging(["query_type": "select", "status": failed]) { _, new in new }) == 1)
         // No annotation: the query_label names the app.
-        #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="nightly_etl",user="etl",query_type="select",status="aborted"}"#) == 1)
+        #expect(first.value(
+            durations, ["warehouse": "rs", "database": "dev", "app": "nightly_etl", "user": "etl", "query_type": "select", "status": "aborted"]) == 1)
         // The annotation is past the 4000 characters kept in the history: read from the whole text.
-        #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="dbt",user="etl",model="model.shop.orders",query_type="select",status="success"}"#) == 1)
-        #expect(first.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="warehouse_exporter",user="etl",query_type="select",status="success"}"#) == nil)
+        #expect(first.value(durations, dbt) == 1)
+        #expect(first.value(
+            durations, ["warehouse": "rs", "database": "dev", "app": "warehouse_exporter", "user": "etl", "query_type": "select", "status": "success"]) == nil)
         // $36 an hour is 1 cent a second of execution: 1.5 s and 4 s, and the failed query's 1 s (it used the cluster too).
-        #expect(first.sample(#"warehouse_query_cost_dollars_total{warehouse="rs",app="airflow",user="etl",dag="d",task="t"}"#) == 0.065)
-        #expect(first.sample(#"warehouse_table_writes_total{warehouse="rs",schema="marts",table="daily",operation="insert",app="airflow",user="etl",dag="d",task="t"}"#) == 2)
+        #expect(first.value("warehouse_query_cost_dollars_total", ["warehouse": "rs", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]) == 0.065)
+        #expect(first.value(
+            "warehouse_table_writes_total",
+            ["warehouse": "rs", "schema": "marts", "table": "daily", "operation": "insert", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]) == 2)
         // The lag: the oldest counted query of the run (10 and 11, at 10:05) waited since it ended.
         let lag = try #require(first.collector.lagSeconds)
         #expect(abs(lag - Self.secondsSince("2026-11-21 10:05:00")) < 30, "\(lag)")
@@ -103,15 +106,15 @@ struct RedshiftQueryHistoryCollectorTests {
         #expect(abs(try #require(first.collector.lagSeconds) - Self.secondsSince("2026-11-21 10:04:00")) < 30, "the late row")
         try await first.collector.collect(first.context)
         #expect(first.collector.lagSeconds == 0, "nothing new")
-        #expect(first.sample(inserts) == 3)
-        #expect(first.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 7)
+        #expect(first.value(durations, inserts) == 3)
+        #expect(first.value(seconds, inserts) == 7)
 
         // The exporter restarts with its state file: only what is new is counted.
         try await fixture.store(Self.query(16, end: "2026-11-21 10:08:00.000000", seconds: 8, type: "INSERT", text: Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events"), in: views)
         let second = try Harness(fixture, statePath: statePath, connection: connection)
         try await second.collector.collect(second.context)
-        #expect(second.sample(inserts) == 1)
-        #expect(second.sample(inserts.replacingOccurrences(of: "_count", with: "_sum")) == 8)
-        #expect(second.sample(#"warehouse_query_duration_seconds_count{warehouse="rs",database="dev",app="dbt",user="etl",model="model.shop.orders",query_type="select",status="success"}"#) == nil)
+        #expect(second.value(durations, inserts) == 1)
+        #expect(second.value(seconds, inserts) == 8)
+        #expect(second.value(durations, dbt) == nil)
     }
 }

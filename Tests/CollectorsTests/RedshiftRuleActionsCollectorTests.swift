@@ -37,10 +37,10 @@ struct RedshiftRuleActionsCollectorTests {
 
         let exposition = Exposition(recorder)
         let text = exposition.text
-        let sample = exposition.sample
-        #expect(sample(#"warehouse_query_rule_actions_total{warehouse="rs",rule="long_running",action="log",app="airflow",user="etl",dag="d",task="t"}"#) == 1, "\(text)")
-        #expect(sample(#"warehouse_query_rule_actions_total{warehouse="rs",rule="spill",action="abort",app="airflow",user="etl",dag="d",task="t"}"#) == 1)
-        #expect(sample(#"warehouse_query_rule_actions_total{warehouse="rs",rule="long_running",action="hop_reassign",app="nightly",user="etl"}"#) == 2)
+        let name = "warehouse_query_rule_actions_total"
+        #expect(exposition.value(name, ["warehouse": "rs", "rule": "long_running", "action": "log", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]) == 1, "\(text)")
+        #expect(exposition.value(name, ["warehouse": "rs", "rule": "spill", "action": "abort", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]) == 1)
+        #expect(exposition.value(name, ["warehouse": "rs", "rule": "long_running", "action": "hop_reassign", "app": "nightly", "user": "etl"]) == 2)
         #expect(!text.contains(#"rule="old""#))
 
         // A restart counts nothing twice.

@@ -70,26 +70,30 @@ struct RedshiftTableActivityCollectorTests {
 
         let exposition = Exposition(metrics.queries)
         let text = exposition.text
-        let sample = exposition.sample
-        let daily = #"warehouse="rs",schema="marts",table="daily""#
-        let events = #"warehouse="rs",schema="raw",table="events""#
-        let etl = #"app="airflow",user="etl",dag="d",task="t""#
-        let ana = #"app="redash",user="ana@corp.com",chart="42""#
-        #expect(sample("warehouse_table_reads_total{\(events),app=\"airflow\",dag=\"d\",task=\"t\"}") == 1, "\(text)")
-        #expect(sample("warehouse_table_reads_total{\(events),app=\"redash\"}") == 1)
-        #expect(sample(#"warehouse_table_reads_total{warehouse="rs",schema="marts",table="daily",app="looker",dashboard="sales"}"#) == 1)
-        #expect(sample(#"warehouse_table_reads_total{warehouse="rs",schema="marts",table="orders",app="looker",dashboard="sales"}"#) == 1)
+        /// One label set from its parts.
+        func labels(_ parts: [String: String]...) -> [String: String] {
+            parts.reduce(into: [:]) { $0.merge($1) { _, new in new } }
+        }
+        let daily = ["warehouse": "rs", "schema": "marts", "table": "daily"]
+        let events = ["warehouse": "rs", "schema": "raw", "table": "events"]
+        let etl = ["app": "airflow", "user": "etl", "dag": "d", "task": "t"]
+        let ana = ["app": "redash", "user": "ana@corp.com", "chart": "42"]
+        let (reads, writes, rowsWritten) = ("warehouse_table_reads_total", "warehouse_table_writes_total", "warehouse_table_rows_written_total")
+        #expect(exposition.value(reads, labels(events, ["app": "airflow", "dag": "d", "task": "t"])) == 1, "\(text)")
+        #expect(exposition.value(reads, labels(events, ["app": "redash"])) == 1)
+        #expect(exposition.value(reads, ["warehouse": "rs", "schema": "marts", "table": "daily", "app": "looker", "dashboard": "sales"]) == 1)
+        #expect(exposition.value(reads, ["warehouse": "rs", "schema": "marts", "table": "orders", "app": "looker", "dashboard": "sales"]) == 1)
         // The UPDATE and DELETE scanned the table they wrote: written, not read.
-        #expect(sample("warehouse_table_reads_total{\(daily),app=\"airflow\",dag=\"d\",task=\"t\"}") == nil)
-        #expect(sample("warehouse_table_writes_total{\(daily),operation=\"insert\",\(etl)}") == 1)
-        #expect(sample("warehouse_table_writes_total{\(daily),operation=\"insert\",\(ana)}") == 1)
-        #expect(sample("warehouse_table_writes_total{\(daily),operation=\"update\",\(etl)}") == 1)
-        #expect(sample("warehouse_table_writes_total{\(daily),operation=\"delete\",\(etl)}") == 1)
+        #expect(exposition.value(reads, labels(daily, ["app": "airflow", "dag": "d", "task": "t"])) == nil)
+        #expect(exposition.value(writes, labels(daily, ["operation": "insert"], etl)) == 1)
+        #expect(exposition.value(writes, labels(daily, ["operation": "insert"], ana)) == 1)
+        #expect(exposition.value(writes, labels(daily, ["operation": "update"], etl)) == 1)
+        #expect(exposition.value(writes, labels(daily, ["operation": "delete"], etl)) == 1)
         // Rows summed over segments (slices); an UPDATE's delete and insert counted once.
-        #expect(sample("warehouse_table_rows_written_total{\(daily),operation=\"insert\",\(etl)}") == 1_000)
-        #expect(sample("warehouse_table_rows_written_total{\(daily),operation=\"insert\",\(ana)}") == 100_001)
-        #expect(sample("warehouse_table_rows_written_total{\(daily),operation=\"update\",\(etl)}") == 50)
-        #expect(sample("warehouse_table_rows_written_total{\(daily),operation=\"delete\",\(etl)}") == 10)
+        #expect(exposition.value(rowsWritten, labels(daily, ["operation": "insert"], etl)) == 1_000)
+        #expect(exposition.value(rowsWritten, labels(daily, ["operation": "insert"], ana)) == 100_001)
+        #expect(exposition.value(rowsWritten, labels(daily, ["operation": "update"], etl)) == 50)
+        #expect(exposition.value(rowsWritten, labels(daily, ["operation": "delete"], etl)) == 10)
         // The failed insert, the exporter's own query and the unnamed work table count nothing.
         #expect(!text.contains(#"table="orders",operation"#))
         #expect(!text.contains("warehouse_exporter"))
@@ -98,10 +102,9 @@ struct RedshiftTableActivityCollectorTests {
 
         let gauges = String(decoding: metrics.registry.render(), as: UTF8.self)
         let lastDelete = try #require(ISO8601DateFormatter().date(from: "2026-11-21T10:03:00Z")).timeIntervalSince1970
-        let modified = gauges.split(separator: "\n").first {
-            $0.hasPrefix(#"warehouse_table_last_modified_timestamp_seconds{warehouse="rs",database="dev",schema="marts",table="daily"} "#)
-        }
-        #expect(modified.flatMap { Double($0.split(separator: " ").last!) } == lastDelete, "\(gauges)")
+        let modified = Exposition(text: gauges).value(
+            "warehouse_table_last_modified_timestamp_seconds", ["warehouse": "rs", "database": "dev", "schema": "marts", "table": "daily"])
+        #expect(modified == lastDelete, "\(gauges)")
 
         // A restart from the state file counts only what is new.
         try await fixture.store(Self.query(17, "10:07:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
@@ -112,7 +115,7 @@ struct RedshiftTableActivityCollectorTests {
         var after: [UInt8] = []
         restarted.queries.emit(into: &after)
         let afterText = String(decoding: after, as: UTF8.self)
-        #expect(afterText.contains("warehouse_table_rows_written_total{\(daily),operation=\"insert\",\(etl)} 5"), "\(afterText)")
+        #expect(afterText.contains(#"warehouse_table_rows_written_total{warehouse="rs",schema="marts",table="daily",operation="insert",app="airflow",user="etl",dag="d",task="t"} 5"#), "\(afterText)")
         #expect(!afterText.contains("redash"))
     }
 }

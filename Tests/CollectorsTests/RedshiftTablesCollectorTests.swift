@@ -20,9 +20,9 @@ struct RedshiftTablesCollectorTests {
         let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         try await RedshiftTablesCollector(options: .init(excludeSchemas: ["scratch"]), metrics: metrics).collect(context)
         let text = String(decoding: metrics.registry.render(), as: UTF8.self)
+        let exposition = Exposition(text: text)
         func sample(_ name: String, _ schema: String, _ table: String) -> Double? {
-            let prefix = #"\#(name){warehouse="rs",database="dev",schema="\#(schema)",table="\#(table)"} "#
-            return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+            exposition.value(name, ["warehouse": "rs", "database": "dev", "schema": schema, "table": table])
         }
         #expect(sample("warehouse_table_rows", "raw", "events") == 990_000_000)
         #expect(sample("warehouse_table_rows", "marts", "daily") == 5000)  // no estimate: all rows

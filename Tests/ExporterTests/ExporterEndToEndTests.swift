@@ -27,16 +27,16 @@ struct ExporterEndToEndTests {
         config.tables.excludeSchemas = ["scratch"]
         let running = try await RunningExporter.start(ExporterConfig(warehouses: [config]))
 
-        let orders = #"{warehouse="main",database="\#(database)",schema="marts",table="orders"}"#
+        let orders = ["warehouse": "main", "database": database, "schema": "marts", "table": "orders"]
         // n_live_tup reaches the statistics when the inserting session has flushed them.
-        #expect(try await running.waitFor("warehouse_table_rows" + orders, toBe: 1000) == 1000)
+        #expect(try await running.waitFor("warehouse_table_rows", orders, toBe: 1000) == 1000)
         let page = try await running.metrics()
         #expect(page.status == 200)
         #expect(page.contentType == "text/plain; version=0.0.4; charset=utf-8")
-        #expect(page.sample(#"warehouse_up{warehouse="main"}"#) == 1)
-        #expect(try #require(page.sample("warehouse_table_size_bytes" + orders)) > 100_000)
-        #expect(page.sample(#"warehouse_exporter_collector_success{warehouse="main",collector="tables"}"#) == 1)
-        #expect(page.sample(#"warehouse_exporter_collector_duration_seconds{warehouse="main",collector="tables"}"#) != nil)
+        #expect(page.value("warehouse_up", ["warehouse": "main"]) == 1)
+        #expect(try #require(page.value("warehouse_table_size_bytes", orders)) > 100_000)
+        #expect(page.value("warehouse_exporter_collector_success", ["warehouse": "main", "collector": "tables"]) == 1)
+        #expect(page.value("warehouse_exporter_collector_duration_seconds", ["warehouse": "main", "collector": "tables"]) != nil)
         #expect(page.body.contains(#"warehouse_exporter_build_info{version=""#))
         #expect(!page.body.contains(#"schema="scratch""#))
 
@@ -63,20 +63,20 @@ struct ExporterEndToEndTests {
         let postgres = try TestPostgres.start()
         defer { try? postgres.stop(mode: "immediate") }
         let running = try await RunningExporter.start(ExporterConfig(warehouses: [warehouse("flaky", dsn: postgres.dsn())]))
-        let up = #"warehouse_up{warehouse="flaky"}"#
+        let up = ["warehouse": "flaky"]
 
-        #expect(try await running.waitFor(up, toBe: 1) == 1)
+        #expect(try await running.waitFor("warehouse_up", up, toBe: 1) == 1)
         try postgres.stop(mode: "immediate")
         // The health interval is 200ms: 0 must show within a few intervals, and /metrics keeps answering.
-        #expect(try await running.waitFor(up, toBe: 0, timeout: .seconds(5)) == 0)
+        #expect(try await running.waitFor("warehouse_up", up, toBe: 0, timeout: .seconds(5)) == 0)
         #expect(try await running.metrics().status == 200)
         #expect(
-            try await running.waitFor(#"warehouse_exporter_collector_success{warehouse="flaky",collector="tables"}"#, toBe: 0) == 0)
+            try await running.waitFor("warehouse_exporter_collector_success", ["warehouse": "flaky", "collector": "tables"], toBe: 0) == 0)
 
         try postgres.startServer()
-        #expect(try await running.waitFor(up, toBe: 1, timeout: .seconds(10)) == 1)
+        #expect(try await running.waitFor("warehouse_up", up, toBe: 1, timeout: .seconds(10)) == 1)
         #expect(
-            try await running.waitFor(#"warehouse_exporter_collector_success{warehouse="flaky",collector="tables"}"#, toBe: 1) == 1)
+            try await running.waitFor("warehouse_exporter_collector_success", ["warehouse": "flaky", "collector": "tables"], toBe: 1) == 1)
         try await running.stop()
     }
 
@@ -96,8 +96,8 @@ struct ExporterEndToEndTests {
         let logs = LogCapture()
         let running = try await RunningExporter.start(ExporterConfig(warehouses: [inDSN, inFile]), logger: logs.logger)
 
-        #expect(try await running.waitFor(#"warehouse_up{warehouse="dsnpass"}"#, toBe: 0) == 0)
-        #expect(try await running.waitFor(#"warehouse_up{warehouse="filepass"}"#, toBe: 0) == 0)
+        #expect(try await running.waitFor("warehouse_up", ["warehouse": "dsnpass"], toBe: 0) == 0)
+        #expect(try await running.waitFor("warehouse_up", ["warehouse": "filepass"], toBe: 0) == 0)
         // Give the loops a few failed rounds, so every path that reports an error has run.
         try await Task.sleep(for: .seconds(1))
         let metrics = try await running.metrics().body
@@ -121,13 +121,13 @@ struct ExporterEndToEndTests {
         let healthy = warehouse("healthy", dsn: postgres.dsn())
         let running = try await RunningExporter.start(ExporterConfig(warehouses: [broken, down, healthy]))
 
-        #expect(try await running.waitFor(#"warehouse_exporter_collector_success{warehouse="healthy",collector="tables"}"#, toBe: 1) == 1)
-        #expect(try await running.waitFor(#"warehouse_exporter_collector_success{warehouse="broken",collector="tables"}"#, toBe: 0) == 0)
+        #expect(try await running.waitFor("warehouse_exporter_collector_success", ["warehouse": "healthy", "collector": "tables"], toBe: 1) == 1)
+        #expect(try await running.waitFor("warehouse_exporter_collector_success", ["warehouse": "broken", "collector": "tables"], toBe: 0) == 0)
         let page = try await running.metrics()
-        #expect(page.sample(#"warehouse_up{warehouse="broken"}"#) == 1, "a SQL error is not an outage")
-        #expect(page.sample(#"warehouse_up{warehouse="down"}"#) == 0)
-        #expect(page.sample(#"warehouse_up{warehouse="healthy"}"#) == 1)
-        #expect(page.sample(#"warehouse_exporter_collector_success{warehouse="down",collector="tables"}"#) == 0)
+        #expect(page.value("warehouse_up", ["warehouse": "broken"]) == 1, "a SQL error is not an outage")
+        #expect(page.value("warehouse_up", ["warehouse": "down"]) == 0)
+        #expect(page.value("warehouse_up", ["warehouse": "healthy"]) == 1)
+        #expect(page.value("warehouse_exporter_collector_success", ["warehouse": "down", "collector": "tables"]) == 0)
         let landing = try await running.get("/").body
         #expect(landing.contains("invalid regular expression"))
         try await running.stop()
@@ -153,7 +153,7 @@ struct ExporterEndToEndTests {
             status = try await running.get("/-/ready").status
         }
         #expect(status == 200)
-        #expect(try await running.metrics().sample(#"warehouse_up{warehouse="hanging"}"#) == 0)
+        #expect(try await running.metrics().value("warehouse_up", ["warehouse": "hanging"]) == 0)
         try await running.stop()
     }
 }

@@ -83,7 +83,7 @@ struct ExporterProcessTests {
             if page == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
         let metrics = try #require(page, "the exporter never answered: \(process.output)")
-        #expect(metrics.sample(#"warehouse_up{warehouse="nowhere"}"#) == 0)
+        #expect(metrics.value("warehouse_up", ["warehouse": "nowhere"]) == 0)
         #expect(!metrics.body.contains("collector=\"tables\""), "--no-collector.tables switched it off")
 
         process.signal(SIGTERM)

@@ -20,15 +20,15 @@ struct HangingWarehouseTests {
         config.intervals = ["health": .milliseconds(200), "tables": .milliseconds(300), "activity": .milliseconds(300)]
         config.queryTimeout = .seconds(1)
         let running = try await RunningExporter.start(ExporterConfig(warehouses: [config]))
-        let tables = #"warehouse_exporter_collector_success{warehouse="hang",collector="tables"}"#
-        #expect(try await running.waitFor(tables, toBe: 1) == 1)
+        let (success, tables) = ("warehouse_exporter_collector_success", ["warehouse": "hang", "collector": "tables"])
+        #expect(try await running.waitFor(success, tables, toBe: 1) == 1)
 
         // Someone's migration holds the table: pg_total_relation_size waits for the lock.
         let migration = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database), applicationName: "migration"))
         defer { migration.close() }
         _ = try await migration.query("BEGIN")
         _ = try await migration.query("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
-        #expect(try await running.waitFor(tables, toBe: 0) == 0)
+        #expect(try await running.waitFor(success, tables, toBe: 0) == 0)
 
         // For several timeouts: no exporter query has waited longer than its timeout (it was
         // cancelled, not left behind), and the health check and the activity collector kept working.
@@ -47,20 +47,20 @@ struct HangingWarehouseTests {
             #expect(try row.int64("waiting") <= 1, "one collector run waits at a time")
             let page = try await running.metrics()
             #expect(page.status == 200)
-            #expect(page.sample(#"warehouse_up{warehouse="hang"}"#) == 1)
-            #expect(page.sample(#"warehouse_exporter_collector_success{warehouse="hang",collector="activity"}"#) == 1)
+            #expect(page.value("warehouse_up", ["warehouse": "hang"]) == 1)
+            #expect(page.value("warehouse_exporter_collector_success", ["warehouse": "hang", "collector": "activity"]) == 1)
             try await Task.sleep(for: .milliseconds(250))
         }
         #expect(longest > 0.3 && longest < 2.5, "the blocked query waited \(longest) s with a 1 s timeout")
         let page = try await running.metrics()
-        let duration = try #require(page.sample(#"warehouse_exporter_collector_duration_seconds{warehouse="hang",collector="tables"}"#))
+        let duration = try #require(page.value("warehouse_exporter_collector_duration_seconds", ["warehouse": "hang", "collector": "tables"]))
         let landing = try await running.get("/").body
         #expect(duration >= 0.9 && duration < 2.5, "the failed run took \(duration) s: \(landing)")
-        #expect(page.sample(#"warehouse_sessions_idle_in_transaction{warehouse="hang",app="migration",user="postgres"}"#) == 1, "\(page.body)")
+        #expect(page.value("warehouse_sessions_idle_in_transaction", ["warehouse": "hang", "app": "migration", "user": "postgres"]) == 1, "\(page.body)")
 
         // The lock goes: the next run succeeds.
         _ = try await migration.query("COMMIT")
-        #expect(try await running.waitFor(tables, toBe: 1) == 1)
+        #expect(try await running.waitFor(success, tables, toBe: 1) == 1)
         try await running.stop()
     }
 }

@@ -56,13 +56,14 @@ final class RunningExporter: Sendable {
         }
     }
 
-    /// Polls /metrics until `series` has `value`, for at most `timeout`; returns the last value seen.
+    /// Polls /metrics until the sample `name` with exactly `labels` has `value`, for at most
+    /// `timeout`; returns the last value seen.
     @discardableResult
-    func waitFor(_ series: String, toBe value: Double, timeout: Duration = .seconds(15)) async throws -> Double? {
+    func waitFor(_ name: String, _ labels: [String: String], toBe value: Double, timeout: Duration = .seconds(15)) async throws -> Double? {
         let deadline = ContinuousClock.now + timeout
         var seen: Double?
         repeat {
-            seen = try await metrics().sample(series)
+            seen = try await metrics().value(name, labels)
             if seen == value { return seen }
             try await Task.sleep(for: .milliseconds(100))
         } while ContinuousClock.now < deadline

@@ -38,14 +38,14 @@ struct StateFileFailureTests {
 
         let workload = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(), applicationName: "workload"))
         defer { workload.close() }
-        let series = #"warehouse_query_duration_seconds_count{warehouse="stateless",database="postgres",app="etl",user="postgres",query_type="select",status="success"}"#
+        let selects = ["warehouse": "stateless", "database": "postgres", "app": "etl", "user": "postgres", "query_type": "select", "status": "success"]
         for expected in 1...3 {
             _ = try await workload.query(#"/* {"app":"etl"} */ SELECT 1"#)
-            #expect(try await running.waitFor(series, toBe: Double(expected)) == Double(expected))
+            #expect(try await running.waitFor("warehouse_query_duration_seconds_count", selects, toBe: Double(expected)) == Double(expected))
         }
         let page = try await running.metrics()
-        #expect(page.sample(#"warehouse_exporter_collector_success{warehouse="stateless",collector="query_log"}"#) == 1)
-        #expect((page.sample("warehouse_exporter_state_file_write_failures_total") ?? 0) >= 3)
+        #expect(page.value("warehouse_exporter_collector_success", ["warehouse": "stateless", "collector": "query_log"]) == 1)
+        #expect((page.value("warehouse_exporter_state_file_write_failures_total") ?? 0) >= 3)
         try await running.stop()
 
         let failures = logs.all.filter { $0.contains("cannot write the state file \(blocker)/state.json") }

@@ -45,7 +45,7 @@ struct WarehouseOutageTests {
         try postgres.stop(mode: "immediate")
         let down = ContinuousClock.now
         for warehouse in ["pg", "rs"] {
-            #expect(try await running.waitFor(#"warehouse_up{warehouse="\#(warehouse)"}"#, toBe: 0, timeout: .seconds(3)) == 0)
+            #expect(try await running.waitFor("warehouse_up", ["warehouse": warehouse], toBe: 0, timeout: .seconds(3)) == 0)
         }
         while ContinuousClock.now - down < .seconds(30) {
             #expect(try await running.metrics().status == 200, "the exporter serves while the warehouse is down")
@@ -53,7 +53,7 @@ struct WarehouseOutageTests {
         }
         try postgres.startServer()
         for warehouse in ["pg", "rs"] {
-            #expect(try await running.waitFor(#"warehouse_up{warehouse="\#(warehouse)"}"#, toBe: 1, timeout: .seconds(10)) == 1)
+            #expect(try await running.waitFor("warehouse_up", ["warehouse": warehouse], toBe: 1, timeout: .seconds(10)) == 1)
         }
         try await Task.sleep(for: .seconds(4))
         workload.stop()
@@ -81,7 +81,7 @@ struct WarehouseOutageTests {
         // a few of their intervals of finishing (or 0 if a later run found nothing new).
         let page = try await running.metrics()
         for (warehouse, collector) in [("pg", "query_log"), ("rs", "query_history")] {
-            let lag = try #require(page.sample(#"warehouse_exporter_collector_lag_seconds{warehouse="\#(warehouse)",collector="\#(collector)"}"#))
+            let lag = try #require(page.value("warehouse_exporter_collector_lag_seconds", ["warehouse": warehouse, "collector": collector]))
             #expect(lag >= 0 && lag < 10, "\(warehouse) \(collector): \(lag)")
         }
         print("outage of \(Duration.seconds(30)): \(client); logged \(logged), stored \(stored); counted \(counted)")

@@ -19,11 +19,11 @@ public struct HTTPGet: Sendable {
             body: String(decoding: data, as: UTF8.self))
     }
 
-    /// The value of the one sample whose line starts with `series` (name and labels, as exposed).
-    public func sample(_ series: String) -> Double? {
-        for line in body.split(separator: "\n") where line.hasPrefix(series + " ") {
-            return Double(line.dropFirst(series.count + 1).split(separator: " ").first ?? "")
-        }
-        return nil
+    /// The body parsed as a Prometheus exposition.
+    public var exposition: Exposition { Exposition(text: body) }
+
+    /// The value of the sample named `name` whose label set is exactly `labels`, nil when absent.
+    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        exposition.value(name, labels)
     }
 }

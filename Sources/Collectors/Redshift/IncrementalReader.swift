@@ -59,55 +59,46 @@ final class IncrementalReader: Sendable {
         handle: ([Prepared]) async throws -> Void
     ) async throws {
         let loaded = cursor.withLock { $0 } ?? state.load(QueryHistoryCursor.self, key: stateKey)
-        var committed = loaded
-        if committed == nil {
-            let start: RedshiftTimestamp
-            if let latest = try await context.query(startSQL).rows.first?.text("latest") {
-                guard let high = RedshiftTimestamp(latest) else { return }
-                start = high.adding(seconds: -lookback)
-            } else {
-                // No history at all: there is nothing to skip, and whatever appears next is new.
-                start = RedshiftTimestamp(microseconds: 0)
-            }
-            committed = QueryHistoryCursor(high: start, floor: start, seen: [:])
+        let initial: QueryHistoryCursor
+        if let loaded {
+            initial = loaded
+        } else if let latest = try await context.query(startSQL).rows.first?.text("latest") {
+            guard let high = RedshiftTimestamp(latest) else { return }
+            initial = QueryHistoryCursor(startingAt: high.adding(seconds: -lookback))
+        } else {
+            // No history at all: there is nothing to skip, and whatever appears next is new.
+            initial = QueryHistoryCursor(startingAt: RedshiftTimestamp(microseconds: 0))
         }
-        guard var working = committed else { return }
+        // Which rows are new and where each page starts is `QueryHistoryRead`'s to say.
+        var read = QueryHistoryRead(initial, overlap: overlap, pageSize: pageSize)
         let (pageSQL, pageSize) = (self.pageSQL, self.pageSize)
-        func fetch(after position: (time: RedshiftTimestamp, id: Int64)) -> Task<([Row], [Prepared]), any Error> {
+        func fetch(after position: QueryHistoryCursor.Position) -> Task<([Row], [Prepared]), any Error> {
             Task {
                 let rows = try await context.query(pageSQL, [position.time.text, String(position.id), String(pageSize)]).rows
                 return (rows, try await prepare(rows))
             }
         }
-        var pending: Task<([Row], [Prepared]), any Error>? = fetch(after: working.readStart(overlap: overlap))
+        var pending: Task<([Row], [Prepared]), any Error>? = fetch(after: read.start)
         do {
             while let page = pending {
                 let (rows, prepared) = try await withTaskCancellationHandler { try await page.value } onCancel: { page.cancel() }
                 pending = nil
-                var fresh: [Prepared] = []
-                var last: (time: RedshiftTimestamp, id: Int64)?
-                for (row, value) in zip(rows, prepared) {
-                    let id = try row.int64("id")
-                    guard let ended = RedshiftTimestamp(try row.string("ended")) else { continue }
-                    last = (ended, id)
-                    guard working.seen[id] == nil else { continue }
-                    working.seen[id] = ended
-                    working.high = max(working.high, ended)
-                    fresh.append(value)
+                let keys = try zip(rows, prepared).map { row, _ in
+                    QueryHistoryRead.Row(id: try row.int64("id"), ended: RedshiftTimestamp(try row.string("ended")))
                 }
-                if rows.count == pageSize, let last { pending = fetch(after: last) }
-                try await handle(fresh)
-                committed = working
+                let taken = read.take(keys)
+                if let next = taken.next { pending = fetch(after: next) }
+                try await handle(taken.fresh.map { prepared[$0] })
+                read.handed()
             }
         } catch {
             // Never leave a statement running on the connection for the next collector.
             pending?.cancel()
             _ = try? await pending?.value
-            try? save(committed, over: loaded)
+            try? save(read.committed, over: loaded)
             throw error
         }
-        working.prune(overlap: overlap)
-        try save(working, over: loaded)
+        try save(read.finished, over: loaded)
     }
 
     private func save(_ cursor: QueryHistoryCursor?, over previous: QueryHistoryCursor?) throws {

@@ -1,6 +1,12 @@
 /// How far `query_history` has read: the latest end time seen, and the query ids seen within the
 /// overlap window before it, so rows that Redshift publishes late are counted once, and none twice.
 public struct QueryHistoryCursor: Codable, Equatable, Sendable {
+    /// A place in a history view's order (end time, then query id): a page holds the rows after it.
+    struct Position: Equatable, Sendable {
+        var time: RedshiftTimestamp
+        var id: Int64
+    }
+
     /// The latest `end_time` seen.
     var high: RedshiftTimestamp
     /// Where reading began: what ended at or before it is history, never counted.
@@ -10,14 +16,22 @@ public struct QueryHistoryCursor: Codable, Equatable, Sendable {
 
     /// The position the next read starts after: the overlap window before `high`, but never
     /// before `floor` (and then after every query that ended exactly at it).
-    func readStart(overlap: Double) -> (time: RedshiftTimestamp, id: Int64) {
+    func readStart(overlap: Double) -> Position {
         let window = high.adding(seconds: -overlap)
-        return window > floor ? (window, -1) : (floor, Int64.max)
+        return window > floor ? Position(time: window, id: -1) : Position(time: floor, id: Int64.max)
     }
 
     /// Forgets the ids that ended before the window; bounds memory to one window of queries.
     mutating func prune(overlap: Double) {
         let low = high.adding(seconds: -overlap)
         seen = seen.filter { $0.value >= low }
+    }
+}
+
+extension QueryHistoryCursor {
+    /// The cursor of a first start at `start`: nothing seen, and everything that ended at or
+    /// before it history.
+    init(startingAt start: RedshiftTimestamp) {
+        self.init(high: start, floor: start, seen: [:])
     }
 }

@@ -1,0 +1,207 @@
+@testable import Collectors
+import Testing
+
+/// The Redshift history cursor's page de-duplication (`QueryHistoryRead` over a
+/// `QueryHistoryCursor`), driven with pages of (id, end time) rows: no database.
+@Suite("Redshift history cursor")
+struct QueryHistoryCursorTests {
+    typealias Row = QueryHistoryRead.Row
+    typealias Position = QueryHistoryCursor.Position
+
+    /// A time on the day of the tests, `HH:MM:SS[.ffffff]`.
+    static func at(_ time: String) -> RedshiftTimestamp {
+        RedshiftTimestamp("2026-11-21 " + time)!
+    }
+
+    static func row(_ id: Int64, _ time: String) -> Row {
+        Row(id: id, ended: at(time))
+    }
+
+    /// What the page SQL returns from `history`: the rows after `position` in (end time, id)
+    /// order (`end >= $1 AND (end > $1 OR id > $2) ORDER BY end, id LIMIT $3`).
+    static func page(_ history: [Row], after position: Position, limit: Int) -> [Row] {
+        let after = history.filter { row in
+            let ended = row.ended!
+            return ended >= position.time && (ended > position.time || row.id > position.id)
+        }
+        return Array(after.sorted { ($0.ended!, $0.id) < ($1.ended!, $1.id) }.prefix(limit))
+    }
+
+    /// One read of `history` to its end, page after page, as `IncrementalReader` does it: the ids
+    /// counted, in order, the cursor kept, and how many rows the pages held.
+    static func poll(
+        _ cursor: QueryHistoryCursor, _ history: [Row], overlap: Double = 600, pageSize: Int = 2
+    ) -> (counted: [Int64], cursor: QueryHistoryCursor, rowsRead: Int) {
+        var read = QueryHistoryRead(cursor, overlap: overlap, pageSize: pageSize)
+        var counted: [Int64] = []
+        var rowsRead = 0
+        var position: Position? = read.start
+        var pages = 0
+        while let after = position {
+            pages += 1
+            guard pages <= 1000 else {
+                Issue.record("the read never ended")
+                break
+            }
+            let rows = page(history, after: after, limit: pageSize)
+            rowsRead += rows.count
+            let taken = read.take(rows)
+            counted += taken.fresh.map { rows[$0].id }
+            read.handed()
+            position = taken.next
+        }
+        return (counted, read.finished, rowsRead)
+    }
+
+    @Test func aRowReadTwiceAcrossOverlappingPagesIsCountedOnce() {
+        var read = QueryHistoryRead(QueryHistoryCursor(startingAt: Self.at("09:00:00")), overlap: 600, pageSize: 3)
+        let first = read.take([Self.row(1, "10:00:00"), Self.row(2, "10:00:01"), Self.row(3, "10:00:02")])
+        #expect(first.fresh == [0, 1, 2])
+        read.handed()
+        let second = read.take([Self.row(2, "10:00:01"), Self.row(3, "10:00:02"), Self.row(4, "10:00:03")])
+        #expect(second.fresh == [2])
+        #expect(read.working.seen == [1: Self.at("10:00:00"), 2: Self.at("10:00:01"), 3: Self.at("10:00:02"), 4: Self.at("10:00:03")])
+        #expect(read.working.high == Self.at("10:00:03"))
+
+        // Across polls: the next read starts an overlap window back, reads all four again, and
+        // counts none of them.
+        let history = [Self.row(1, "10:00:00"), Self.row(2, "10:00:01"), Self.row(3, "10:00:02"), Self.row(4, "10:00:03")]
+        let once = Self.poll(QueryHistoryCursor(startingAt: Self.at("09:00:00")), history)
+        #expect(once.counted == [1, 2, 3, 4])
+        let again = Self.poll(once.cursor, history)
+        #expect(again.rowsRead == 4)
+        #expect(again.counted == [])
+    }
+
+    @Test func rowsEndingAtTheSameTimeAcrossAPageBoundaryAreEachCountedOnce() {
+        let history = [
+            Self.row(5, "10:00:00"), Self.row(6, "10:00:00"), Self.row(7, "10:00:00"), Self.row(8, "10:00:00"), Self.row(9, "10:00:01"),
+        ]
+        var read = QueryHistoryRead(QueryHistoryCursor(startingAt: Self.at("09:00:00")), overlap: 600, pageSize: 2)
+        let first = read.take(Self.page(history, after: read.start, limit: 2))
+        #expect(first.fresh == [0, 1])
+        // The next page starts after the last row's end time and id, not after its end time alone.
+        #expect(first.next == Position(time: Self.at("10:00:00"), id: 6))
+        read.handed()
+        let second = read.take(Self.page(history, after: Position(time: Self.at("10:00:00"), id: 6), limit: 2))
+        #expect(second.fresh == [0, 1])
+        #expect(second.next == Position(time: Self.at("10:00:00"), id: 8))
+        read.handed()
+        let third = read.take(Self.page(history, after: Position(time: Self.at("10:00:00"), id: 8), limit: 2))
+        #expect(third.fresh == [0])
+        #expect(third.next == nil)
+
+        // A page that repeats the boundary row (same end time, same id) does not count it again.
+        var repeated = QueryHistoryRead(QueryHistoryCursor(startingAt: Self.at("09:00:00")), overlap: 600, pageSize: 2)
+        #expect(repeated.take([Self.row(5, "10:00:00"), Self.row(6, "10:00:00")]).fresh == [0, 1])
+        #expect(repeated.take([Self.row(6, "10:00:00"), Self.row(7, "10:00:00")]).fresh == [1])
+
+        #expect(Self.poll(QueryHistoryCursor(startingAt: Self.at("09:00:00")), history).counted == [5, 6, 7, 8, 9])
+        #expect(Self.poll(QueryHistoryCursor(startingAt: Self.at("09:00:00")), history, pageSize: 1).counted == [5, 6, 7, 8, 9])
+    }
+
+    @Test func aLateRowWithinTheOverlapWindowIsCountedOnce() {
+        var history = [Self.row(10, "10:05:00"), Self.row(11, "10:05:00"), Self.row(12, "10:06:00")]
+        let first = Self.poll(QueryHistoryCursor(startingAt: Self.at("09:00:00")), history)
+        #expect(first.counted == [10, 11, 12])
+        #expect(first.cursor.high == Self.at("10:06:00"))
+
+        // Published late: 15 ended before the latest seen, within the 10 minutes; 16 before them.
+        history += [Self.row(15, "10:04:00"), Self.row(16, "09:55:59")]
+        let second = Self.poll(first.cursor, history)
+        #expect(second.counted == [15])
+        #expect(second.cursor.high == Self.at("10:06:00"), "a late row does not move the latest end time back")
+        let third = Self.poll(second.cursor, history)
+        #expect(third.counted == [])
+        #expect(third.rowsRead == 4, "the window is read again: 15, 10, 11, 12")
+    }
+
+    @Test func rowsAtOrBeforeTheFloorAreNeverCounted() {
+        let floor = Self.at("10:00:00")
+        var history = [Self.row(1, "09:59:59"), Self.row(2, "10:00:00"), Self.row(3, "10:00:00.000001"), Self.row(4, "10:01:00")]
+        let start = QueryHistoryCursor(startingAt: floor)
+        #expect(QueryHistoryRead(start, overlap: 600, pageSize: 2).start == Position(time: floor, id: .max))
+        let first = Self.poll(start, history)
+        #expect(first.counted == [3, 4])
+        #expect(first.cursor.floor == floor)
+
+        // Late rows at or before the floor, while the window still reaches back past it.
+        history += [Self.row(5, "09:59:30"), Self.row(6, "10:00:00"), Self.row(7, "10:02:00")]
+        let second = Self.poll(first.cursor, history)
+        #expect(second.counted == [7])
+        #expect(QueryHistoryRead(second.cursor, overlap: 600, pageSize: 2).start == Position(time: floor, id: .max))
+
+        // Once the window has passed the floor, it is where reading starts.
+        history += [Self.row(8, "10:30:00")]
+        let third = Self.poll(second.cursor, history)
+        #expect(third.counted == [8])
+        #expect(QueryHistoryRead(third.cursor, overlap: 600, pageSize: 2).start == Position(time: Self.at("10:20:00"), id: -1))
+        #expect(Self.poll(third.cursor, history).counted == [])
+    }
+
+    @Test func pruningKeepsOnlyTheIdsWithinTheWindow() {
+        // One query a minute for 100 minutes, read in one poll with a 10-minute window.
+        let history = (0..<100).map { minute in
+            Row(id: Int64(1000 + minute), ended: Self.at("08:00:00").adding(seconds: Double(minute * 60)))
+        }
+        var read = QueryHistoryRead(QueryHistoryCursor(startingAt: Self.at("07:00:00")), overlap: 600, pageSize: 100)
+        #expect(read.take(history).fresh.count == 100)
+        read.handed()
+        #expect(read.working.seen.count == 100, "nothing is forgotten in the middle of a read")
+        let finished = read.finished
+        // 09:39 is the last; the window reaches back to 09:29, which it includes.
+        #expect(finished.high == Self.at("09:39:00"))
+        #expect(Set(finished.seen.keys) == Set((1089...1099).map(Int64.init)))
+        #expect(finished.seen[1089] == Self.at("09:29:00"))
+        #expect(finished.floor == Self.at("07:00:00"))
+
+        // The id at the window's edge is read again by the next poll: remembered, it is not counted.
+        let next = Self.poll(finished, history, pageSize: 3)
+        #expect(next.rowsRead == 11)
+        #expect(next.counted == [])
+        #expect(next.cursor.seen.count == 11)
+    }
+
+    @Test func theStartOfTheNextRead() {
+        let floor = Self.at("10:00:00")
+        func start(high: String, overlap: Double = 600) -> Position {
+            QueryHistoryCursor(high: Self.at(high), floor: floor, seen: [:]).readStart(overlap: overlap)
+        }
+        // The window reaches the floor or past it: after everything that ended at the floor.
+        #expect(start(high: "10:00:00") == Position(time: floor, id: .max))
+        #expect(start(high: "10:10:00") == Position(time: floor, id: .max))
+        // The window begins after the floor: everything that ended at its start or later.
+        #expect(start(high: "10:10:00.000001") == Position(time: Self.at("10:00:00.000001"), id: -1))
+        #expect(start(high: "11:00:00") == Position(time: Self.at("10:50:00"), id: -1))
+        #expect(start(high: "11:00:00", overlap: 0) == Position(time: Self.at("11:00:00"), id: -1))
+
+        // A read starts where its cursor says; each full page names the next page's start.
+        var read = QueryHistoryRead(QueryHistoryCursor(high: Self.at("11:00:00"), floor: floor, seen: [:]), overlap: 600, pageSize: 3)
+        #expect(read.start == Position(time: Self.at("10:50:00"), id: -1))
+        #expect(read.take([Self.row(1, "10:55:00"), Self.row(2, "10:56:00"), Self.row(3, "10:56:00")]).next == Position(time: Self.at("10:56:00"), id: 3))
+        #expect(read.take([Self.row(4, "10:57:00"), Self.row(5, "10:58:00")]).next == nil, "a short page is the last")
+        // A row whose end time cannot be read is passed over: never counted, never a position.
+        let unreadable = read.take([Self.row(6, "10:59:00"), Row(id: 7, ended: nil), Row(id: 8, ended: nil)])
+        #expect(unreadable.fresh == [0])
+        #expect(unreadable.next == Position(time: Self.at("10:59:00"), id: 6))
+        #expect(read.take([Row(id: 9, ended: nil), Row(id: 10, ended: nil), Row(id: 11, ended: nil)]) == .init(fresh: [], next: nil))
+        #expect(read.working.seen[7] == nil && read.working.seen[9] == nil)
+        // The next poll starts an overlap window before the latest end time this one saw.
+        #expect(read.take([Self.row(12, "11:05:00")]).next == nil)
+        read.handed()
+        #expect(QueryHistoryRead(read.finished, overlap: 600, pageSize: 3).start == Position(time: Self.at("10:55:00"), id: -1))
+    }
+
+    @Test func aPageThatWasNotHandedOverIsReadAgainAndTheHandedOnesAreNot() {
+        var read = QueryHistoryRead(QueryHistoryCursor(startingAt: Self.at("09:00:00")), overlap: 600, pageSize: 2)
+        #expect(read.take([Self.row(1, "10:00:00"), Self.row(2, "10:00:01")]).fresh == [0, 1])
+        read.handed()
+        #expect(read.take([Self.row(3, "10:00:02"), Self.row(4, "10:00:03")]).fresh == [0, 1])
+        // Handing the second page over failed: what is kept is the first page's.
+        #expect(read.committed.seen == [1: Self.at("10:00:00"), 2: Self.at("10:00:01")])
+        #expect(read.committed.high == Self.at("10:00:01"))
+
+        let history = [Self.row(1, "10:00:00"), Self.row(2, "10:00:01"), Self.row(3, "10:00:02"), Self.row(4, "10:00:03")]
+        #expect(Self.poll(read.committed, history).counted == [3, 4])
+    }
+}
