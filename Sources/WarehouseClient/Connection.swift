@@ -165,9 +165,9 @@ public final class Connection: Sendable {
     private func error(for interruption: Interruption) -> WarehouseError {
         switch interruption {
         case .deadline(let timeout):
-            WarehouseError(.timeout, "statement exceeded its \(timeout.seconds)s deadline and was cancelled", sqlState: "57014")
+            WarehouseError(.timeout, "statement exceeded its \(timeout.seconds)s deadline and was cancelled", sqlState: WarehouseError.SQLState.queryCanceled)
         case .taskCancelled:
-            WarehouseError(.cancelled, "statement cancelled because its task was cancelled", sqlState: "57014")
+            WarehouseError(.cancelled, "statement cancelled because its task was cancelled", sqlState: WarehouseError.SQLState.queryCanceled)
         }
     }
 
@@ -193,8 +193,9 @@ public final class Connection: Sendable {
         }
         let sqlState = result.flatMap { Self.field($0, "C") }
         let message = result.flatMap { Self.field($0, "M") } ?? Self.lastError(connection)
-        if sqlState == "57014" {
+        if sqlState == WarehouseError.SQLState.queryCanceled {
             if let interruption = interruption(of: generation) { return .failure(error(for: interruption)) }
+            // The server's own statement_timeout, not a cancel request: the code is the same.
             if message.contains("statement timeout") {
                 return .failure(WarehouseError(.timeout, redact(message), sqlState: sqlState))
             }

@@ -40,3 +40,27 @@ public struct WarehouseError: Error, Sendable, Equatable, CustomStringConvertibl
         return "\(kind.rawValue) error: \(message)"
     }
 }
+
+extension WarehouseError {
+    /// The SQLSTATE codes the exporter decides on; PostgreSQL and Redshift send the same ones.
+    public enum SQLState {
+        /// A table or view that does not exist (or that the user may not see).
+        public static let undefinedTable = "42P01"
+        /// A privilege the user lacks.
+        public static let insufficientPrivilege = "42501"
+        /// A statement cancelled: by its timeout, a cancel request, or an administrator.
+        public static let queryCanceled = "57014"
+        /// A feature that needs a setup the server lacks (pg_stat_statements without
+        /// `shared_preload_libraries`).
+        public static let objectNotInPrerequisiteState = "55000"
+    }
+
+    /// The statement named a table or view that does not exist here.
+    public var isUndefinedTable: Bool { sqlState == SQLState.undefinedTable }
+    /// The user lacks a privilege the statement needs.
+    public var isInsufficientPrivilege: Bool { sqlState == SQLState.insufficientPrivilege }
+    /// The statement was cancelled before it finished.
+    public var isQueryCanceled: Bool { sqlState == SQLState.queryCanceled }
+    /// The server lacks a setup the statement needs.
+    public var isObjectNotInPrerequisiteState: Bool { sqlState == SQLState.objectNotInPrerequisiteState }
+}

@@ -58,7 +58,7 @@ struct AnnotateCommand: ParsableCommand {
     }
 }
 
-/// The JSON of `annotate` (DESIGN.md): fields that were not found are left out.
+/// The JSON of `annotate` (docs/annotations.md): fields that were not found are left out.
 struct AnnotateOutput: Encodable {
     let analysis: SQLAnalysis
 

@@ -11,7 +11,7 @@ struct MetricsEndpointTests {
         let running = try await RunningExporter.start(ExporterConfig(warehouses: []))
         for index in 0..<300 {
             running.exporter.metrics.queries.observe(QueryRecord(
-                warehouse: "w", database: "db", context: QueryContext(app: "app\(index % 7)", user: "user\(index)"),
+                warehouse: "w", database: "db", attribution: Attribution(context: QueryContext(app: "app\(index % 7)", user: "user\(index)")),
                 queryType: "select", status: .success, durationSeconds: Double(index) / 10))
         }
         let url = "http://127.0.0.1:\(running.port)/metrics"

@@ -10,7 +10,7 @@ import Testing
         seconds: Double = 1, queue: Double = 0, status: QueryStatus = .success, fingerprint: UInt64? = 1, cost: Double? = nil
     ) -> QueryRecord {
         QueryRecord(
-            warehouse: "w", database: "analytics", context: QueryContext(app: app, user: user, dag: dag, task: task),
+            warehouse: "w", database: "analytics", attribution: Attribution(context: QueryContext(app: app, user: user, dag: dag, task: task)),
             queryType: "select", status: status, durationSeconds: seconds, queueSeconds: queue,
             costDollars: cost, fingerprint: fingerprint.map(Fingerprint.init))
     }
@@ -63,8 +63,8 @@ import Testing
     @Test func aRecordWithoutContextFallsBackToItsAppThenUnknown() {
         let recorder = QueryRecorder()
         var record = Self.record(app: nil, user: nil, dag: nil, task: nil)
-        record.fallbackApp = "psql"
-        record.databaseUser = "etl_role"
+        record.attribution.fallbackApp = "psql"
+        record.attribution.databaseUser = "etl_role"
         recorder.observe(record)
         recorder.observe(Self.record(app: nil, user: nil, dag: nil, task: nil))
         let text = Self.exposition(recorder)
@@ -80,17 +80,17 @@ import Testing
         let text = Self.exposition(recorder)
         let users = Self.labelValues(text, "warehouse_query_duration_seconds_count", "user")
         #expect(users == ["user0", "user1", "user2", LabelPolicy.other])
-        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "user") == 7)
-        #expect(recorder.overflowCount(metric: QueryRecorder.executionName, label: "user") == 7)
-        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "app") == 0)
+        #expect(recorder.overflowCount(metric: MetricFamily.queryDuration.name, label: "user") == 7)
+        #expect(recorder.overflowCount(metric: MetricFamily.queryExecution.name, label: "user") == 7)
+        #expect(recorder.overflowCount(metric: MetricFamily.queryDuration.name, label: "app") == 0)
         #expect(text.contains(#"warehouse_exporter_label_overflow_total{metric="warehouse_query_duration_seconds",label="user"} 7"#))
         // Every observation is still counted: folded, not lost.
         #expect(Self.value(text, #"warehouse_query_duration_seconds_count{warehouse="w",database="analytics",app="airflow",user="__other__",dag="daily",task="load",query_type="select",status="success"}"#) == "7")
         // The overflow counts observations: the same folded user again counts again.
         recorder.observe(Self.record(user: "user9"))
         recorder.observe(Self.record(user: "user9"))
-        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "user") == 9)
-        #expect(recorder.overflowCount(metric: QueryRecorder.statementName, label: "user") == 0)
+        #expect(recorder.overflowCount(metric: MetricFamily.queryDuration.name, label: "user") == 9)
+        #expect(recorder.overflowCount(metric: MetricFamily.statementDuration.name, label: "user") == 0)
     }
 
     @Test func capsSeriesPerMetric() {
@@ -98,9 +98,9 @@ import Testing
         policy.maxSeriesPerMetric = 5
         let recorder = QueryRecorder(policy: policy)
         for index in 0..<50 { recorder.observe(Self.record(dag: "dag\(index % 25)", task: "task\(index)")) }
-        #expect(recorder.seriesCount(QueryRecorder.durationName) == 6)  // five, and the folded one
-        #expect(recorder.seriesCount(QueryRecorder.executionName) == 6)
-        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "__series__") == 45)
+        #expect(recorder.seriesCount(MetricFamily.queryDuration.name) == 6)  // five, and the folded one
+        #expect(recorder.seriesCount(MetricFamily.queryExecution.name) == 6)
+        #expect(recorder.overflowCount(metric: MetricFamily.queryDuration.name, label: "__series__") == 45)
         let text = Self.exposition(recorder)
         #expect(Self.value(text, #"warehouse_query_duration_seconds_count{warehouse="w",database="__other__",app="__other__",user="__other__",dag="__other__",task="__other__",query_type="__other__",status="success"}"#) == "45")
     }
@@ -114,7 +114,7 @@ import Testing
         recorder.observe(Self.record(user: "stays"), now: 0)
         recorder.observe(Self.record(user: "stays"), now: 3000)
         recorder.observe(Self.record(user: "newcomer"), now: 3000)  // over the cap while `departed` lives
-        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "user") == 1)
+        #expect(recorder.overflowCount(metric: MetricFamily.queryDuration.name, label: "user") == 1)
 
         recorder.expireIdleSeries(now: 3700)
         var text = Self.exposition(recorder)
@@ -123,7 +123,7 @@ import Testing
         recorder.observe(Self.record(user: "newcomer"), now: 3700)  // `departed`'s place is free again
         text = Self.exposition(recorder)
         #expect(text.contains(#"user="newcomer""#))
-        #expect(recorder.overflowCount(metric: QueryRecorder.durationName, label: "user") == 1)
+        #expect(recorder.overflowCount(metric: MetricFamily.queryDuration.name, label: "user") == 1)
         // Expiry also runs as records arrive.
         recorder.observe(Self.record(user: "stays"), now: 20_000)
         #expect(!Self.exposition(recorder).contains("newcomer"))
@@ -210,7 +210,7 @@ import Testing
     @Test func countsTableReadsAndWritesOfSuccessfulStatements() throws {
         let recorder = QueryRecorder()
         var insert = QueryRecord(
-            warehouse: "w", database: "db", context: QueryContext(app: "redash", user: "jordan", chart: "42"),
+            warehouse: "w", database: "db", attribution: Attribution(context: QueryContext(app: "redash", user: "jordan", chart: "42")),
             queryType: "insert", status: .success, durationSeconds: 2)
         insert.tablesRead = [TableName(schema: "raw", name: "events")]
         insert.tablesWritten = [TableName(schema: "marts", name: "daily")]
@@ -236,16 +236,16 @@ import Testing
         policy.maxValuesPerLabel = 2
         let recorder = QueryRecorder(policy: policy)
         // Five users running queries: the two with the most queries keep their names.
-        var sessions = (0..<5).map { ActivitySnapshot.Session(state: .running, applicationName: "bi", user: "u\($0)", age: Double($0)) }
-        sessions += [ActivitySnapshot.Session(state: .running, applicationName: "bi", user: "u0", age: 30)]
-        sessions += [ActivitySnapshot.Session(state: .running, applicationName: "bi", user: "u1", age: 1)]
+        var sessions = (0..<5).map { ActivitySnapshot.Session(state: .running, attribution: Attribution(fallbackApp: "bi", databaseUser: "u\($0)"), age: Double($0)) }
+        sessions += [ActivitySnapshot.Session(state: .running, attribution: Attribution(fallbackApp: "bi", databaseUser: "u0"), age: 30)]
+        sessions += [ActivitySnapshot.Session(state: .running, attribution: Attribution(fallbackApp: "bi", databaseUser: "u1"), age: 1)]
         recorder.observe(ActivitySnapshot(warehouse: "w", sessions: sessions))
         var text = Self.exposition(recorder)
         #expect(text.contains(#"warehouse_queries_running{warehouse="w",app="bi",user="u0"} 2"#))
         #expect(text.contains(#"warehouse_queries_running{warehouse="w",app="bi",user="u1"} 2"#))
         #expect(text.contains(#"warehouse_queries_running{warehouse="w",app="bi",user="__other__"} 3"#))
         #expect(text.contains(#"warehouse_query_oldest_running_seconds{warehouse="w",app="bi"} 30"#))
-        #expect(recorder.overflowCount(metric: QueryRecorder.runningName, label: "user") == 3)
+        #expect(recorder.overflowCount(metric: MetricFamily.running.name, label: "user") == 3)
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
 
         // The next snapshot replaces the series: an idle warehouse shows no running query.

@@ -81,4 +81,33 @@ let benchmarks: @Sendable () -> Void = {
         }
         blackHole(recorder)
     }
+
+    // Gauges (issue 17): the tables collector at 1,000 and 2,500 tables, nine families each, built
+    // by the project's stores (one snapshot per run) and by swift-prometheus (a handle per series),
+    // then rendered.
+    for tables in [1_000, 2_500] {
+        Benchmark("gauges: create \(9 * tables) table series", configuration: .init(maxDuration: .seconds(20), maxIterations: 5)) { _ in
+            blackHole(Records.tableGauges(tables: tables))
+        }
+        Benchmark(
+            "swift-prometheus: create \(9 * tables) table gauge series", configuration: .init(maxDuration: .seconds(20), maxIterations: 5)
+        ) { _ in
+            blackHole(SwiftPrometheusBaseline.tableGauges(tables: tables))
+        }
+    }
+    let gauges = Records.tableGauges(tables: 2_500)
+    Benchmark("gauges: render 22,500 table series", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) { benchmark in
+        let buffer = gauges.registry.render()
+        benchmark.measurement(exposedBytes, buffer.count)
+        blackHole(buffer)
+    }
+    let prometheusGauges = SwiftPrometheusBaseline.tableGauges(tables: 2_500)
+    Benchmark(
+        "swift-prometheus: render 22,500 table gauge series", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])
+    ) { benchmark in
+        var buffer: [UInt8] = []
+        prometheusGauges.emit(into: &buffer)
+        benchmark.measurement(exposedBytes, buffer.count)
+        blackHole(buffer)
+    }
 }

@@ -12,16 +12,31 @@ enum SwiftPrometheusBaseline {
     static func registry(databases: Int) -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
         let record = Records.record(0)
+        let context = record.attribution.context
         for index in 0..<databases {
             let values = [
-                record.warehouse, "db\(index)", record.context.app ?? "", record.context.user ?? "", record.context.dag ?? "",
-                record.context.task ?? "", record.context.dashboard ?? "", record.context.model ?? "", record.queryType,
+                record.warehouse, "db\(index)", context.app ?? "", context.user ?? "", context.dag ?? "",
+                context.task ?? "", context.dashboard ?? "", context.model ?? "", record.queryType,
             ]
             let labels = Array(zip(labelNames, values)).filter { !$0.1.isEmpty }
             registry.makeValueHistogram(descriptor: duration, labels: labels + [("status", "success")], buckets: QueryRecorder.buckets)
                 .record(record.durationSeconds)
             registry.makeValueHistogram(descriptor: queue, labels: labels, buckets: QueryRecorder.buckets)
                 .record(record.queueSeconds)
+        }
+        return registry
+    }
+
+    /// A registry holding the tables collector's gauges for `tables` tables: nine families, one
+    /// series each per table, as the exporter kept them on swift-prometheus before its own stores.
+    static func tableGauges(tables: Int) -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        for family in Records.tableFamilies {
+            let descriptor = MetricNameDescriptor(metricName: family.name, unitName: "", helpText: family.help)
+            for index in 0..<tables {
+                registry.makeGauge(descriptor: descriptor, labels: Array(zip(family.labelNames, Records.tableLabels(index))))
+                    .set(Double(index))
+            }
         }
         return registry
     }

@@ -45,7 +45,7 @@ struct DataCheckQuery {
                 FROM \(table.quoted)\(filter.map { " WHERE \($0)\n" } ?? "")
                 """
         }
-        return "\(RedshiftSQL.ownAnnotation)\n\(sql)"
+        return "\(OwnStatements.annotation)\n\(sql)"
     }
 
     func outcome(_ result: QueryResult) throws -> Outcome {

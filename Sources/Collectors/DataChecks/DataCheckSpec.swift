@@ -36,6 +36,6 @@ public struct DataCheckSpec: Sendable {
     /// Whether `name` can be a check's name or a label column's name: what Prometheus takes as a
     /// label name, so a check's name reads the same wherever it appears.
     public static func isValidName(_ name: String) -> Bool {
-        MetricRegistry.isValidLabelName(name)
+        MetricFamily.isValidLabelName(name)
     }
 }

@@ -16,19 +16,12 @@ public final class DataChecksCollector: Collector {
     private let items: [Item]
     private let dialect: SQLDialect
     private let families: DataCheckFamilies
-    /// The families whose series an item's run replaces, by name.
-    private let tracked: [String: GaugeFamily]
     private let state: Mutex<State>
 
     public init(options: DataCheckOptions, dialect: SQLDialect, families: DataCheckFamilies) {
         items = options.profiles.map(Item.profile) + options.freshness.map(Item.freshness) + options.checks.map(Item.check)
         self.dialect = dialect
         self.families = families
-        let tracked = [
-            families.columnMin, families.columnMax, families.columnMean, families.columnNulls, families.columnDistinct,
-            families.columnChars, families.columnInfo, families.profileRows, families.newestRow, families.passed,
-        ]
-        self.tracked = Dictionary(uniqueKeysWithValues: tracked.map { ($0.name, $0) })
         state = Mutex(State(due: Array(repeating: nil, count: items.count)))
     }
 
@@ -68,21 +61,18 @@ public final class DataChecksCollector: Collector {
         var due: [ContinuousClock.Instant?]
         /// Why each failing item's last run failed, by `check` label; to log a change of state once.
         var failing: [String: String] = [:]
-        /// The gauge series each item set at its last run, to remove those it no longer sets.
-        var series: [String: Set<Series>] = [:]
     }
 
-    private struct Series: Hashable {
-        var family: String
-        var labels: [String]
-    }
-
-    /// The gauges set on an item's behalf in one run.
-    private struct Gauges {
-        var values: [(family: GaugeFamily, labels: [String], value: Double)] = []
-
-        mutating func set(_ family: GaugeFamily, _ labels: [String], _ value: Double?) {
-            if let value { values.append((family, labels, value)) }
+    /// The series an item's run replaces: its owner (the table it profiles or watches, or the
+    /// check) in the families it sets.
+    private func snapshot(_ item: Item, warehouse: String, database: String) -> (owner: [String], gauges: GaugeSnapshot) {
+        switch item {
+        case .profile(let spec):
+            ([warehouse, database, spec.table.schemaName, spec.table.name], GaugeSnapshot(families.profile))
+        case .freshness(let spec):
+            ([warehouse, database, spec.table.schemaName, spec.table.name], GaugeSnapshot([families.newestRow]))
+        case .check(let spec):
+            ([warehouse, spec.name], GaugeSnapshot([families.passed]))
         }
     }
 
@@ -105,7 +95,7 @@ public final class DataChecksCollector: Collector {
             guard context.connection.isUsable else { throw WarehouseError(.connection, "connection lost during data checks") }
             let item = items[index]
             let started = clock.now
-            var gauges = Gauges()
+            var (owner, gauges) = snapshot(item, warehouse: context.warehouse, database: database)
             var failure: (any Error)?
             do {
                 // The session's statement_timeout is the collectors' query_timeout; a check has its own.
@@ -118,7 +108,8 @@ public final class DataChecksCollector: Collector {
             // again first thing on the new connection.
             try Task.checkCancellation()
             if let failure = failure as? WarehouseError, failure.isConnectionLevel { throw failure }
-            finish(item, at: index, context: context, gauges: gauges, failure: failure, duration: clock.now - started, next: started + item.interval)
+            gauges.replace(owner: owner)
+            finish(item, at: index, context: context, failure: failure, duration: clock.now - started, next: started + item.interval)
         }
     }
 
@@ -127,7 +118,7 @@ public final class DataChecksCollector: Collector {
         state.withLock { $0.failing }
     }
 
-    private func run(_ item: Item, _ context: CollectionContext, database: String, into gauges: inout Gauges) async throws {
+    private func run(_ item: Item, _ context: CollectionContext, database: String, into gauges: inout GaugeSnapshot) async throws {
         let connection = context.connection
         switch item {
         case .profile(let spec):
@@ -156,7 +147,7 @@ public final class DataChecksCollector: Collector {
             let select = spec.column.map { "extract(epoch FROM max(\(SQLIdentifier.quote($0))))::float8 AS newest" } ?? "NULL AS newest"
             let limit = spec.column == nil ? " LIMIT 0" : ""
             let result = try await connection.query(
-                "\(RedshiftSQL.ownAnnotation)\nSELECT \(select) FROM \(spec.table.quoted)\(limit)", timeout: spec.timeout)
+                "\(OwnStatements.annotation)\nSELECT \(select) FROM \(spec.table.quoted)\(limit)", timeout: spec.timeout)
             if spec.column != nil, let newest = try result.rows.first?.optionalDouble("newest") {
                 gauges.set(families.newestRow, table, newest)
             }
@@ -166,7 +157,7 @@ public final class DataChecksCollector: Collector {
             let outcome = try query.outcome(try await connection.query(query.sql, timeout: spec.timeout))
             families.value.replace(
                 owner: [context.warehouse, spec.name],
-                samples: outcome.values.map { value in
+                with: outcome.values.map { value in
                     (labels: [("warehouse", context.warehouse), ("check", spec.name), ("column", value.column)] + value.labels, value: value.value)
                 })
             if let passed = outcome.passed { gauges.set(families.passed, [context.warehouse, spec.name], passed ? 1 : 0) }
@@ -174,27 +165,19 @@ public final class DataChecksCollector: Collector {
     }
 
     private func finish(
-        _ item: Item, at index: Int, context: CollectionContext, gauges: Gauges, failure: (any Error)?, duration: Duration,
-        next: ContinuousClock.Instant
+        _ item: Item, at index: Int, context: CollectionContext, failure: (any Error)?, duration: Duration, next: ContinuousClock.Instant
     ) {
         let label = item.label
         let check = [context.warehouse, label]
         families.success.set(failure == nil ? 1 : 0, check)
         families.duration.set(duration.seconds, check)
         // A failed check serves no values: stale figures would read as current ones.
-        if failure != nil, case .check(let spec) = item { families.value.remove(owner: [context.warehouse, spec.name]) }
-        for (family, labels, value) in gauges.values { family.set(value, labels) }
-        let current = Set(gauges.values.map { Series(family: $0.family.name, labels: $0.labels) })
-        let (stale, wasFailing) = state.withLock { state in
+        if failure != nil, case .check(let spec) = item { families.value.replace(owner: [context.warehouse, spec.name], with: []) }
+        let wasFailing = state.withLock { state in
             state.due[index] = next
-            let stale = state.series[label, default: []].subtracting(current)
-            state.series[label] = current
-            let wasFailing =
-                if let failure { state.failing.updateValue("\(failure)", forKey: label) != nil }
+            return if let failure { state.failing.updateValue("\(failure)", forKey: label) != nil }
                 else { state.failing.removeValue(forKey: label) != nil }
-            return (stale, wasFailing)
         }
-        for series in stale { tracked[series.family]?.remove(series.labels) }
 
         if let failure, !wasFailing {
             context.logger.warning("data check failed", metadata: ["check": "\(label)", "error": "\(failure)"])

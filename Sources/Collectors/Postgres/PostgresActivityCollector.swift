@@ -53,11 +53,11 @@ public struct PostgresActivityCollector: Collector {
             }
             let pid = try row.int64("pid")
             let annotation = analyzer.context(of: try row.string("query")).context
-            appByPid[pid] = annotation.app ?? (application.isEmpty ? "unknown" : application)
+            let attribution = Attribution(context: annotation, fallbackApp: application, databaseUser: try row.string("user"))
+            appByPid[pid] = attribution.app
             // The exporter's own sessions are not the warehouse's load.
-            guard application != ConnectionSettings.defaultApplicationName else { continue }
-            let session = ActivitySnapshot.Session(
-                state: state, context: annotation, applicationName: application, user: try row.string("user"), age: max(0, age))
+            guard !OwnStatements.contains(attribution) else { continue }
+            let session = ActivitySnapshot.Session(state: state, attribution: attribution, age: max(0, age))
             backends.append(Backend(pid: pid, session: session, blockers: Self.pids(try row.string("blockers"))))
         }
         let sessions = backends.map { backend in

@@ -11,8 +11,7 @@ import WarehouseClient
 /// and errors as `failed` or `aborted`.
 ///
 /// The read position is saved in the state file after each run, so a restarted exporter goes on
-/// where it stopped. The exporter's own statements (`application_name = warehouse_exporter`) are
-/// left out.
+/// where it stopped. The exporter's own statements (``OwnStatements``) are left out.
 public final class PostgresQueryLogCollector: Collector {
     public struct Options: Sendable, Equatable {
         /// The server's `log_directory`, as this machine sees it.
@@ -120,7 +119,7 @@ public final class PostgresQueryLogCollector: Collector {
 
     /// Counts the entry if it is a finished or failed statement; returns whether it did.
     private func observe(_ entry: LogEntry, warehouse: String) -> Bool {
-        guard entry.applicationName != ConnectionSettings.defaultApplicationName, let event = LogEvent.from(entry) else { return false }
+        guard let event = LogEvent.from(entry) else { return false }
         let statement: String
         let status: QueryStatus
         var seconds = 0.0
@@ -136,9 +135,10 @@ public final class PostgresQueryLogCollector: Collector {
             status = aborted ? .aborted : .failed
         }
         let analysis = analyzer.analyze(statement)
+        let attribution = Attribution(context: analysis.context, fallbackApp: entry.applicationName, databaseUser: entry.user)
+        guard !OwnStatements.contains(attribution) else { return false }
         var record = QueryRecord(
-            warehouse: warehouse, database: entry.database, context: analysis.context, fallbackApp: entry.applicationName,
-            databaseUser: entry.user, queryType: analysis.queryType, status: status, durationSeconds: seconds,
+            warehouse: warehouse, database: entry.database, attribution: attribution, queryType: analysis.queryType, status: status, durationSeconds: seconds,
             fingerprint: analysis.fingerprint)
         record.costDollars = options.dollarsPerHour.map { seconds * $0 / 3600 }
         record.tablesRead = analysis.tables.read.map(Self.qualified)

@@ -25,8 +25,8 @@ public final class PostgresStatementsCollector: Collector {
 
     /// Annotated, so the exporter's own polling (which the statistics record like any query) is
     /// recognised and left out.
-    static let sql = """
-        /* {"app":"warehouse_exporter"} */
+    static let sql = OwnStatements.annotation + """
+
         SELECT s.userid::text || '/' || s.dbid::text || '/' || s.queryid::text AS entry,
                d.datname AS database, coalesce(r.rolname, '') AS "user", s.calls::float8 AS calls,
                s.total_exec_time::float8 AS milliseconds, s.rows::float8 AS rows, coalesce(s.query, '') AS query
@@ -40,10 +40,11 @@ public final class PostgresStatementsCollector: Collector {
         let result: QueryResult
         do {
             result = try await context.query(Self.sql)
-        } catch let error as WarehouseError where error.message.contains("pg_stat_statements") {
+        } catch let error as WarehouseError where error.isUndefinedTable || error.isObjectNotInPrerequisiteState {
             throw WarehouseError(
                 .query,
-                "pg_stat_statements is not available: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements (docs/postgres.md); \(error.message)")
+                "pg_stat_statements is not available: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements (docs/postgres.md); \(error.message)",
+                sqlState: error.sqlState)
         }
         var current: [String: [Double]] = [:]
         var rows: [(entry: String, database: String, user: String, query: String, totals: [Double])] = []
@@ -64,11 +65,12 @@ public final class PostgresStatementsCollector: Collector {
             let increase = zip(row.totals, before).map { now, then in now >= then ? now - then : now }
             guard increase[0] > 0 else { continue }
             let analysis = analyzer.analyze(row.query)
-            guard analysis.context.app != ConnectionSettings.defaultApplicationName else { continue }
             var annotation = analysis.context
             annotation.user = nil  // the entry belongs to the role; the first caller's user is not everyone's
+            let attribution = Attribution(context: annotation, databaseUser: row.user)
+            guard !OwnStatements.contains(attribution) else { continue }
             recorder.observe(StatementTotals(
-                warehouse: context.warehouse, database: row.database, user: row.user, context: annotation,
+                warehouse: context.warehouse, database: row.database, attribution: attribution,
                 fingerprint: analysis.fingerprint, calls: increase[0], executionSeconds: increase[1] / 1000, rows: increase[2]))
         }
     }

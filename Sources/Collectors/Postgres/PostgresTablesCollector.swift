@@ -33,18 +33,19 @@ public final class PostgresTablesCollector: Collector {
     public let name = "tables"
     private let options: Options
     private let metrics: MetricCatalog
-    private let tracker: SeriesTracker
-    /// Each table's cumulative inserted, updated and deleted rows at the last run.
-    private let previous = Mutex<[[String]: [Double]]>([:])
+    /// Each table's cumulative inserted, updated and deleted rows at the last run, and when they
+    /// were last seen to change.
+    private let previous = Mutex<[[String]: Counts]>([:])
     static let operations = ["insert", "update", "delete"]
+
+    private struct Counts {
+        var rows: [Double]
+        var modified: Double?
+    }
 
     public init(options: Options, metrics: MetricCatalog) {
         self.options = options
         self.metrics = metrics
-        self.tracker = SeriesTracker(gauges: [
-            metrics.tableRows, metrics.tableSizeBytes, metrics.tableDeadRows, metrics.tableLastModified,
-            metrics.tableLastVacuum, metrics.tableLastAnalyze,
-        ])
     }
 
     static let sql = """
@@ -65,22 +66,23 @@ public final class PostgresTablesCollector: Collector {
     /// Reads the DSN's database and each other configured one. A database that cannot be read
     /// fails the run after the others are reported, and keeps the series it had.
     public func collect(_ context: CollectionContext) async throws {
-        var results = [try await readTables(context.connection, context)]
+        let current = try await context.query("SELECT current_database() AS name").rows.first?.string("name") ?? ""
+        var results = [try await readTables(context.connection, database: current, context)]
         var failures: [String] = []
-        for database in try await otherDatabases(context) {
+        for database in try await otherDatabases(current, context) {
             do {
                 guard let settings = context.settings else { break }
                 var other = settings
                 other.database = database
                 let connection = try await Connection.connect(other)
                 defer { connection.close() }
-                results.append(try await readTables(connection, context))
+                results.append(try await readTables(connection, database: database, context))
             } catch {
                 failures.append("database \(database): \(error)")
             }
         }
         let matching = results.map(\.matching).max() ?? 0
-        try report(results.flatMap(\.rows), context, keepingOthers: !failures.isEmpty)
+        try report(results, context, keepingOthers: !failures.isEmpty)
         if matching > options.maxTables {
             context.logger.warning(
                 "reporting only the largest tables; raise tables.max_tables to see the rest",
@@ -89,9 +91,8 @@ public final class PostgresTablesCollector: Collector {
         if !failures.isEmpty { throw WarehouseError(.query, failures.joined(separator: "; ")) }
     }
 
-    private func otherDatabases(_ context: CollectionContext) async throws -> [String] {
+    private func otherDatabases(_ current: String, _ context: CollectionContext) async throws -> [String] {
         guard !options.databases.isEmpty else { return [] }
-        let current = try await context.query("SELECT current_database() AS name").rows.first?.string("name")
         var names = options.databases
         if names.contains("*") {
             names = try await context.query(Self.databasesSQL).rows.map { try $0.string("datname") }
@@ -99,48 +100,70 @@ public final class PostgresTablesCollector: Collector {
         return names.filter { $0 != current }
     }
 
-    private func readTables(_ connection: Connection, _ context: CollectionContext) async throws -> (rows: [Row], matching: Int64) {
+    private func readTables(_ connection: Connection, database: String, _ context: CollectionContext) async throws -> Tables {
         let result = try await connection.query(Self.sql, SchemaFilter.parameters(options), timeout: context.queryTimeout)
-        return (result.rows, try result.rows.first?.int64("matching") ?? 0)
+        return Tables(database: database, rows: result.rows, matching: try result.rows.first?.int64("matching") ?? 0)
     }
 
-    private func report(_ tableRows: [Row], _ context: CollectionContext, keepingOthers: Bool) throws {
-        var seen = Set<[String]>()
-        var counts: [[String]: [Double]] = [:]
+    /// One database's tables, as one read saw them.
+    private struct Tables {
+        var database: String
+        var rows: [Row]
+        var matching: Int64
+    }
+
+    /// Replaces the tables' series with what the databases read now hold: every series of the
+    /// warehouse when all were read; with a database unreadable, its tables are not gone, so only
+    /// the series of the databases read are replaced.
+    private func report(_ results: [Tables], _ context: CollectionContext, keepingOthers: Bool) throws {
+        let families = [
+            metrics.tableRows, metrics.tableSizeBytes, metrics.tableDeadRows, metrics.tableLastModified,
+            metrics.tableLastVacuum, metrics.tableLastAnalyze,
+        ]
+        var everything = GaugeSnapshot(families)
+        var snapshots: [(database: String, tables: GaugeSnapshot)] = []
+        var counts: [[String]: Counts] = [:]
         let now = Date().timeIntervalSince1970
         let previous = self.previous.withLock { $0 }
-        for row in tableRows {
-            // A table dropped between the two catalog reads has no size: skip it this time.
-            guard let size = try row.optionalDouble("size_bytes") else { continue }
-            let schema = try row.string("schema")
-            let table = try row.string("table")
-            let labels = [context.warehouse, try row.string("database"), schema, table]
-            metrics.tableRows.set(try row.double("rows"), labels)
-            metrics.tableSizeBytes.set(size, labels)
-            metrics.tableDeadRows.set(try row.double("dead_rows"), labels)
-            if let vacuumed = try row.optionalDouble("last_vacuum") { metrics.tableLastVacuum.set(vacuumed, labels) }
-            if let analyzed = try row.optionalDouble("last_analyze") { metrics.tableLastAnalyze.set(analyzed, labels) }
-            seen.insert(labels)
-
-            let current = [try row.double("inserted"), try row.double("updated"), try row.double("deleted")]
-            counts[labels] = current
-            // The first run only sets the baseline; a count that went down means the statistics
-            // were reset, and starts a new baseline.
-            guard let before = previous[labels], zip(current, before).allSatisfy({ $0 >= $1 }) else { continue }
-            var changed = false
-            for (index, operation) in Self.operations.enumerated() where current[index] > before[index] {
-                metrics.queries.observe(
-                    RowsWritten(table: TableName(schema: schema, name: table), operation: operation, rows: current[index] - before[index]),
-                    warehouse: context.warehouse)
-                changed = true
+        for result in results {
+            var tables = GaugeSnapshot(families)
+            for row in result.rows {
+                // A table dropped between the two catalog reads has no size: skip it this time.
+                guard let size = try row.optionalDouble("size_bytes") else { continue }
+                let schema = try row.string("schema")
+                let table = try row.string("table")
+                let labels = [context.warehouse, try row.string("database"), schema, table]
+                let current = [try row.double("inserted"), try row.double("updated"), try row.double("deleted")]
+                let before = previous[labels]
+                var modified = before?.modified
+                // The first run only sets the baseline; a count that went down means the statistics
+                // were reset, and starts a new baseline.
+                if let before, zip(current, before.rows).allSatisfy({ $0 >= $1 }) {
+                    for (index, operation) in Self.operations.enumerated() where current[index] > before.rows[index] {
+                        metrics.queries.observe(
+                            RowsWritten(table: TableName(schema: schema, name: table), operation: operation, rows: current[index] - before.rows[index]),
+                            warehouse: context.warehouse)
+                        modified = now
+                    }
+                }
+                counts[labels] = Counts(rows: current, modified: modified)
+                tables.set(metrics.tableRows, labels, try row.double("rows"))
+                tables.set(metrics.tableSizeBytes, labels, size)
+                tables.set(metrics.tableDeadRows, labels, try row.double("dead_rows"))
+                tables.set(metrics.tableLastVacuum, labels, try row.optionalDouble("last_vacuum"))
+                tables.set(metrics.tableLastAnalyze, labels, try row.optionalDouble("last_analyze"))
+                tables.set(metrics.tableLastModified, labels, modified)
             }
-            if changed { metrics.tableLastModified.set(now, labels) }
+            snapshots.append((result.database, tables))
+            everything.add(tables)
         }
-        self.previous.withLock { $0.merge(counts) { $1 } }
-        // With a database unreadable, its tables are not gone: keep their series this time.
-        guard !keepingOthers else { return }
-        self.previous.withLock { $0 = counts }
-        tracker.replace(with: seen)
+        if keepingOthers {
+            self.previous.withLock { $0.merge(counts) { $1 } }
+            for (database, tables) in snapshots { tables.replace(owner: [context.warehouse, database]) }
+        } else {
+            self.previous.withLock { $0 = counts }
+            everything.replace(owner: [context.warehouse])
+        }
     }
 
 }

@@ -22,8 +22,10 @@ struct FinishedQuery: Sendable {
     var row: Row
     var username: String
 
-    /// The label as a fallback app: none for `default`.
-    var fallbackApp: String? { RedshiftSQL.fallbackApp(label: label) }
+    /// Who ran it, with `context` from its annotation.
+    func attribution(_ context: QueryContext) -> Attribution {
+        RedshiftSQL.attribution(context, label: label, user: username)
+    }
 
     /// The analysis of its text (stored form: padded, `\n` escaped), without copying it first.
     func analyze(_ analyzer: SQLAnalyzer) -> SQLAnalysis {

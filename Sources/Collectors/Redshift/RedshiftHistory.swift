@@ -35,7 +35,7 @@ final class RedshiftHistory: Sendable {
 
     // MARK: - SYS
 
-    static let sysStartSQL = RedshiftSQL.ownAnnotation + """
+    static let sysStartSQL = OwnStatements.annotation + """
 
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest
         FROM sys_query_history WHERE status IN ('success', 'failed', 'canceled')
@@ -43,7 +43,7 @@ final class RedshiftHistory: Sendable {
 
     /// One page after (`$1`, `$2`): the end time and query id of the last row read. The `char`
     /// columns come padded, trimmed as they are read.
-    static let sysPageSQL = RedshiftSQL.ownAnnotation + """
+    static let sysPageSQL = OwnStatements.annotation + """
 
         SELECT q.query_id::bigint AS id, q.database_name AS database, q.query_label AS label, q.query_type AS type, q.status AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
@@ -77,12 +77,12 @@ final class RedshiftHistory: Sendable {
 
     // MARK: - STL
 
-    static let stlStartSQL = RedshiftSQL.ownAnnotation + """
+    static let stlStartSQL = OwnStatements.annotation + """
 
         SELECT to_char(max(endtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_query
         """
 
-    static let stlPageSQL = RedshiftSQL.ownAnnotation + """
+    static let stlPageSQL = OwnStatements.annotation + """
 
         SELECT q.query::bigint AS id, q.database AS database, q.label AS label, q.aborted::int AS aborted,
                to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
@@ -100,7 +100,7 @@ final class RedshiftHistory: Sendable {
         let texts = try await wholeTexts(of: rows, view: "stl_querytext", id: "query", chunk: 200, context)
         let list = try rows.map { String(try $0.int64("id")) }.joined(separator: ",")
         var wlm: [Int64: (queued: Int64, executed: Int64)] = [:]
-        let times = RedshiftSQL.ownAnnotation + """
+        let times = OwnStatements.annotation + """
              SELECT query::bigint AS id, sum(total_queue_time)::bigint AS queued, sum(total_exec_time)::bigint AS executed
             FROM stl_wlm_query WHERE query IN (\(list)) GROUP BY query
             """
@@ -141,7 +141,7 @@ final class RedshiftHistory: Sendable {
         let long = try rows.filter { row in try row.withBytes("text") { Self.atLimit($0) } }
             .map { String(try $0.int64("id")) }
         guard !long.isEmpty else { return [:] }
-        let sql = RedshiftSQL.ownAnnotation
+        let sql = OwnStatements.annotation
             + " SELECT \(id)::bigint AS id, sequence::bigint AS sequence, rtrim(text) AS text FROM \(view) WHERE \(id) IN (\(long.joined(separator: ","))) ORDER BY \(id), sequence"
         var chunks: [Int64: [String]] = [:]
         for row in try await context.query(sql).rows {

@@ -18,7 +18,7 @@ public final class RedshiftLiveQueriesCollector: Collector {
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
     }
 
-    static let sql = RedshiftSQL.ownAnnotation + """
+    static let sql = OwnStatements.annotation + """
 
         SELECT trim(q.status) AS status, trim(coalesce(q.query_label, '')) AS label,
                trim(coalesce(q.service_class_name, '')) AS queue,
@@ -34,12 +34,11 @@ public final class RedshiftLiveQueriesCollector: Collector {
         let rows = try await RedshiftSQL.needing(RedshiftSQL.syslog) { try await context.query(Self.sql).rows }
         for row in rows {
             let annotation = analyzer.context(of: try row.string("text"), storedEscapes: true).context
-            guard annotation.app != ConnectionSettings.defaultApplicationName else { continue }
-            let label = try row.string("label")
+            let attribution = RedshiftSQL.attribution(annotation, label: try row.string("label"), user: try row.string("username"))
+            guard !OwnStatements.contains(attribution) else { continue }
             let started = RedshiftTimestamp(try row.string("started")) ?? now
             sessions.append(ActivitySnapshot.Session(
-                state: try row.string("status") == "queued" ? .queued : .running, context: annotation,
-                applicationName: RedshiftSQL.fallbackApp(label: label) ?? "", user: try row.string("username"), queue: try row.string("queue"),
+                state: try row.string("status") == "queued" ? .queued : .running, attribution: attribution, queue: try row.string("queue"),
                 age: max(0, Double(now.microseconds - started.microseconds) / 1_000_000)))
         }
         recorder.observe(ActivitySnapshot(warehouse: context.warehouse, sessions: sessions))

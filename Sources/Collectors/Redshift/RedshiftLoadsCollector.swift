@@ -24,13 +24,13 @@ public final class RedshiftLoadsCollector: Collector {
             startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, options: options, state: state, stateKey: "\(warehouse)/loads/stl")
     }
 
-    static let startSQL = RedshiftSQL.ownAnnotation + """
+    static let startSQL = OwnStatements.annotation + """
 
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest
         FROM sys_load_history WHERE status IN ('completed', 'aborted')
         """
 
-    static let pageSQL = RedshiftSQL.ownAnnotation + """
+    static let pageSQL = OwnStatements.annotation + """
 
         SELECT l.query_id::bigint AS id, trim(l.table_name) AS table_name,
                to_char(l.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
@@ -46,14 +46,14 @@ public final class RedshiftLoadsCollector: Collector {
         LIMIT $3
         """
 
-    static let stlStartSQL = RedshiftSQL.ownAnnotation + """
+    static let stlStartSQL = OwnStatements.annotation + """
 
         SELECT to_char(max(curtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_load_commits
         """
 
     /// A load's rows are its commits' lines, its errors its rows of STL_LOAD_ERRORS, its time the
     /// latest of either (a load that failed outright has errors and no commits).
-    static let stlPageSQL = RedshiftSQL.ownAnnotation + """
+    static let stlPageSQL = OwnStatements.annotation + """
 
         SELECT l.id, to_char(l.finished, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, l.rows, l.errors, '' AS table_name, 0::float8 AS bytes,
                coalesce(q.querytxt, '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
@@ -79,14 +79,13 @@ public final class RedshiftLoadsCollector: Collector {
         try await reader.read(context) { rows in
             for row in rows {
                 let analysis = analyzer.analyze(try row.string("text"), storedEscapes: true)
-                guard analysis.context.app != ConnectionSettings.defaultApplicationName else { continue }
+                let attribution = RedshiftSQL.attribution(analysis.context, label: try row.string("label"), user: try row.string("username"))
+                guard !OwnStatements.contains(attribution) else { continue }
                 let named = try row.string("table_name")
                 // STL names no table: the COPY's own target.
                 guard let table = named.isEmpty ? analysis.tables.written.first : Self.table(named) else { continue }
-                let label = try row.string("label")
                 recorder.observe(LoadRecord(
-                    warehouse: context.warehouse, table: table, context: analysis.context,
-                    fallbackApp: RedshiftSQL.fallbackApp(label: label), databaseUser: try row.string("username"),
+                    warehouse: context.warehouse, table: table, attribution: attribution,
                     rows: try row.double("rows"), bytes: try row.double("bytes"), errors: try row.double("errors")))
             }
         }

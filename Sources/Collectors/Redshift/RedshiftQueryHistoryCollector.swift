@@ -39,7 +39,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
             self.dollarsPerHour = dollarsPerHour
         }
 
-        /// On-demand prices per node-hour in us-east-1 (REFERENCE.md §2; check yours), for `node_type`.
+        /// On-demand prices per node-hour in us-east-1 (AWS's pricing page; check yours), for `node_type`.
         public static let nodePrices: [String: Double] = [
             "dc2.large": 0.25, "dc2.8xlarge": 4.80, "ra3.xlplus": 1.086, "ra3.4xlarge": 3.26, "ra3.16xlarge": 13.04,
         ]
@@ -79,10 +79,10 @@ public final class RedshiftQueryHistoryCollector: Collector {
     /// Counts the query unless it is the exporter's own; returns whether it did.
     private func observe(_ query: FinishedQuery, warehouse: String) -> Bool {
         let analysis = query.analyze(analyzer)
-        guard analysis.context.app != ConnectionSettings.defaultApplicationName else { return false }
+        let attribution = query.attribution(analysis.context)
+        guard !OwnStatements.contains(attribution) else { return false }
         var record = QueryRecord(
-            warehouse: warehouse, database: query.database, context: analysis.context, fallbackApp: query.fallbackApp,
-            databaseUser: query.username, queryType: query.type.isEmpty ? analysis.queryType : query.type, status: query.status,
+            warehouse: warehouse, database: query.database, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, status: query.status,
             durationSeconds: query.elapsedSeconds, queueSeconds: query.queueSeconds, executionSeconds: query.executionSeconds,
             fingerprint: analysis.fingerprint)
         record.costDollars = options.dollarsPerHour.map { query.executionSeconds * $0 / 3600 }

@@ -22,7 +22,7 @@ public final class RedshiftRuleActionsCollector: Collector {
             startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/qmr")
     }
 
-    static let startSQL = RedshiftSQL.ownAnnotation + """
+    static let startSQL = OwnStatements.annotation + """
 
         SELECT to_char(max(recordtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_wlm_rule_action
         """
@@ -30,7 +30,7 @@ public final class RedshiftRuleActionsCollector: Collector {
     /// A query can meet several rules, and one rule several times: each action's id is the
     /// query's, times 64, plus its rank among all the actions on that query (numbered over every
     /// action of the queries with one in the window, so the numbers do not move between polls).
-    static let pageSQL = RedshiftSQL.ownAnnotation + """
+    static let pageSQL = OwnStatements.annotation + """
 
         SELECT id, to_char(recorded, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, rule, action, text, label, username
         FROM (SELECT r.query::bigint * 64 + row_number() OVER (PARTITION BY r.query ORDER BY r.recordtime, r.rule, r.action) AS id,
@@ -52,14 +52,13 @@ public final class RedshiftRuleActionsCollector: Collector {
                 try await reader.read(context) { rows in
                     for row in rows {
                         let annotation = analyzer.context(of: try row.string("text"), storedEscapes: true).context
-                        let label = try row.string("label")
                         recorder.observe(RuleAction(
-                            warehouse: context.warehouse, rule: try row.string("rule"), action: try row.string("action"), context: annotation,
-                            fallbackApp: RedshiftSQL.fallbackApp(label: label), databaseUser: try row.string("username")))
+                            warehouse: context.warehouse, rule: try row.string("rule"), action: try row.string("action"),
+                            attribution: RedshiftSQL.attribution(annotation, label: try row.string("label"), user: try row.string("username"))))
                     }
                 }
             }
-        } catch let error as WarehouseError where error.message.contains("does not exist") {
+        } catch let error as WarehouseError where error.isUndefinedTable {
             absent.withLock { $0 = true }
             context.logger.info("no STL_WLM_RULE_ACTION here (Serverless has no query monitoring rules of that kind): qmr reads nothing")
         }

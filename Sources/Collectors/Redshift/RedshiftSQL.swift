@@ -1,15 +1,14 @@
+import QueryMetrics
+import SQLText
 import WarehouseClient
 
 /// What every Redshift collector's SQL shares.
 enum RedshiftSQL {
-    /// Starts every statement the exporter sends: Redshift records the exporter's polling like any
-    /// query, with no application name to tell it by, and this is how it is recognised and left out.
-    static let ownAnnotation = #"/* {"app":"warehouse_exporter"} */"#
-
-    /// A query's `query_label` (SYS) or `label` (STL) as the app to fall back on: none when no
-    /// query group was set (`default`).
-    static func fallbackApp(label: String) -> String? {
-        label == "default" || label.isEmpty ? nil : label
+    /// Who ran a query of the history views: its annotation's context, its `query_label` (SYS)
+    /// or `label` (STL) as the app to fall back on (none when no query group was set: `default`),
+    /// and its database user.
+    static func attribution(_ context: QueryContext, label: String, user: String) -> Attribution {
+        Attribution(context: context, fallbackApp: label == "default" || label.isEmpty ? nil : label, databaseUser: user)
     }
 
     /// What lets the monitoring user see every user's rows in the system views.
@@ -22,8 +21,8 @@ enum RedshiftSQL {
     static func needing<Result>(_ grants: String..., work: () async throws -> Result) async throws -> Result {
         do {
             return try await work()
-        } catch let error as WarehouseError where error.message.contains("permission denied") {
-            throw WarehouseError(error.kind, "\(error.message); this collector needs: \(grants.joined(separator: "; ")) (docs/redshift.md)")
+        } catch let error as WarehouseError where error.isInsufficientPrivilege {
+            throw WarehouseError(error.kind, "\(error.message); this collector needs: \(grants.joined(separator: "; ")) (docs/redshift.md)", sqlState: error.sqlState)
         }
     }
 }

@@ -24,7 +24,7 @@ public final class RedshiftServerlessCostCollector: Collector {
             startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/serverless_cost")
     }
 
-    static let startSQL = RedshiftSQL.ownAnnotation + """
+    static let startSQL = OwnStatements.annotation + """
 
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM sys_serverless_usage
         """
@@ -32,7 +32,7 @@ public final class RedshiftServerlessCostCollector: Collector {
     /// Periods are told apart by their start, in epoch seconds. Redshift fills `charged_seconds`
     /// in once the transactions of a period end, so a period is read only when it ended at least
     /// five minutes before the latest one.
-    static let pageSQL = RedshiftSQL.ownAnnotation + """
+    static let pageSQL = OwnStatements.annotation + """
 
         SELECT id, ended, started, charged FROM (
             SELECT extract(epoch FROM start_time)::bigint AS id, end_time,
@@ -47,7 +47,7 @@ public final class RedshiftServerlessCostCollector: Collector {
         """
 
     /// The queries that ran during a period (`$1` to `$2`), finished or not.
-    static let queriesSQL = RedshiftSQL.ownAnnotation + """
+    static let queriesSQL = OwnStatements.annotation + """
 
         SELECT q.query_id::bigint AS id, to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
                to_char(coalesce(q.end_time, $2::timestamp), 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
@@ -58,13 +58,6 @@ public final class RedshiftServerlessCostCollector: Collector {
         WHERE q.start_time < $2::timestamp AND coalesce(q.end_time, $2::timestamp) > $1::timestamp
           AND q.status NOT IN ('planning', 'queued')
         """
-
-    /// Who a share of a period's charge goes to.
-    private struct Payer: Hashable {
-        var context: QueryContext
-        var label: String
-        var user: String
-    }
 
     public func collect(_ context: CollectionContext) async throws {
         try await RedshiftSQL.needing("GRANT SELECT ON sys_serverless_usage TO <user>", RedshiftSQL.syslog) {
@@ -82,7 +75,8 @@ public final class RedshiftServerlessCostCollector: Collector {
         guard let periodStart = RedshiftTimestamp(start), let periodEnd = RedshiftTimestamp(end) else { return }
         let rows = try await context.query(Self.queriesSQL, [start, end]).rows
         let texts = try await RedshiftHistory.wholeTexts(of: rows, view: "sys_query_text", id: "query_id", chunk: 4000, context)
-        var weights: [Payer: Double] = [:]
+        // Who each share of the period's charge goes to.
+        var weights: [Attribution: Double] = [:]
         for row in rows {
             guard let started = RedshiftTimestamp(try row.string("started")), let ended = RedshiftTimestamp(try row.string("ended")) else { continue }
             let inside = Double(min(ended.microseconds, periodEnd.microseconds) - max(started.microseconds, periodStart.microseconds))
@@ -91,17 +85,16 @@ public final class RedshiftServerlessCostCollector: Collector {
             let executing = elapsed > 0 ? min(1, Double(try row.int64("executed")) / elapsed) : 1
             guard inside > 0 else { continue }
             let annotation = analyzer.context(of: try texts[try row.int64("id")] ?? row.string("text"), storedEscapes: true).context
-            weights[Payer(context: annotation, label: try row.string("label"), user: try row.string("username")), default: 0] += inside * executing
+            let payer = RedshiftSQL.attribution(annotation, label: try row.string("label"), user: try row.string("username"))
+            weights[payer, default: 0] += inside * executing
         }
         let total = weights.values.reduce(0, +)
         guard total > 0 else {
-            recorder.observeCost(dollars, warehouse: context.warehouse, context: QueryContext(), fallbackApp: "idle", databaseUser: nil)
+            recorder.observeCost(dollars, warehouse: context.warehouse, attribution: Attribution(fallbackApp: "idle"))
             return
         }
         for (payer, weight) in weights {
-            recorder.observeCost(
-                dollars * weight / total, warehouse: context.warehouse, context: payer.context,
-                fallbackApp: RedshiftSQL.fallbackApp(label: payer.label), databaseUser: payer.user)
+            recorder.observeCost(dollars * weight / total, warehouse: context.warehouse, attribution: payer)
         }
     }
 }

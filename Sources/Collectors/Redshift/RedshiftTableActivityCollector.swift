@@ -35,7 +35,7 @@ public final class RedshiftTableActivityCollector: Collector {
     static func stepsSQL(_ views: RedshiftViews, ids list: String) -> String {
         switch views {
         case .sys:
-            RedshiftSQL.ownAnnotation + """
+            OwnStatements.annotation + """
 
                 SELECT d.query_id::bigint AS id, trim(d.step_name) AS step, trim(t.schema) AS schema, trim(t."table") AS "table",
                        sum(d.output_rows)::float8 AS rows
@@ -44,7 +44,7 @@ public final class RedshiftTableActivityCollector: Collector {
                 GROUP BY 1, 2, 3, 4
                 """
         case .stl:
-            RedshiftSQL.ownAnnotation + """
+            OwnStatements.annotation + """
 
                 SELECT s.query::bigint AS id, s.step AS step, trim(t.schema) AS schema, trim(t."table") AS "table", sum(s.rows)::float8 AS rows
                 FROM (SELECT query, 'scan' AS step, tbl, rows FROM stl_scan WHERE query IN (\(list))
@@ -90,7 +90,8 @@ public final class RedshiftTableActivityCollector: Collector {
 
     private func observe(_ query: FinishedQuery, _ tables: [TableName: Steps], _ context: CollectionContext) {
         let analysis = query.analyze(analyzer)
-        guard analysis.context.app != ConnectionSettings.defaultApplicationName else { return }
+        let attribution = query.attribution(analysis.context)
+        guard !OwnStatements.contains(attribution) else { return }
         var read: [TableName] = []
         var written: [TableName] = []
         var rows: [RowsWritten] = []
@@ -106,8 +107,7 @@ public final class RedshiftTableActivityCollector: Collector {
             written.append(table)
         }
         recorder.observe(TableActivity(
-            warehouse: context.warehouse, context: analysis.context, fallbackApp: query.fallbackApp, databaseUser: query.username,
-            queryType: query.type.isEmpty ? analysis.queryType : query.type, tablesRead: read, tablesWritten: written, rowsWritten: rows))
+            warehouse: context.warehouse, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, tablesRead: read, tablesWritten: written, rowsWritten: rows))
         let ended = Double(query.ended.microseconds) / 1_000_000
         for table in written {
             let labels = [context.warehouse, query.database, table.schema ?? "", table.name]

@@ -10,17 +10,13 @@ public final class RedshiftTablesCollector: Collector {
     public let name = "tables"
     private let options: PostgresTablesCollector.Options
     private let metrics: MetricCatalog
-    private let tracker: SeriesTracker
 
     public init(options: PostgresTablesCollector.Options, metrics: MetricCatalog) {
         self.options = options
         self.metrics = metrics
-        tracker = SeriesTracker(gauges: [
-            metrics.tableRows, metrics.tableSizeBytes, metrics.tableUnsortedRatio, metrics.tableStatsOffRatio, metrics.tableSkewRowsRatio,
-        ])
     }
 
-    static let sql = RedshiftSQL.ownAnnotation + """
+    static let sql = OwnStatements.annotation + """
 
         SELECT trim(database) AS database, trim(schema) AS schema, trim("table") AS "table",
                coalesce(estimated_visible_rows, tbl_rows)::float8 AS rows, (size * 1048576)::float8 AS size_bytes,
@@ -36,19 +32,20 @@ public final class RedshiftTablesCollector: Collector {
         let result = try await RedshiftSQL.needing(RedshiftSQL.tableInfo) {
             try await context.query(Self.sql, SchemaFilter.parameters(options))
         }
-        var seen = Set<[String]>()
+        var tables = GaugeSnapshot([
+            metrics.tableRows, metrics.tableSizeBytes, metrics.tableUnsortedRatio, metrics.tableStatsOffRatio, metrics.tableSkewRowsRatio,
+        ])
         var matching: Int64 = 0
         for row in result.rows {
             let labels = [context.warehouse, try row.string("database"), try row.string("schema"), try row.string("table")]
-            metrics.tableRows.set(try row.double("rows"), labels)
-            metrics.tableSizeBytes.set(try row.double("size_bytes"), labels)
-            if let unsorted = try row.optionalDouble("unsorted") { metrics.tableUnsortedRatio.set(unsorted / 100, labels) }
-            if let statsOff = try row.optionalDouble("stats_off") { metrics.tableStatsOffRatio.set(statsOff / 100, labels) }
-            if let skew = try row.optionalDouble("skew") { metrics.tableSkewRowsRatio.set(skew, labels) }
-            seen.insert(labels)
+            tables.set(metrics.tableRows, labels, try row.double("rows"))
+            tables.set(metrics.tableSizeBytes, labels, try row.double("size_bytes"))
+            tables.set(metrics.tableUnsortedRatio, labels, try row.optionalDouble("unsorted").map { $0 / 100 })
+            tables.set(metrics.tableStatsOffRatio, labels, try row.optionalDouble("stats_off").map { $0 / 100 })
+            tables.set(metrics.tableSkewRowsRatio, labels, try row.optionalDouble("skew"))
             matching = try row.int64("matching")
         }
-        tracker.replace(with: seen)
+        tables.replace(owner: [context.warehouse])
         if matching > options.maxTables {
             context.logger.warning(
                 "reporting only the largest tables; raise tables.max_tables to see the rest",

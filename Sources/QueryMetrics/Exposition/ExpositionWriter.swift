@@ -23,15 +23,16 @@ enum ExpositionWriter {
         return text
     }
 
-    static func header(_ name: String, help: String, type: String, into buffer: inout [UInt8]) {
+    /// The family's `# HELP` and `# TYPE` lines.
+    static func header(_ family: MetricFamily, into buffer: inout [UInt8]) {
         buffer += "# HELP ".utf8
-        buffer += name.utf8
+        buffer += family.name.utf8
         buffer.append(UInt8(ascii: " "))
-        buffer += help.utf8
+        buffer += family.help.utf8
         buffer += "\n# TYPE ".utf8
-        buffer += name.utf8
+        buffer += family.name.utf8
         buffer.append(UInt8(ascii: " "))
-        buffer += type.utf8
+        buffer += family.kind.rawValue.utf8
         buffer.append(UInt8(ascii: "\n"))
     }
 

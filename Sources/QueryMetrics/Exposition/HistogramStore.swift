@@ -2,8 +2,7 @@
 /// summed when rendered) per slot, plus sum and count. No per-series objects, no per-series locks; the owner serialises
 /// access.
 struct HistogramStore {
-    let name: String
-    let help: String
+    let family: MetricFamily
     /// Upper bounds, ascending, without +Inf.
     let bounds: [Double]
     private let boundText: [[UInt8]]
@@ -13,9 +12,8 @@ struct HistogramStore {
     private var sums: [Double] = []
     private var counts: [UInt64] = []
 
-    init(name: String, help: String, labelNames: [String], bounds: [Double]) {
-        self.name = name
-        self.help = help
+    init(_ family: MetricFamily, labelNames: [String], bounds: [Double]) {
+        self.family = family
         self.bounds = bounds
         self.table = SeriesTable(labelNames: labelNames)
         boundText = bounds.map { bound in
@@ -25,6 +23,7 @@ struct HistogramStore {
         } + [Array("+Inf".utf8)]
     }
 
+    var name: String { family.name }
     var seriesCount: Int { table.count }
 
     func slot(_ values: [String]) -> Int? { table.slot(values) }
@@ -64,7 +63,7 @@ struct HistogramStore {
 
     func emit(into buffer: inout [UInt8]) {
         guard table.count > 0 else { return }
-        ExpositionWriter.header(name, help: help, type: "histogram", into: &buffer)
+        ExpositionWriter.header(family, into: &buffer)
         let width = bounds.count + 1
         for slot in table.liveSlots {
             let labels = table.labelText[slot]

@@ -1,11 +1,17 @@
-/// What ``GuardedFamily`` needs of a family's storage.
-protocol SeriesStore {
+/// A family's storage as the recorder renders and counts it.
+protocol RenderedStore {
     var name: String { get }
     var seriesCount: Int { get }
+    func emit(into buffer: inout [UInt8])
+}
+
+/// What ``GuardedFamily`` needs of a family's storage.
+protocol SeriesStore: RenderedStore {
     func slot(_ values: [String]) -> Int?
     mutating func insert(_ values: [String], now: Double) -> Int
     mutating func removeIdle(before cutoff: Double) -> [[String]]
 }
 
 extension HistogramStore: SeriesStore {}
-extension CounterStore: SeriesStore {}
+extension ValueStore: SeriesStore {}
+extension SnapshotStore: RenderedStore {}

@@ -40,19 +40,27 @@ struct SeriesTable {
         lastUpdate[slot] = now
     }
 
+    /// Removes one series; its slot is reused by the next one created.
+    mutating func remove(_ values: [String]) {
+        guard let slot = index.removeValue(forKey: values) else { return }
+        labelValues[slot] = nil
+        labelText[slot] = []
+        free.append(slot)
+    }
+
     /// Removes the series not updated since `cutoff`, returning their slots and label values.
     mutating func removeIdle(before cutoff: Double) -> [(slot: Int, values: [String])] {
         var removed: [(slot: Int, values: [String])] = []
         for slot in labelValues.indices where lastUpdate[slot] < cutoff {
             guard let values = labelValues[slot] else { continue }
-            index[values] = nil
-            labelValues[slot] = nil
-            labelText[slot] = []
-            free.append(slot)
+            remove(values)
             removed.append((slot, values))
         }
         return removed
     }
+
+    /// The label values of every live series.
+    var liveValues: [[String]] { labelValues.compactMap { $0 } }
 
     /// Live slots, in slot order (creation order, with reused slots in their old place).
     var liveSlots: some Sequence<Int> {

@@ -5,26 +5,26 @@
 struct SnapshotStore {
     enum Combine { case sum, max }
 
-    let name: String
-    let help: String
+    let family: MetricFamily
     let labelNames: [String]
     let combine: Combine
-    private var snapshots: [String: [(labels: [UInt8], value: Double)]] = [:]
+    private var snapshots: [[String]: [(labels: [UInt8], value: Double)]] = [:]
 
-    init(name: String, help: String, labelNames: [String], combine: Combine) {
-        self.name = name
-        self.help = help
+    init(_ family: MetricFamily, labelNames: [String], combine: Combine) {
+        self.family = family
         self.labelNames = labelNames
         self.combine = combine
     }
 
+    var name: String { family.name }
+
     var seriesCount: Int { snapshots.values.reduce(0) { $0 + $1.count } }
 
-    /// Replaces the warehouse's series. `samples` hold label values in `labelNames` order, the
-    /// first being the warehouse; at most `maxValuesPerLabel` distinct values of each other label are
+    /// Replaces the owner's (a warehouse's) series. `samples` hold label values in `labelNames`
+    /// order, the first being the warehouse; at most `maxValuesPerLabel` distinct values of each other label are
     /// kept (those with the most weight), the rest folded into `__other__`. Returns the number of
     /// samples folded, per label name.
-    mutating func replace(warehouse: String, samples: [([String], Double)], maxValuesPerLabel: Int) -> [String: Int] {
+    mutating func replace(owner: [String], with samples: [([String], Double)], maxValuesPerLabel: Int) -> [String: Int] {
         var folded: [String: Int] = [:]
         var rows = samples
         for index in labelNames.indices.dropFirst() {
@@ -41,7 +41,7 @@ struct SnapshotStore {
         for (values, value) in rows {
             merged[values] = merged[values].map { combine == .sum ? $0 + value : Swift.max($0, value) } ?? value
         }
-        snapshots[warehouse] = merged.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { values, value in
+        snapshots[owner] = merged.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { values, value in
             (ExpositionWriter.labelText(names: labelNames, values: values), value)
         }
         return folded
@@ -49,9 +49,9 @@ struct SnapshotStore {
 
     func emit(into buffer: inout [UInt8]) {
         guard seriesCount > 0 else { return }
-        ExpositionWriter.header(name, help: help, type: "gauge", into: &buffer)
-        for warehouse in snapshots.keys.sorted() {
-            for (labels, value) in snapshots[warehouse]! {
+        ExpositionWriter.header(family, into: &buffer)
+        for owner in snapshots.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            for (labels, value) in snapshots[owner]! {
                 ExpositionWriter.sampleName(name, labels: labels, into: &buffer)
                 ExpositionWriter.append(value, into: &buffer)
                 buffer.append(UInt8(ascii: "\n"))

@@ -4,27 +4,31 @@
 /// the overflow counter by metric and label (`__series__` for the series cap).
 struct GuardedFamily<Store: SeriesStore> {
     var store: Store
-    /// A guard per label; nil for labels that are never capped (warehouse, status).
+    let labelNames: [String]
+    /// A guard per label; nil for labels that are never capped.
     private var guards: [LabelGuard?]
     private let maxSeries: Int
+    /// Labels whose values are few by nature, never capped.
+    static var uncapped: Set<String> { ["warehouse", "status"] }
 
-    init(_ store: Store, labelNames: [String], uncapped: Set<String>, policy: LabelPolicy) {
+    init(_ store: Store, labelNames: [String], policy: LabelPolicy) {
         self.store = store
-        guards = labelNames.map { uncapped.contains($0) ? nil : LabelGuard(cap: policy.maxValuesPerLabel) }
+        self.labelNames = labelNames
+        guards = labelNames.map { Self.uncapped.contains($0) ? nil : LabelGuard(cap: policy.maxValuesPerLabel) }
         maxSeries = policy.maxSeriesPerMetric
     }
 
     /// The slot for `values` (in label order), creating the series within the caps. Each fold
     /// appends the overflow counter's slot for it to `folds`, which the caller counts once per
     /// observation.
-    mutating func slot(_ values: [String], labelNames: [String], now: Double, overflow: inout CounterStore, folds: inout [Int]) -> Int {
+    mutating func slot(_ values: [String], now: Double, overflow: inout OverflowCounter, folds: inout [Int]) -> Int {
         if let slot = store.slot(values) { return slot }
         var admitted = values
         for index in admitted.indices {
             guard guards[index] != nil, !admitted[index].isEmpty, admitted[index] != LabelPolicy.other else { continue }
             if !guards[index]!.admit(admitted[index]) {
                 admitted[index] = LabelPolicy.other
-                folds.append(overflow.slot(for: [store.name, labelNames[index]], now: now))
+                folds.append(overflow.slot(metric: store.name, label: labelNames[index], now: now))
             }
         }
         if let slot = store.slot(admitted) { return slot }
@@ -32,7 +36,7 @@ struct GuardedFamily<Store: SeriesStore> {
             for index in admitted.indices where guards[index] != nil && !admitted[index].isEmpty {
                 admitted[index] = LabelPolicy.other
             }
-            folds.append(overflow.slot(for: [store.name, "__series__"], now: now))
+            folds.append(overflow.slot(metric: store.name, label: "__series__", now: now))
             if let slot = store.slot(admitted) { return slot }
         }
         for index in admitted.indices where guards[index] != nil { guards[index]!.retain(admitted[index]) }
@@ -47,5 +51,27 @@ struct GuardedFamily<Store: SeriesStore> {
         for index in guards.indices where guards[index] != nil { guards[index]!.sweep() }
     }
 
-    func admittedCount(label index: Int) -> Int { guards[index]?.admittedCount ?? 0 }
+    /// Adds `amount` to the counter series with these label values, created within the caps.
+    mutating func add(_ amount: Double, _ values: [String], now: Double, overflow: inout OverflowCounter) where Store == ValueStore {
+        var folds: [Int] = []
+        let slot = slot(values, now: now, overflow: &overflow, folds: &folds)
+        store.add(amount, slot: slot, now: now)
+        overflow.count(folds, now: now)
+    }
+}
+
+extension GuardedFamily where Store == ValueStore {
+    /// A counter family under the policy, with the context labels `dimensions` turn on.
+    init(_ family: MetricFamily, policy: LabelPolicy) {
+        let labels = family.labelNames(policy.dimensions)
+        self.init(ValueStore(family, labelNames: labels), labelNames: labels, policy: policy)
+    }
+}
+
+extension GuardedFamily where Store == HistogramStore {
+    /// A histogram family under the policy, with the recorder's buckets.
+    init(_ family: MetricFamily, policy: LabelPolicy, bounds: [Double]) {
+        let labels = family.labelNames(policy.dimensions)
+        self.init(HistogramStore(family, labelNames: labels, bounds: bounds), labelNames: labels, policy: policy)
+    }
 }

@@ -1,5 +1,3 @@
-public import SQLText
-
 /// What is happening on a warehouse right now, as an activity collector samples it: one entry
 /// per session that is running a query, waiting, or idle in a transaction.
 public struct ActivitySnapshot: Sendable {
@@ -7,11 +5,8 @@ public struct ActivitySnapshot: Sendable {
         public enum State: Sendable { case running, queued, idleInTransaction }
 
         public var state: State
-        /// Who runs the query, from its annotation.
-        public var context: QueryContext
-        /// The session's application name and database user, for what the annotation does not say.
-        public var applicationName: String
-        public var user: String
+        /// Who runs the query: its annotation, the session's application name and database user.
+        public var attribution: Attribution
         /// The warehouse's queue (Redshift WLM); empty where there is none.
         public var queue: String
         /// Seconds since the query (or, idle in a transaction, the transaction) started.
@@ -20,13 +15,11 @@ public struct ActivitySnapshot: Sendable {
         public var blockerApps: [String]
 
         public init(
-            state: State, context: QueryContext = QueryContext(), applicationName: String, user: String, queue: String = "",
+            state: State, attribution: Attribution, queue: String = "",
             age: Double, blockerApps: [String] = []
         ) {
             self.state = state
-            self.context = context
-            self.applicationName = applicationName
-            self.user = user
+            self.attribution = attribution
             self.queue = queue
             self.age = age
             self.blockerApps = blockerApps

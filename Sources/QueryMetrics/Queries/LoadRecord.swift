@@ -4,23 +4,17 @@ public import SQLText
 public struct LoadRecord: Sendable {
     public var warehouse: String
     public var table: TableName
-    /// Who ran it, from the load statement's annotation.
-    public var context: QueryContext
-    /// The query_group label (Redshift) when the annotation gives no app.
-    public var fallbackApp: String?
-    public var databaseUser: String?
+    /// Who ran it.
+    public var attribution: Attribution
     public var rows: Double
     public var bytes: Double
     /// Rows or files the load rejected.
     public var errors: Double
 
-    public init(warehouse: String, table: TableName, context: QueryContext, fallbackApp: String? = nil, databaseUser: String? = nil,
-                rows: Double, bytes: Double, errors: Double) {
+    public init(warehouse: String, table: TableName, attribution: Attribution, rows: Double, bytes: Double, errors: Double) {
         self.warehouse = warehouse
         self.table = table
-        self.context = context
-        self.fallbackApp = fallbackApp
-        self.databaseUser = databaseUser
+        self.attribution = attribution
         self.rows = rows
         self.bytes = bytes
         self.errors = errors

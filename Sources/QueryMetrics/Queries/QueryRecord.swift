@@ -5,13 +5,8 @@ public import SQLText
 public struct QueryRecord: Sendable {
     public var warehouse: String
     public var database: String
-    /// Who ran it and why, from its annotations.
-    public var context: QueryContext
-    /// `app` when the annotations give none: Redshift's query_group label or PostgreSQL's
-    /// application_name. `unknown` when this is empty too.
-    public var fallbackApp: String?
-    /// `user` when the annotations give none: the database user.
-    public var databaseUser: String?
+    /// Who ran it and why.
+    public var attribution: Attribution
     /// `select`, `insert`, `update`, `delete`, `copy`, `unload`, `ctas`, `ddl`, `utility`, `other`.
     public var queryType: String
     public var status: QueryStatus
@@ -33,15 +28,12 @@ public struct QueryRecord: Sendable {
     public var rowsWritten: [RowsWritten] = []
 
     public init(
-        warehouse: String, database: String, context: QueryContext, fallbackApp: String? = nil, databaseUser: String? = nil,
-        queryType: String, status: QueryStatus, durationSeconds: Double, queueSeconds: Double = 0,
+        warehouse: String, database: String, attribution: Attribution, queryType: String, status: QueryStatus, durationSeconds: Double, queueSeconds: Double = 0,
         executionSeconds: Double? = nil, costDollars: Double? = nil, fingerprint: Fingerprint? = nil
     ) {
         self.warehouse = warehouse
         self.database = database
-        self.context = context
-        self.fallbackApp = fallbackApp
-        self.databaseUser = databaseUser
+        self.attribution = attribution
         self.queryType = queryType
         self.status = status
         self.durationSeconds = durationSeconds

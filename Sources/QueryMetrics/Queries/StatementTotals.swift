@@ -5,21 +5,19 @@ public import SQLText
 public struct StatementTotals: Sendable {
     public var warehouse: String
     public var database: String
-    /// The role that ran it; the statistics keep one entry per role.
-    public var user: String
-    /// From the annotation in the text the server kept: the first caller's.
-    public var context: QueryContext
+    /// From the annotation in the text the server kept (the first caller's), and the role that
+    /// ran it: the statistics keep one entry per role.
+    public var attribution: Attribution
     public var fingerprint: Fingerprint
     public var calls: Double
     public var executionSeconds: Double
     public var rows: Double
 
-    public init(warehouse: String, database: String, user: String, context: QueryContext, fingerprint: Fingerprint,
+    public init(warehouse: String, database: String, attribution: Attribution, fingerprint: Fingerprint,
                 calls: Double, executionSeconds: Double, rows: Double) {
         self.warehouse = warehouse
         self.database = database
-        self.user = user
-        self.context = context
+        self.attribution = attribution
         self.fingerprint = fingerprint
         self.calls = calls
         self.executionSeconds = executionSeconds

@@ -5,10 +5,7 @@ public import SQLText
 /// only, for a collector that reads table activity apart from query timing.
 public struct TableActivity: Sendable {
     public var warehouse: String
-    public var context: QueryContext
-    /// The query_group label when the annotation gives no app.
-    public var fallbackApp: String?
-    public var databaseUser: String?
+    public var attribution: Attribution
     /// The statement's type, the `operation` of `warehouse_table_writes_total`.
     public var queryType: String
     public var tablesRead: [TableName]
@@ -16,13 +13,11 @@ public struct TableActivity: Sendable {
     public var rowsWritten: [RowsWritten]
 
     public init(
-        warehouse: String, context: QueryContext, fallbackApp: String? = nil, databaseUser: String? = nil, queryType: String,
+        warehouse: String, attribution: Attribution, queryType: String,
         tablesRead: [TableName], tablesWritten: [TableName], rowsWritten: [RowsWritten]
     ) {
         self.warehouse = warehouse
-        self.context = context
-        self.fallbackApp = fallbackApp
-        self.databaseUser = databaseUser
+        self.attribution = attribution
         self.queryType = queryType
         self.tablesRead = tablesRead
         self.tablesWritten = tablesWritten

@@ -1,4 +1,4 @@
-/// Recognises the annotation in one comment body, if any (the formats of REFERENCE.md §1).
+/// Recognises the annotation in one comment body, if any (the formats of docs/annotations.md).
 enum CommentReader {
     typealias Bytes = UnsafeBufferPointer<UInt8>
 

@@ -1,0 +1,49 @@
+/// The handles of every metric family the exporter serves, created once per registry and shared
+/// by all warehouses and collectors. The families themselves are declared in
+/// `MetricFamily+Catalog.swift`.
+public struct MetricCatalog: Sendable {
+    public let registry: MetricRegistry
+
+    /// 1 when the last connection attempt or health query to the warehouse succeeded, else 0.
+    public let up: GaugeFamily
+    public let buildInfo: GaugeFamily
+    public let collectorSuccess: GaugeFamily
+    public let collectorDuration: GaugeFamily
+    public let collectorLag: GaugeFamily
+    public let stateFileWriteFailures: CounterFamily
+    public let tableRows: GaugeFamily
+    public let tableSizeBytes: GaugeFamily
+    public let tableDeadRows: GaugeFamily
+    public let tableLastModified: GaugeFamily
+    public let tableLastVacuum: GaugeFamily
+    public let tableLastAnalyze: GaugeFamily
+    public let tableUnsortedRatio: GaugeFamily
+    public let tableStatsOffRatio: GaugeFamily
+    public let tableSkewRowsRatio: GaugeFamily
+    /// Query latency, queueing, statement, execution and cost families, under the label policy.
+    public let queries: QueryRecorder
+    /// Column profiles, freshness by content and custom checks.
+    public let dataChecks: DataCheckFamilies
+
+    public init(registry: MetricRegistry = MetricRegistry(), labelPolicy: LabelPolicy = LabelPolicy()) {
+        self.registry = registry
+        up = registry.gauge(.up)
+        buildInfo = registry.gauge(.buildInfo)
+        collectorSuccess = registry.gauge(.collectorSuccess)
+        collectorDuration = registry.gauge(.collectorDuration)
+        collectorLag = registry.gauge(.collectorLag)
+        stateFileWriteFailures = registry.counter(.stateFileWriteFailures)
+        tableRows = registry.gauge(.tableRows)
+        tableSizeBytes = registry.gauge(.tableSizeBytes)
+        tableDeadRows = registry.gauge(.tableDeadRows)
+        tableLastModified = registry.gauge(.tableLastModified)
+        tableLastVacuum = registry.gauge(.tableLastVacuum)
+        tableLastAnalyze = registry.gauge(.tableLastAnalyze)
+        tableUnsortedRatio = registry.gauge(.tableUnsortedRatio)
+        tableStatsOffRatio = registry.gauge(.tableStatsOffRatio)
+        tableSkewRowsRatio = registry.gauge(.tableSkewRowsRatio)
+        queries = QueryRecorder(policy: labelPolicy)
+        registry.register(queries)
+        dataChecks = DataCheckFamilies(registry: registry)
+    }
+}

@@ -1,0 +1,69 @@
+import Synchronization
+
+/// The exporter's metrics, rendered in the Prometheus text exposition format in the order their
+/// families were registered. Every family is held by the project's own stores (docs/performance.md
+/// says why, with the measurements).
+public final class MetricRegistry: Sendable {
+    /// The content type of ``render()``'s output.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    private let sources = Mutex<(names: Set<String>, list: [any RenderedFamily])>(([], []))
+
+    public init() {}
+
+    /// Creates the gauge family declared as `family`. Each family may be created once per registry.
+    public func gauge(_ family: MetricFamily) -> GaugeFamily {
+        add(GaugeFamily(family))
+    }
+
+    /// Creates the counter family declared as `family`.
+    public func counter(_ family: MetricFamily) -> CounterFamily {
+        add(CounterFamily(family))
+    }
+
+    /// Creates the gauge family declared as `family` whose series each bring more labels of their own.
+    public func variableLabelGauge(_ family: MetricFamily) -> VariableLabelGaugeFamily {
+        add(VariableLabelGaugeFamily(family))
+    }
+
+    /// Adds a query recorder's families to the exposition; their names must be new here.
+    public func register(_ recorder: QueryRecorder) {
+        add(recorder)
+    }
+
+    @discardableResult
+    private func add<Source: RenderedFamily>(_ source: Source) -> Source {
+        for family in source.families {
+            let labels = family.labelNames(Set(LabelPolicy.Dimension.allCases))
+            precondition(labels.allSatisfy(MetricFamily.isValidLabelName), "invalid label name in \(labels) for \(family.name)")
+            precondition(Set(labels).count == labels.count, "duplicate label name in \(labels) for \(family.name)")
+        }
+        sources.withLock { sources in
+            for family in source.families {
+                precondition(sources.names.insert(family.name).inserted, "metric family \(family.name) created twice")
+            }
+            sources.list.append(source)
+        }
+        return source
+    }
+
+    /// The declarations of every family registered, in rendering order.
+    public var families: [MetricFamily] {
+        sources.withLock { $0.list.flatMap(\.families) }
+    }
+
+    /// The whole exposition, in the text format.
+    public func render() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(16 * 1024)
+        for source in sources.withLock({ $0.list }) { source.emit(into: &buffer) }
+        return buffer
+    }
+}
+
+/// What the registry renders: one family or a group of them.
+protocol RenderedFamily: Sendable {
+    /// The declarations of the families this source serves.
+    var families: [MetricFamily] { get }
+    func emit(into buffer: inout [UInt8])
+}

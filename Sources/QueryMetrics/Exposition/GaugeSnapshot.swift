@@ -1,0 +1,33 @@
+/// What one run of a snapshot collector saw, family by family: the samples that replace, at the
+/// end of the run, the series an owner (a warehouse, a table) had in each family, so a table that
+/// is gone or a value that is no longer known stops being served.
+public struct GaugeSnapshot {
+    private let families: [GaugeFamily]
+    private var samples: [[(labels: [String], value: Double)]]
+
+    /// A snapshot of `families`: each of them is replaced, even with no sample at all.
+    public init(_ families: [GaugeFamily]) {
+        self.families = families
+        samples = Array(repeating: [], count: families.count)
+    }
+
+    /// Adds a sample of `family`, one of the snapshot's; a nil value adds none.
+    public mutating func set(_ family: GaugeFamily, _ labels: [String], _ value: Double?) {
+        guard let value else { return }
+        guard let index = families.firstIndex(where: { $0 === family }) else {
+            preconditionFailure("\(family.name) is not in this snapshot")
+        }
+        samples[index].append((labels, value))
+    }
+
+    /// Adds every sample of `other`, a snapshot of the same families.
+    public mutating func add(_ other: GaugeSnapshot) {
+        precondition(zip(families, other.families).allSatisfy { $0 === $1 }, "snapshots of different families")
+        for index in samples.indices { samples[index] += other.samples[index] }
+    }
+
+    /// Makes the samples the whole set of `owner`'s series in each family.
+    public func replace(owner: [String]) {
+        for (family, samples) in zip(families, samples) { family.replace(owner: owner, with: samples) }
+    }
+}

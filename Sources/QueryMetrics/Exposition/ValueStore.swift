@@ -1,0 +1,74 @@
+/// The series of one gauge or counter family, stored flat like ``HistogramStore``: one value per
+/// slot of a ``SeriesTable``.
+struct ValueStore {
+    let family: MetricFamily
+    private(set) var table: SeriesTable
+    private var values: [Double] = []
+
+    init(_ family: MetricFamily, labelNames: [String]) {
+        self.family = family
+        self.table = SeriesTable(labelNames: labelNames)
+    }
+
+    var name: String { family.name }
+    var seriesCount: Int { table.count }
+
+    func slot(_ values: [String]) -> Int? { table.slot(values) }
+
+    mutating func insert(_ labelValues: [String], now: Double) -> Int {
+        let (slot, isNew) = table.insert(labelValues, now: now)
+        if isNew { values.append(0) } else { values[slot] = 0 }
+        return slot
+    }
+
+    /// The slot of the series with these label values, created if needed (for families without a
+    /// label policy: the overflow counter, the gauges).
+    mutating func slot(for labelValues: [String], now: Double) -> Int {
+        slot(labelValues) ?? insert(labelValues, now: now)
+    }
+
+    /// Adds `amount` (negative amounts are ignored: a counter only goes up).
+    mutating func add(_ amount: Double, slot: Int, now: Double) {
+        if amount > 0 { values[slot] += amount }
+        table.touch(slot, now: now)
+    }
+
+    mutating func set(_ value: Double, slot: Int, now: Double) {
+        values[slot] = value
+        table.touch(slot, now: now)
+    }
+
+    func value(_ labelValues: [String]) -> Double? {
+        slot(labelValues).map { values[$0] }
+    }
+
+    mutating func remove(_ labelValues: [String]) {
+        table.remove(labelValues)
+    }
+
+    /// Makes `samples` the series whose label values begin with `owner`: sets each, and removes
+    /// the owner's other series.
+    mutating func replace(owner: [String], with samples: [(labels: [String], value: Double)], now: Double) {
+        let kept = Set(samples.map(\.labels))
+        for labels in table.liveValues where labels.starts(with: owner) && !kept.contains(labels) {
+            table.remove(labels)
+        }
+        for sample in samples {
+            set(sample.value, slot: slot(for: sample.labels, now: now), now: now)
+        }
+    }
+
+    mutating func removeIdle(before cutoff: Double) -> [[String]] {
+        table.removeIdle(before: cutoff).map(\.values)
+    }
+
+    func emit(into buffer: inout [UInt8]) {
+        guard table.count > 0 else { return }
+        ExpositionWriter.header(family, into: &buffer)
+        for slot in table.liveSlots {
+            ExpositionWriter.sampleName(family.name, labels: table.labelText[slot], into: &buffer)
+            ExpositionWriter.append(values[slot], into: &buffer)
+            buffer.append(UInt8(ascii: "\n"))
+        }
+    }
+}

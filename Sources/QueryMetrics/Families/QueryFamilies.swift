@@ -1,0 +1,78 @@
+/// The families every finished query is observed into, by who ran it: its latency and queue-wait
+/// histograms, and its execution seconds and cost.
+struct QueryFamilies {
+    static let families: [MetricFamily] = [.queryDuration, .queryQueue, .queryExecution, .queryCost]
+
+    private var duration: GuardedFamily<HistogramStore>
+    private var queue: GuardedFamily<HistogramStore>
+    private var execution: GuardedFamily<ValueStore>
+    private var cost: GuardedFamily<ValueStore>
+    /// The context dimensions of every family here, in label order.
+    private let context: [LabelPolicy.Dimension]
+
+    /// A record's series in these families, resolved under the policy once, and the overflow
+    /// counters its folds bump on every observation.
+    struct Slots {
+        let duration: Int
+        let queue: Int
+        let execution: Int
+        let folds: [Int]
+        var cost: (slot: Int, folds: [Int])?
+    }
+
+    init(policy: LabelPolicy, bounds: [Double]) {
+        duration = GuardedFamily(.queryDuration, policy: policy, bounds: bounds)
+        queue = GuardedFamily(.queryQueue, policy: policy, bounds: bounds)
+        execution = GuardedFamily(.queryExecution, policy: policy)
+        cost = GuardedFamily(.queryCost, policy: policy)
+        context = MetricFamily.queryExecution.dimensions(policy.dimensions)
+    }
+
+    /// The `warehouse` and context label values of `attribution`, as the execution and cost
+    /// counters carry them.
+    func contextValues(warehouse: String, _ attribution: Attribution, _ labels: LabelValues) -> [String] {
+        [warehouse] + labels.values(context, attribution)
+    }
+
+    mutating func resolve(_ record: QueryRecord, _ labels: LabelValues, now: Double, overflow: inout OverflowCounter) -> Slots {
+        let context = labels.values(context, record.attribution)
+        let durationValues = [record.warehouse, labels.clean(record.database)] + context + [labels.clean(record.queryType), record.status.rawValue]
+        var folds: [Int] = []
+        return Slots(
+            duration: duration.slot(durationValues, now: now, overflow: &overflow, folds: &folds),
+            queue: queue.slot(Array(durationValues.dropLast()), now: now, overflow: &overflow, folds: &folds),
+            execution: execution.slot([record.warehouse] + context, now: now, overflow: &overflow, folds: &folds),
+            folds: folds)
+    }
+
+    mutating func observe(_ record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double, overflow: inout OverflowCounter) {
+        let executionSeconds = record.executionSeconds ?? max(0, record.durationSeconds - record.queueSeconds)
+        duration.store.observe(record.durationSeconds, slot: slots.duration, now: now)
+        queue.store.observe(record.queueSeconds, slot: slots.queue, now: now)
+        execution.store.add(executionSeconds, slot: slots.execution, now: now)
+        overflow.count(slots.folds, now: now)
+        if let dollars = record.costDollars {
+            if slots.cost == nil {
+                var folds: [Int] = []
+                let slot = cost.slot(contextValues(warehouse: record.warehouse, record.attribution, labels), now: now, overflow: &overflow, folds: &folds)
+                slots.cost = (slot, folds)
+            }
+            cost.store.add(dollars, slot: slots.cost!.slot, now: now)
+            overflow.count(slots.cost!.folds, now: now)
+        }
+    }
+
+    /// Adds dollars to a context's cost apart from any one query.
+    mutating func addCost(_ dollars: Double, values: [String], now: Double, overflow: inout OverflowCounter) {
+        cost.add(dollars, values, now: now, overflow: &overflow)
+    }
+
+    mutating func expire(before cutoff: Double) {
+        duration.expire(before: cutoff)
+        queue.expire(before: cutoff)
+        execution.expire(before: cutoff)
+        cost.expire(before: cutoff)
+    }
+
+    var stores: [any RenderedStore] { [duration.store, queue.store, execution.store, cost.store] }
+}
