@@ -10,7 +10,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Collectors can be switched on or off for every warehouse whose kind has them, over what the \
             configuration says, with --collector.<name> and --no-collector.<name> (for example \
-            --no-collector.tables). Collectors: \(CollectorCatalog.allNames.sorted().joined(separator: ", ")).
+            --no-collector.tables). Without a `collectors` list in the configuration, a warehouse runs \
+            those on by default and those its configuration gives something to do:
+
+            \(CollectorCatalog.summary.joined(separator: "\n"))
             """
     )
 

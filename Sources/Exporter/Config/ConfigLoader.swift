@@ -188,25 +188,24 @@ private struct Reader: YAMLReading {
             if let node = options["overlap"] { warehouse.queryHistory.overlap = try positiveDuration(node, "overlap") }
             if let node = options["lookback"] { warehouse.queryHistory.lookback = try positiveDuration(node, "lookback") }
             if let node = options["page_size"] { warehouse.queryHistory.pageSize = try positiveInteger(node, "page_size") }
-            if let node = options["cost"] {
-                try redshiftCost(node, into: &warehouse.queryHistory)
-                if warehouse.queryHistory.dollarsPerRPUHour != nil, fields["collectors"] == nil { warehouse.collectors.append("serverless_cost") }
-            }
+            if let node = options["cost"] { try redshiftCost(node, into: &warehouse.queryHistory) }
         }
         if let node = fields["query_log"] {
             guard kind == .postgres else { throw error(node, "\"query_log\" is for PostgreSQL warehouses (kind: postgres)") }
             warehouse.queryLog = try queryLog(node)
-            if fields["collectors"] == nil { warehouse.collectors.append("query_log") }
         }
         warehouse.dataChecks = try dataChecks(fields, kind: kind)
+        // Unlisted, the collectors are those that run by default and those the sections above
+        // gave something to do (CollectorCatalog).
+        guard let listed = fields["collectors"] else {
+            warehouse.collectors = CollectorCatalog.unlisted(for: warehouse)
+            return warehouse
+        }
+        // Listed collectors without data_checks would leave the checks silently off.
         if !warehouse.dataChecks.isEmpty, !warehouse.collectors.contains("data_checks") {
-            // Listed collectors without data_checks would leave the checks silently off.
-            if let node = fields["collectors"] {
-                throw error(node, "\(what) has profiles, freshness or checks: add data_checks to its collectors")
-            }
-            warehouse.collectors.append("data_checks")
+            throw error(listed, "\(what) has profiles, freshness or checks: add data_checks to its collectors")
         } else if warehouse.dataChecks.isEmpty, warehouse.collectors.contains("data_checks") {
-            throw error(fields["collectors"] ?? node, "collector data_checks of \(what) has nothing to run: add profiles, freshness or checks")
+            throw error(listed, "collector data_checks of \(what) has nothing to run: add profiles, freshness or checks")
         }
         return warehouse
     }

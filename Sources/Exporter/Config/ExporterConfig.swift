@@ -47,7 +47,7 @@ public struct ExporterConfig: Sendable {
             self.kind = kind
             self.dsn = dsn
             self.passwordFile = nil
-            self.collectors = CollectorCatalog.defaults(for: kind)
+            self.collectors = []
             self.intervals = [:]
             self.connectTimeout = .seconds(10)
             self.queryTimeout = .seconds(60)
@@ -56,6 +56,7 @@ public struct ExporterConfig: Sendable {
             self.queryLog = .init()
             self.queryHistory = .init()
             self.dataChecks = .init()
+            self.collectors = CollectorCatalog.unlisted(for: self)
         }
 
         /// How often `collector` runs here.

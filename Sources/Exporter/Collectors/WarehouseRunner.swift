@@ -16,14 +16,21 @@ final class WarehouseRunner: Sendable {
     /// Whether the warehouse was reachable at the last attempt; nil before the first.
     private let reachable = Mutex<Bool?>(nil)
 
-    init(config: ExporterConfig.Warehouse, metrics: MetricCatalog, shared: CollectorCatalog.Shared, status: StatusBoard, logger: Logger) {
+    convenience init(config: ExporterConfig.Warehouse, metrics: MetricCatalog, shared: CollectorCatalog.Shared, status: StatusBoard, logger: Logger) {
+        self.init(
+            config: config, collectors: config.collectors.compactMap { CollectorCatalog.make($0, for: config, metrics: metrics, shared: shared) },
+            metrics: metrics, status: status, logger: logger)
+    }
+
+    /// A runner of the given collectors (tests run doubles with it).
+    init(config: ExporterConfig.Warehouse, collectors: [any Collector], metrics: MetricCatalog, status: StatusBoard, logger: Logger) {
         self.config = config
+        self.collectors = collectors
         self.metrics = metrics
         self.status = status
         var logger = logger
         logger[metadataKey: "warehouse"] = "\(config.name)"
         self.logger = logger
-        self.collectors = config.collectors.compactMap { CollectorCatalog.make($0, for: config, metrics: metrics, shared: shared) }
         // Until a connection has worked, the warehouse is not known to be up.
         metrics.up.set(0, [config.name])
     }
