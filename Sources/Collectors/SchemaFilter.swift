@@ -7,7 +7,7 @@ enum SchemaFilter {
     }
 
     /// The include, exclude and limit parameters of a tables query, in that order.
-    static func parameters(_ options: PostgresTablesCollector.Options) -> [String?] {
-        [anchored(options.includeSchemas), options.excludeSchemas.isEmpty ? nil : anchored(options.excludeSchemas), String(options.maxTables)]
+    static func parameters(include: [String], exclude: [String], limit: Int) -> [String?] {
+        [anchored(include), exclude.isEmpty ? nil : anchored(exclude), String(limit)]
     }
 }

@@ -19,7 +19,7 @@ struct RedshiftLoadsCollectorTests {
         defer { connection.close() }
         let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         func collector(_ recorder: QueryRecorder) throws -> RedshiftLoadsCollector {
-            RedshiftLoadsCollector(options: .init(pageSize: 2), warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
+            RedshiftLoadsCollector(window: HistoryWindow(pageSize: 2), warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
         }
         let first = try collector(recorder)
         try await first.collect(context)  // the history before the exporter
@@ -67,7 +67,7 @@ struct RedshiftLoadsCollectorTests {
         let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         let statePath = postgres.directory + "/stl-loads-state-\(UUID().uuidString.prefix(8)).json"
         func collector() throws -> RedshiftLoadsCollector {
-            RedshiftLoadsCollector(options: .init(pageSize: 2), warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
+            RedshiftLoadsCollector(window: HistoryWindow(pageSize: 2), warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
         }
         let recorder = QueryRecorder()
         try await collector().collect(context)  // the history before the exporter

@@ -19,7 +19,7 @@ struct RedshiftQueryHistoryCollectorTests {
 
         init(_ fixture: RedshiftFixture, statePath: String, connection: Connection) throws {
             collector = RedshiftQueryHistoryCollector(
-                options: .init(overlap: .seconds(600), pageSize: 2, dollarsPerHour: 36), warehouse: "rs", recorder: recorder,
+                options: .init(window: HistoryWindow(overlap: .seconds(600), pageSize: 2), dollarsPerHour: 36), warehouse: "rs", recorder: recorder,
                 rules: AnnotationRules(), state: try StateStore(path: statePath))
             context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         }

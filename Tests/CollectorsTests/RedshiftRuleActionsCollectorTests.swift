@@ -18,7 +18,7 @@ struct RedshiftRuleActionsCollectorTests {
         let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         let statePath = postgres.directory + "/qmr-state-\(UUID().uuidString.prefix(8)).json"
         func collector(_ recorder: QueryRecorder) throws -> RedshiftRuleActionsCollector {
-            RedshiftRuleActionsCollector(options: .init(pageSize: 2), warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
+            RedshiftRuleActionsCollector(window: HistoryWindow(pageSize: 2), warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
         }
         let recorder = QueryRecorder()
         let first = try collector(recorder)

@@ -18,8 +18,7 @@ struct RedshiftServerlessCostCollectorTests {
         defer { connection.close() }
         let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         let statePath = postgres.directory + "/serverless-state-\(UUID().uuidString.prefix(8)).json"
-        var options = RedshiftQueryHistoryCollector.Options(pageSize: 2)
-        options.dollarsPerRPUHour = 3.6
+        let options = RedshiftServerlessCostCollector.Options(window: HistoryWindow(pageSize: 2), dollarsPerRPUHour: 3.6)
         func collector(_ recorder: QueryRecorder) throws -> RedshiftServerlessCostCollector {
             RedshiftServerlessCostCollector(options: options, warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
         }

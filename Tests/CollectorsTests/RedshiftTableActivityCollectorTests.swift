@@ -35,7 +35,7 @@ struct RedshiftTableActivityCollectorTests {
         let statePath = postgres.directory + "/activity-state-\(UUID().uuidString.prefix(8)).json"
         func collector(_ metrics: MetricCatalog) throws -> RedshiftTableActivityCollector {
             RedshiftTableActivityCollector(
-                options: .init(pageSize: 2), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: try StateStore(path: statePath))
+                window: HistoryWindow(pageSize: 2), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: try StateStore(path: statePath))
         }
         let metrics = MetricCatalog()
         let first = try collector(metrics)
@@ -143,13 +143,13 @@ struct RedshiftGrantTests {
 
         for collector: any Collector in [
             RedshiftTablesCollector(options: .init(), metrics: metrics),
-            RedshiftTableActivityCollector(options: .init(lookback: .seconds(3600)), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: state),
+            RedshiftTableActivityCollector(window: HistoryWindow(lookback: .seconds(3600)), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: state),
         ] {
             let error = await #expect(throws: WarehouseError.self) { try await collector.collect(context) }
             #expect(error?.message.contains("GRANT SELECT ON svv_table_info TO <user>") == true, "\(String(describing: error))")
         }
         let history = RedshiftQueryHistoryCollector(
-            options: .init(lookback: .seconds(3600)), warehouse: "rs", recorder: metrics.queries, rules: AnnotationRules(), state: state)
+            options: .init(window: HistoryWindow(lookback: .seconds(3600))), warehouse: "rs", recorder: metrics.queries, rules: AnnotationRules(), state: state)
         try await history.collect(context)
         var buffer: [UInt8] = []
         metrics.queries.emit(into: &buffer)

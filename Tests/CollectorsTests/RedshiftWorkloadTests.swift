@@ -37,12 +37,12 @@ struct RedshiftWorkloadTests {
         let state = try StateStore(path: postgres.directory + "/workload-state-\(UUID().uuidString.prefix(8)).json")
         let metrics = MetricCatalog()
         // The look-back reaches past the first query: the whole workload is new.
-        var options = RedshiftQueryHistoryCollector.Options(lookback: .seconds(3 * 86400), pageSize: 500)
-        options.tablesFromText = false
+        let window = HistoryWindow(lookback: .seconds(3 * 86400), pageSize: 500)
+        let options = RedshiftQueryHistoryCollector.Options(window: window, tablesFromText: false)
         let collectors: [any Collector] = [
             RedshiftQueryHistoryCollector(options: options, warehouse: "rs", recorder: metrics.queries, rules: AnnotationRules(), state: state),
-            RedshiftTableActivityCollector(options: options, warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: state),
-            RedshiftLoadsCollector(options: options, warehouse: "rs", recorder: metrics.queries, rules: AnnotationRules(), state: state),
+            RedshiftTableActivityCollector(window: window, warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: state),
+            RedshiftLoadsCollector(window: window, warehouse: "rs", recorder: metrics.queries, rules: AnnotationRules(), state: state),
         ]
         for collector in collectors { try await collector.collect(context) }
         for collector in collectors { try await collector.collect(context) }  // nothing new

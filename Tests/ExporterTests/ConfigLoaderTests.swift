@@ -97,6 +97,8 @@ struct ConfigLoaderTests {
         ("warehouses:\n  - {name: w, kind: postgres, dsn: x}\n  - {name: w, kind: postgres, dsn: y}\n", 3, 5, ["\"w\" is used twice"]),
         ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"host=db password=s3cret trailing\"\n", 4, 10, ["dsn of warehouse \"w\""]),
         ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    tables: { max_tables: -1 }\n", 5, 27, ["positive whole number"]),
+        ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: x\n    tables: { databases: [\"*\"] }\n", 5, 26,
+         ["\"databases\" is for PostgreSQL"]),
         ("warehouses:\n  - name: w\n   kind: postgres\n", 3, 4, ["invalid YAML"]),
         ("warehouse:\n  - name: w\n", 1, 1, ["unknown key \"warehouse\"", "did you mean \"warehouses\""]),
     ]
@@ -236,7 +238,7 @@ struct ConfigLoaderTests {
               - { name: b, kind: redshift, dsn: y, query_history: { cost: { nodes: 3, dollars_per_node_hour: 1.5 } } }
             """, file: "c.yml")
         #expect(config.warehouses[0].queryHistory.dollarsPerHour == 6.52)
-        #expect(config.warehouses[0].queryHistory.overlap == .seconds(300))
+        #expect(config.warehouses[0].queryHistory.window.overlap == .seconds(300))
         #expect(config.warehouses[1].queryHistory.dollarsPerHour == 4.5)
         #expect(failure(parsing: "warehouses:\n  - { name: a, kind: redshift, dsn: x, query_history: { cost: { node_type: ds2.xlarge, nodes: 2 } } }\n")
             .contains("no known price for node type \"ds2.xlarge\""))

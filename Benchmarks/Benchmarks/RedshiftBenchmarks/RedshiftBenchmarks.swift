@@ -20,7 +20,7 @@ func poll(_ database: String, rows: Int) async throws -> Int {
     let connection = try await Connection.connect(ConnectionSettings(dsn: "\(server!) dbname=\(database)" + searchPath))
     defer { connection.close() }
     let recorder = QueryRecorder()
-    let options = RedshiftQueryHistoryCollector.Options(lookback: .milliseconds(Int64((Double(rows) - 0.5) * spacing * 1000)))
+    let options = RedshiftQueryHistoryCollector.Options(window: HistoryWindow(lookback: .milliseconds(Int64((Double(rows) - 0.5) * spacing * 1000))))
     let collector = RedshiftQueryHistoryCollector(options: options, warehouse: "bench", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: nil))
     let context = CollectionContext(connection: connection, warehouse: "bench", queryTimeout: .seconds(600), logger: Logger(label: "bench"))
     try await collector.collect(context)

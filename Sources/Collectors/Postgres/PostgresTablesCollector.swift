@@ -101,7 +101,7 @@ public final class PostgresTablesCollector: Collector {
     }
 
     private func readTables(_ connection: Connection, database: String, _ context: CollectionContext) async throws -> Tables {
-        let result = try await connection.query(Self.sql, SchemaFilter.parameters(options), timeout: context.queryTimeout)
+        let result = try await connection.query(Self.sql, SchemaFilter.parameters(include: options.includeSchemas, exclude: options.excludeSchemas, limit: options.maxTables), timeout: context.queryTimeout)
         return Tables(database: database, rows: result.rows, matching: try result.rows.first?.int64("matching") ?? 0)
     }
 

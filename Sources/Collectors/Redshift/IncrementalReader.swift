@@ -35,9 +35,9 @@ final class IncrementalReader: Sendable {
     }
 
     /// A reader with a collector's overlap, look-back and page size.
-    convenience init(startSQL: String, pageSQL: String, options: RedshiftQueryHistoryCollector.Options, state: StateStore, stateKey: String) {
+    convenience init(startSQL: String, pageSQL: String, window: HistoryWindow, state: StateStore, stateKey: String) {
         self.init(
-            startSQL: startSQL, pageSQL: pageSQL, overlap: options.overlap, lookback: options.lookback, pageSize: options.pageSize,
+            startSQL: startSQL, pageSQL: pageSQL, overlap: window.overlap, lookback: window.lookback, pageSize: window.pageSize,
             state: state, stateKey: stateKey)
     }
 

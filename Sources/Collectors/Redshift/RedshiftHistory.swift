@@ -13,9 +13,9 @@ final class RedshiftHistory: Sendable {
     private let known = RedshiftViews.Known()
 
     /// `key` names the cursor in the state file: `warehouse/collector`.
-    init(options: RedshiftQueryHistoryCollector.Options, state: StateStore, key: String) {
-        sys = IncrementalReader(startSQL: Self.sysStartSQL, pageSQL: Self.sysPageSQL, options: options, state: state, stateKey: key)
-        stl = IncrementalReader(startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, options: options, state: state, stateKey: key + "/stl")
+    init(window: HistoryWindow, state: StateStore, key: String) {
+        sys = IncrementalReader(startSQL: Self.sysStartSQL, pageSQL: Self.sysPageSQL, window: window, state: state, stateKey: key)
+        stl = IncrementalReader(startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, window: window, state: state, stateKey: key + "/stl")
     }
 
     /// The views this warehouse has, probed once.

@@ -16,12 +16,12 @@ public final class RedshiftLoadsCollector: Collector {
     private let stl: IncrementalReader
     private let views = RedshiftViews.Known()
 
-    public init(options: RedshiftQueryHistoryCollector.Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+    public init(window: HistoryWindow, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
-        self.sys = IncrementalReader(startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/loads")
+        self.sys = IncrementalReader(startSQL: Self.startSQL, pageSQL: Self.pageSQL, window: window, state: state, stateKey: "\(warehouse)/loads")
         self.stl = IncrementalReader(
-            startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, options: options, state: state, stateKey: "\(warehouse)/loads/stl")
+            startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, window: window, state: state, stateKey: "\(warehouse)/loads/stl")
     }
 
     static let startSQL = OwnStatements.annotation + """

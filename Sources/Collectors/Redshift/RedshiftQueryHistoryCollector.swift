@@ -16,33 +16,19 @@ import WarehouseClient
 /// start begins at the latest finished query, less the configured look-back.
 public final class RedshiftQueryHistoryCollector: Collector {
     public struct Options: Sendable, Equatable {
-        /// How far back rows can appear late; they are counted once if they end within it.
-        public var overlap: Duration = .seconds(600)
-        /// How much history the first start reads (none by default: from now on).
-        public var lookback: Duration = .zero
-        /// Rows per page.
-        public var pageSize = 5000
+        public var window: HistoryWindow
         /// What the cluster costs per hour (nodes × price per node-hour): each query is charged its
         /// execution seconds at this rate. No cost when nil (docs/cost.md).
         public var dollarsPerHour: Double?
-        /// Serverless: the price of an RPU-hour. The `serverless_cost` collector shares each
-        /// period's charge among the queries that ran in it (docs/cost.md).
-        public var dollarsPerRPUHour: Double?
         /// Whether the tables a query read and wrote are taken from its text. Off when
         /// `table_activity` reads them from the warehouse's own records, so none is counted twice.
-        public var tablesFromText = true
+        public var tablesFromText: Bool
 
-        public init(overlap: Duration = .seconds(600), lookback: Duration = .zero, pageSize: Int = 5000, dollarsPerHour: Double? = nil) {
-            self.overlap = overlap
-            self.lookback = lookback
-            self.pageSize = pageSize
+        public init(window: HistoryWindow = HistoryWindow(), dollarsPerHour: Double? = nil, tablesFromText: Bool = true) {
+            self.window = window
             self.dollarsPerHour = dollarsPerHour
+            self.tablesFromText = tablesFromText
         }
-
-        /// On-demand prices per node-hour in us-east-1 (AWS's pricing page; check yours), for `node_type`.
-        public static let nodePrices: [String: Double] = [
-            "dc2.large": 0.25, "dc2.8xlarge": 4.80, "ra3.xlplus": 1.086, "ra3.4xlarge": 3.26, "ra3.16xlarge": 13.04,
-        ]
     }
 
     public let name = "query_history"
@@ -59,7 +45,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
         self.options = options
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
-        self.history = RedshiftHistory(options: options, state: state, key: "\(warehouse)/query_history")
+        self.history = RedshiftHistory(window: options.window, state: state, key: "\(warehouse)/query_history")
     }
 
     public func collect(_ context: CollectionContext) async throws {

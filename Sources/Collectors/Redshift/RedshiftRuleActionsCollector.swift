@@ -15,11 +15,11 @@ public final class RedshiftRuleActionsCollector: Collector {
     private let reader: IncrementalReader
     private let absent = Mutex(false)
 
-    public init(options: RedshiftQueryHistoryCollector.Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+    public init(window: HistoryWindow, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
         self.reader = IncrementalReader(
-            startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/qmr")
+            startSQL: Self.startSQL, pageSQL: Self.pageSQL, window: window, state: state, stateKey: "\(warehouse)/qmr")
     }
 
     static let startSQL = OwnStatements.annotation + """

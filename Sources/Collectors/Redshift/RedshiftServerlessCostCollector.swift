@@ -10,18 +10,29 @@ import WarehouseClient
 /// shares add up to the bill: `sum(warehouse_query_cost_dollars_total)` is what AWS charges, a
 /// few minutes late (a period is read once its charge has settled).
 public final class RedshiftServerlessCostCollector: Collector {
+    public struct Options: Sendable, Equatable {
+        public var window: HistoryWindow
+        /// The price of an RPU-hour.
+        public var dollarsPerRPUHour: Double
+
+        public init(window: HistoryWindow = HistoryWindow(), dollarsPerRPUHour: Double) {
+            self.window = window
+            self.dollarsPerRPUHour = dollarsPerRPUHour
+        }
+    }
+
     public let name = "serverless_cost"
     private let price: Double
     private let recorder: QueryRecorder
     private let analyzer: SQLAnalyzer
     private let reader: IncrementalReader
 
-    public init(options: RedshiftQueryHistoryCollector.Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
-        self.price = options.dollarsPerRPUHour ?? 0
+    public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+        self.price = options.dollarsPerRPUHour
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
         self.reader = IncrementalReader(
-            startSQL: Self.startSQL, pageSQL: Self.pageSQL, options: options, state: state, stateKey: "\(warehouse)/serverless_cost")
+            startSQL: Self.startSQL, pageSQL: Self.pageSQL, window: options.window, state: state, stateKey: "\(warehouse)/serverless_cost")
     }
 
     static let startSQL = OwnStatements.annotation + """

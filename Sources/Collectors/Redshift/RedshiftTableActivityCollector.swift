@@ -24,11 +24,11 @@ public final class RedshiftTableActivityCollector: Collector {
     /// The latest write seen per table, so a late row never moves last-modified back.
     private let lastModified = Mutex<[[String]: Double]>([:])
 
-    public init(options: RedshiftQueryHistoryCollector.Options, warehouse: String, metrics: MetricCatalog, rules: AnnotationRules, state: StateStore) {
+    public init(window: HistoryWindow, warehouse: String, metrics: MetricCatalog, rules: AnnotationRules, state: StateStore) {
         self.recorder = metrics.queries
         self.metrics = metrics
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
-        self.history = RedshiftHistory(options: options, state: state, key: "\(warehouse)/table_activity")
+        self.history = RedshiftHistory(window: window, state: state, key: "\(warehouse)/table_activity")
     }
 
     /// The steps of the queries in `$list`, summed per query, step and table.

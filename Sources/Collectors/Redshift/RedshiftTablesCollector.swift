@@ -7,11 +7,27 @@ import WarehouseClient
 /// statistics and row skew across slices, as ratios. Schemas and the cap are the `tables` options,
 /// as for PostgreSQL.
 public final class RedshiftTablesCollector: Collector {
+    /// Which tables to report.
+    public struct Options: Sendable, Equatable {
+        /// Schemas to report, as regular expressions matched against the whole name.
+        public var includeSchemas: [String]
+        /// Schemas to leave out, matched the same way; they win over `includeSchemas`.
+        public var excludeSchemas: [String]
+        /// At most this many tables, the largest first.
+        public var maxTables: Int
+
+        public init(includeSchemas: [String] = [".*"], excludeSchemas: [String] = [], maxTables: Int = 5000) {
+            self.includeSchemas = includeSchemas
+            self.excludeSchemas = excludeSchemas
+            self.maxTables = maxTables
+        }
+    }
+
     public let name = "tables"
-    private let options: PostgresTablesCollector.Options
+    private let options: Options
     private let metrics: MetricCatalog
 
-    public init(options: PostgresTablesCollector.Options, metrics: MetricCatalog) {
+    public init(options: Options, metrics: MetricCatalog) {
         self.options = options
         self.metrics = metrics
     }
@@ -30,7 +46,7 @@ public final class RedshiftTablesCollector: Collector {
 
     public func collect(_ context: CollectionContext) async throws {
         let result = try await RedshiftSQL.needing(RedshiftSQL.tableInfo) {
-            try await context.query(Self.sql, SchemaFilter.parameters(options))
+            try await context.query(Self.sql, SchemaFilter.parameters(include: options.includeSchemas, exclude: options.excludeSchemas, limit: options.maxTables))
         }
         var tables = GaugeSnapshot([
             metrics.tableRows, metrics.tableSizeBytes, metrics.tableUnsortedRatio, metrics.tableStatsOffRatio, metrics.tableSkewRowsRatio,

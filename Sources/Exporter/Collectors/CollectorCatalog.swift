@@ -13,10 +13,11 @@ public enum CollectorCatalog {
 
     static let descriptors: [CollectorDescriptor] = [
         .init("query_history", [.redshift], .byDefault, every: .seconds(30)) { warehouse, metrics, shared in
-            var options = warehouse.queryHistory
-            // Tables come from the text only when table_activity does not read them from the
-            // warehouse's records: a table is counted once either way.
-            options.tablesFromText = !warehouse.collectors.contains("table_activity")
+            let options = RedshiftQueryHistoryCollector.Options(
+                window: warehouse.queryHistory.window, dollarsPerHour: warehouse.queryHistory.dollarsPerHour,
+                // Tables come from the text only when table_activity does not read them from the
+                // warehouse's records: a table is counted once either way.
+                tablesFromText: !warehouse.collectors.contains("table_activity"))
             return RedshiftQueryHistoryCollector(
                 options: options, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
         },
@@ -24,9 +25,18 @@ public enum CollectorCatalog {
             RedshiftLiveQueriesCollector(recorder: metrics.queries, rules: shared.rules)
         },
         .init("tables", [.postgres, .redshift], .byDefault, every: .seconds(60)) { warehouse, metrics, _ in
-            switch warehouse.kind {
-            case .postgres: PostgresTablesCollector(options: warehouse.tables, metrics: metrics)
-            case .redshift: RedshiftTablesCollector(options: warehouse.tables, metrics: metrics)
+            let tables = warehouse.tables
+            return switch warehouse.kind {
+            case .postgres:
+                PostgresTablesCollector(
+                    options: .init(
+                        includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables,
+                        databases: tables.databases),
+                    metrics: metrics)
+            case .redshift:
+                RedshiftTablesCollector(
+                    options: .init(includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables),
+                    metrics: metrics)
             }
         },
         .init("activity", [.postgres], .byDefault, every: .seconds(15)) { _, metrics, shared in
@@ -43,22 +53,22 @@ public enum CollectorCatalog {
         },
         .init("table_activity", [.redshift], .byDefault, every: .seconds(60)) { warehouse, metrics, shared in
             RedshiftTableActivityCollector(
-                options: warehouse.queryHistory, warehouse: warehouse.name, metrics: metrics, rules: shared.rules, state: shared.state)
+                window: warehouse.queryHistory.window, warehouse: warehouse.name, metrics: metrics, rules: shared.rules, state: shared.state)
         },
         .init("loads", [.redshift], .byDefault, every: .seconds(60)) { warehouse, metrics, shared in
             RedshiftLoadsCollector(
-                options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
+                window: warehouse.queryHistory.window, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
         },
         .init("qmr", [.redshift], .byDefault, every: .seconds(60)) { warehouse, metrics, shared in
             RedshiftRuleActionsCollector(
-                options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
+                window: warehouse.queryHistory.window, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
         },
         .init(
             "serverless_cost", [.redshift], .when(because: "query_history.cost.dollars_per_rpu_hour") { $0.queryHistory.dollarsPerRPUHour != nil },
             every: .seconds(60)
         ) { warehouse, metrics, shared in
             RedshiftServerlessCostCollector(
-                options: warehouse.queryHistory, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
+                options: .init(window: warehouse.queryHistory.window, dollarsPerRPUHour: warehouse.queryHistory.dollarsPerRPUHour ?? 0), warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
         },
         // Only looks for checks that are due; each has its own interval.
         .init("data_checks", [.postgres, .redshift], .when(because: "profiles, freshness or checks") { !$0.dataChecks.isEmpty }, every: .seconds(15)) {

@@ -181,13 +181,13 @@ private struct Reader: YAMLReading {
         if let node = fields["reconnect_backoff_max"] {
             warehouse.reconnectBackoffMax = try positiveDuration(node, "reconnect_backoff_max")
         }
-        if let node = fields["tables"] { warehouse.tables = try tables(node) }
+        if let node = fields["tables"] { warehouse.tables = try tables(node, kind: kind) }
         if let node = fields["query_history"] {
             guard kind == .redshift else { throw error(node, "\"query_history\" is for Redshift warehouses (kind: redshift)") }
             let options = try mapping(node, "query_history", allowed: ["overlap", "lookback", "page_size", "cost"])
-            if let node = options["overlap"] { warehouse.queryHistory.overlap = try positiveDuration(node, "overlap") }
-            if let node = options["lookback"] { warehouse.queryHistory.lookback = try positiveDuration(node, "lookback") }
-            if let node = options["page_size"] { warehouse.queryHistory.pageSize = try positiveInteger(node, "page_size") }
+            if let node = options["overlap"] { warehouse.queryHistory.window.overlap = try positiveDuration(node, "overlap") }
+            if let node = options["lookback"] { warehouse.queryHistory.window.lookback = try positiveDuration(node, "lookback") }
+            if let node = options["page_size"] { warehouse.queryHistory.window.pageSize = try positiveInteger(node, "page_size") }
             if let node = options["cost"] { try redshiftCost(node, into: &warehouse.queryHistory) }
         }
         if let node = fields["query_log"] {
@@ -213,7 +213,7 @@ private struct Reader: YAMLReading {
     /// Provisioned: `cost: { node_type: ra3.4xlarge, nodes: 2 }` (the known price per node-hour)
     /// or with `dollars_per_node_hour` for another type or a negotiated price: dollars per hour in
     /// all. Serverless: `cost: { dollars_per_rpu_hour: 0.375 }`.
-    private func redshiftCost(_ node: Node, into options: inout RedshiftQueryHistoryCollector.Options) throws(ConfigError) {
+    private func redshiftCost(_ node: Node, into options: inout QueryHistorySection) throws(ConfigError) {
         let fields = try mapping(node, "cost", allowed: ["node_type", "nodes", "dollars_per_node_hour", "dollars_per_rpu_hour"])
         if let priceNode = fields["dollars_per_rpu_hour"] {
             guard fields.count == 1 else {
@@ -235,8 +235,8 @@ private struct Reader: YAMLReading {
         }
         guard let typeNode = fields["node_type"] else { throw error(node, "give \"node_type\" or \"dollars_per_node_hour\"") }
         let type = try string(typeNode, "node_type")
-        guard let price = RedshiftQueryHistoryCollector.Options.nodePrices[type] else {
-            let known = RedshiftQueryHistoryCollector.Options.nodePrices.keys.sorted().joined(separator: ", ")
+        guard let price = QueryHistorySection.nodePrices[type] else {
+            let known = QueryHistorySection.nodePrices.keys.sorted().joined(separator: ", ")
             throw error(typeNode, "no known price for node type \"\(type)\" (known: \(known)); set dollars_per_node_hour")
         }
         return Double(nodes) * price
@@ -262,13 +262,17 @@ private struct Reader: YAMLReading {
         return options
     }
 
-    private func tables(_ node: Node) throws(ConfigError) -> PostgresTablesCollector.Options {
+    private func tables(_ node: Node, kind: ExporterConfig.Warehouse.Kind) throws(ConfigError) -> TablesSection {
         let fields = try mapping(node, "tables", allowed: ["include_schemas", "exclude_schemas", "max_tables", "databases"])
-        var options = PostgresTablesCollector.Options()
+        var options = TablesSection()
         if let node = fields["include_schemas"] { options.includeSchemas = try stringList(node, "include_schemas") }
         if let node = fields["exclude_schemas"] { options.excludeSchemas = try stringList(node, "exclude_schemas") }
         if let node = fields["max_tables"] { options.maxTables = try positiveInteger(node, "max_tables") }
-        if let node = fields["databases"] { options.databases = try stringList(node, "databases") }
+        if let node = fields["databases"] {
+            // SVV_TABLE_INFO lists the connected database's tables only.
+            guard kind == .postgres else { throw error(node, "\"databases\" is for PostgreSQL warehouses: Redshift reports the DSN's database") }
+            options.databases = try stringList(node, "databases")
+        }
         return options
     }
 

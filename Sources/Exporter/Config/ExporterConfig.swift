@@ -34,11 +34,11 @@ public struct ExporterConfig: Sendable {
         public var queryTimeout: Duration
         /// The longest wait between two reconnection attempts.
         public var reconnectBackoffMax: Duration
-        public var tables: PostgresTablesCollector.Options
+        public var tables: TablesSection
         /// The PostgreSQL server log, for the `query_log` collector.
         public var queryLog: PostgresQueryLogCollector.Options
-        /// How the Redshift `query_history` collector reads SYS_QUERY_HISTORY.
-        public var queryHistory: RedshiftQueryHistoryCollector.Options
+        /// How the Redshift collectors page through history views, and what the warehouse costs.
+        public var queryHistory: QueryHistorySection
         /// Column profiles, freshness by content and custom checks, for the `data_checks` collector.
         public var dataChecks: DataCheckOptions
 
