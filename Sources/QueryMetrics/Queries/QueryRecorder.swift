@@ -15,7 +15,7 @@ public final class QueryRecorder: Sendable {
     /// The declarations of every family this recorder serves, in the order it renders them.
     public static let families: [MetricFamily] =
         QueryFamilies.families + StatementFamilies.families + TableFamilies.families + ActivityFamilies.families
-        + StatementTotalFamilies.families + LoadFamilies.families + RuleActionFamilies.families + [.labelOverflow]
+        + GuardedCounters.statementTotals + GuardedCounters.loads + GuardedCounters.ruleActions + [.labelOverflow]
 
     public let policy: LabelPolicy
     private let labels: LabelValues
@@ -27,9 +27,9 @@ public final class QueryRecorder: Sendable {
         var statements: StatementFamilies
         var tables: TableFamilies
         var activity: ActivityFamilies
-        var statementTotals: StatementTotalFamilies
-        var loads: LoadFamilies
-        var ruleActions: RuleActionFamilies
+        var statementTotals: GuardedCounters
+        var loads: GuardedCounters
+        var ruleActions: GuardedCounters
         var overflow = OverflowCounter()
         /// What each distinct record resolved to; cleared whenever expiry may have freed a slot.
         var resolved: [RecordKey: ResolvedRecord] = [:]
@@ -85,9 +85,9 @@ public final class QueryRecorder: Sendable {
             statements: StatementFamilies(policy: policy, bounds: Self.buckets),
             tables: TableFamilies(policy: policy),
             activity: ActivityFamilies(policy: policy),
-            statementTotals: StatementTotalFamilies(policy: policy),
-            loads: LoadFamilies(policy: policy),
-            ruleActions: RuleActionFamilies(policy: policy)))
+            statementTotals: GuardedCounters(GuardedCounters.statementTotals, policy: policy),
+            loads: GuardedCounters(GuardedCounters.loads, policy: policy),
+            ruleActions: GuardedCounters(GuardedCounters.ruleActions, policy: policy)))
     }
 
     /// Seconds on the recorder's monotonic clock, the time base of ``observe(_:now:)``.
