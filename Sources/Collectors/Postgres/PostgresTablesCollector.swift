@@ -66,7 +66,8 @@ public final class PostgresTablesCollector: Collector {
     /// Reads the DSN's database and each other configured one. A database that cannot be read
     /// fails the run after the others are reported, and keeps the series it had.
     public func collect(_ context: CollectionContext) async throws {
-        let current = try await context.query("SELECT current_database() AS name").rows.first?.string("name") ?? ""
+        // The DSN's database is named only where other databases are read beside it.
+        let current = options.databases.isEmpty ? "" : try await context.query("SELECT current_database() AS name").rows.first?.string("name") ?? ""
         var results = [try await readTables(context.connection, database: current, context)]
         var failures: [String] = []
         for database in try await otherDatabases(current, context) {
@@ -101,7 +102,8 @@ public final class PostgresTablesCollector: Collector {
     }
 
     private func readTables(_ connection: Connection, database: String, _ context: CollectionContext) async throws -> Tables {
-        let result = try await connection.query(Self.sql, SchemaFilter.parameters(include: options.includeSchemas, exclude: options.excludeSchemas, limit: options.maxTables), timeout: context.queryTimeout)
+        let parameters = SchemaFilter.parameters(include: options.includeSchemas, exclude: options.excludeSchemas, limit: options.maxTables)
+        let result = try await connection.query(Self.sql, parameters, timeout: context.queryTimeout)
         return Tables(database: database, rows: result.rows, matching: try result.rows.first?.int64("matching") ?? 0)
     }
 
