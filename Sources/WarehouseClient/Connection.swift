@@ -57,17 +57,27 @@ public final class Connection: Sendable {
     /// Opens a connection, waiting at most `settings.connectTimeout`.
     ///
     /// Throws ``WarehouseError`` of kind `.configuration`, `.connection` or `.authentication`.
+    /// With a password command, the command runs before the attempt, and once more after an
+    /// authentication failure: the password may have been rotated between the two.
     public static func connect(_ settings: ConnectionSettings) async throws -> Connection {
         let info = try ConnectionInfo(parsing: settings.dsn)
-        let filePassword = try settings.readPasswordFile()
-        let redact = Redactor(secrets: [info.options["password"], filePassword].compactMap { $0 })
         let queue = DispatchQueue(label: "warehouse_exporter.libpq")
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(
                     with: Result { () throws(WarehouseError) in
-                        let handle = try open(settings, password: filePassword, redact: redact)
-                        return Connection(handle: handle, queue: queue, redact: redact)
+                        var attempt = 0
+                        while true {
+                            attempt += 1
+                            let password = try settings.password()
+                            let redact = Redactor(secrets: [info.options["password"], password].compactMap { $0 })
+                            do throws(WarehouseError) {
+                                let handle = try open(settings, password: password, redact: redact)
+                                return Connection(handle: handle, queue: queue, redact: redact)
+                            } catch where error.kind == .authentication && settings.passwordCommand != nil && attempt == 1 {
+                                continue
+                            }
+                        }
                     })
             }
         }

@@ -10,6 +10,9 @@ public struct ConnectionSettings: Sendable {
     public var dsn: String
     /// A file whose first line is the password; it wins over a password in the DSN.
     public var passwordFile: String?
+    /// A command that prints the password, run before each connection attempt; it wins over the
+    /// others.
+    public var passwordCommand: PasswordCommand?
     /// Sent to the server so the exporter's own sessions are easy to tell apart.
     public var applicationName: String
     /// The `application_name` of the exporter's sessions unless the DSN sets another.
@@ -24,19 +27,23 @@ public struct ConnectionSettings: Sendable {
     public init(
         dsn: String,
         passwordFile: String? = nil,
+        passwordCommand: PasswordCommand? = nil,
         applicationName: String = defaultApplicationName,
         connectTimeout: Duration = .seconds(10),
         statementTimeout: Duration? = .seconds(60)
     ) {
         self.dsn = dsn
         self.passwordFile = passwordFile
+        self.passwordCommand = passwordCommand
         self.applicationName = applicationName
         self.connectTimeout = connectTimeout
         self.statementTimeout = statementTimeout
     }
 
-    /// The password from `passwordFile`, if one is configured.
-    func readPasswordFile() throws(WarehouseError) -> String? {
+    /// The password to send over the DSN's, if one is configured: the command's, else the file's.
+    /// Blocks while a command runs.
+    func password() throws(WarehouseError) -> String? {
+        if let passwordCommand { return try passwordCommand.run() }
         guard let passwordFile else { return nil }
         guard let password = SecretFile.firstLine(atPath: passwordFile) else {
             throw WarehouseError(.configuration, "cannot read password_file \(passwordFile)")

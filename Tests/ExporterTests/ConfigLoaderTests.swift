@@ -99,6 +99,12 @@ struct ConfigLoaderTests {
         ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    tables: { max_tables: -1 }\n", 5, 27, ["positive whole number"]),
         ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: x\n    tables: { databases: [\"*\"] }\n", 5, 26,
          ["\"databases\" is for PostgreSQL"]),
+        ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: x\n    password_file: /p\n    password_command: [aws, redshift]\n", 5, 20,
+         ["password_file or password_command, not both"]),
+        ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: \"host=h password=p\"\n    password_command: [vault]\n", 5, 23,
+         ["a password in its dsn"]),
+        ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: x\n    password_command: []\n", 5, 23, ["the program, then its arguments"]),
+        ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: x\n    password_command_timeout: 5s\n", 5, 31, ["goes with password_command"]),
         ("warehouses:\n  - name: w\n   kind: postgres\n", 3, 4, ["invalid YAML"]),
         ("warehouse:\n  - name: w\n", 1, 1, ["unknown key \"warehouse\"", "did you mean \"warehouses\""]),
     ]
@@ -114,6 +120,23 @@ struct ConfigLoaderTests {
             #expect(error?.message.contains(word) == true, "\"\(word)\" not in: \(error?.message ?? "")")
         }
         #expect(error?.description.hasPrefix("exporter.yml:\(mistake.line):\(mistake.column): ") == true)
+    }
+
+    @Test func readsThePasswordCommand() throws {
+        let config = try ConfigLoader.parse(
+            """
+            warehouses:
+              - name: analytics
+                kind: redshift
+                dsn: "host=example.redshift.amazonaws.com port=5439 dbname=dev user=IAM:monitor"
+                password_command: [aws, redshift, get-cluster-credentials, --cluster-identifier, analytics, --db-user, monitor]
+                password_command_timeout: 20s
+              - { name: plain, kind: postgres, dsn: x, password_command: [/usr/local/bin/vault-password] }
+            """, file: "c.yml")
+        #expect(config.warehouses[0].passwordCommand?.arguments.first == "aws")
+        #expect(config.warehouses[0].passwordCommand?.arguments.count == 7)
+        #expect(config.warehouses[0].passwordCommand?.timeout == .seconds(20))
+        #expect(config.warehouses[1].passwordCommand?.timeout == .seconds(10))
     }
 
     @Test func aDSNErrorNeverQuotesThePassword() {

@@ -47,7 +47,8 @@ final class WarehouseRunner: Sendable {
 
     private var settings: ConnectionSettings {
         ConnectionSettings(
-            dsn: config.dsn, passwordFile: config.passwordFile, connectTimeout: config.connectTimeout, statementTimeout: config.queryTimeout)
+            dsn: config.dsn, passwordFile: config.passwordFile, passwordCommand: config.passwordCommand, connectTimeout: config.connectTimeout,
+            statementTimeout: config.queryTimeout)
     }
 
     private func loop(_ collector: any Collector) async {

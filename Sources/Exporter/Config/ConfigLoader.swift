@@ -130,7 +130,7 @@ private struct Reader: YAMLReading {
     }
 
     static let warehouseKeys: Set<String> = [
-        "name", "kind", "dsn", "password_file", "collectors", "intervals",
+        "name", "kind", "dsn", "password_file", "password_command", "password_command_timeout", "collectors", "intervals",
         "connect_timeout", "query_timeout", "reconnect_backoff_max", "tables", "query_log", "query_history",
         "profiles", "freshness", "checks",
     ]
@@ -156,6 +156,24 @@ private struct Reader: YAMLReading {
             throw error(dsnNode, "dsn of \(what): \(failure.message)")
         }
         if let node = fields["password_file"] { warehouse.passwordFile = try string(node, "password_file") }
+        if let node = fields["password_command"] {
+            let arguments = try stringList(node, "password_command")
+            guard let program = arguments.first, !program.isEmpty else {
+                throw error(node, "\"password_command\" must be a list: the program, then its arguments")
+            }
+            // One source of the password, so no one wonders which is used.
+            if let other = fields["password_file"] {
+                throw error(other, "\(what) has password_command: give password_file or password_command, not both")
+            }
+            if (try? ConnectionInfo(parsing: warehouse.dsn))?.options["password"] != nil {
+                throw error(node, "\(what) has a password in its dsn: give that or password_command, not both")
+            }
+            var command = PasswordCommand(arguments: arguments)
+            if let timeout = fields["password_command_timeout"] { command.timeout = try positiveDuration(timeout, "password_command_timeout") }
+            warehouse.passwordCommand = command
+        } else if let node = fields["password_command_timeout"] {
+            throw error(node, "\"password_command_timeout\" goes with password_command")
+        }
 
         let available = CollectorCatalog.available(for: kind)
         if let node = fields["collectors"] {

@@ -1,6 +1,7 @@
 public import Collectors
 public import QueryMetrics
 public import SQLText
+public import WarehouseClient
 
 /// The exporter's configuration file, after validation.
 public struct ExporterConfig: Sendable {
@@ -25,6 +26,8 @@ public struct ExporterConfig: Sendable {
         /// A libpq connection string or URI.
         public var dsn: String
         public var passwordFile: String?
+        /// Prints the password; run before each connection attempt (IAM credentials, a vault).
+        public var passwordCommand: PasswordCommand?
         /// Enabled collectors, by name.
         public var collectors: [String]
         /// Per-collector intervals; `health` is the connection check behind `warehouse_up`.
