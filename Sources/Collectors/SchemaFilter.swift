@@ -2,8 +2,9 @@
 /// which PostgreSQL and Redshift both have.
 enum SchemaFilter {
     /// One regular expression that matches a whole schema name against any of the patterns.
+    /// Plain groups: Redshift documents POSIX regular expressions, which have no `(?:…)`.
     static func anchored(_ patterns: [String]) -> String {
-        "^(?:" + patterns.map { "(?:\($0))" }.joined(separator: "|") + ")$"
+        "^(" + patterns.map { "(\($0))" }.joined(separator: "|") + ")$"
     }
 
     /// The include, exclude and limit parameters of a tables query, in that order.

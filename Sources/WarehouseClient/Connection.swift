@@ -21,6 +21,8 @@ public final class Connection: Sendable {
     private let handle: Handle
     private let queue: DispatchQueue
     private let redact: Redactor
+    /// ``ConnectionSettings/statementMarker`` and a line break, or "".
+    private let marker: String
     private let state = Mutex(State())
     /// Cancel requests on their way to the server. The next statement waits for them: a cancel
     /// that arrives late (its statement already ended on its own) would otherwise cancel the
@@ -43,10 +45,11 @@ public final class Connection: Sendable {
         case taskCancelled
     }
 
-    private init(handle: Handle, queue: DispatchQueue, redact: Redactor) {
+    private init(handle: Handle, queue: DispatchQueue, redact: Redactor, marker: String?) {
         self.handle = handle
         self.queue = queue
         self.redact = redact
+        self.marker = marker.map { $0 + "\n" } ?? ""
         self.serverVersion = PQparameterStatus(handle.connection, "server_version").map { String(cString: $0) } ?? "unknown"
     }
 
@@ -73,7 +76,7 @@ public final class Connection: Sendable {
                             let redact = Redactor(secrets: [info.options["password"], password].compactMap { $0 })
                             do throws(WarehouseError) {
                                 let handle = try open(settings, password: password, redact: redact)
-                                return Connection(handle: handle, queue: queue, redact: redact)
+                                return Connection(handle: handle, queue: queue, redact: redact, marker: settings.statementMarker)
                             } catch where error.kind == .authentication && settings.passwordCommand != nil && attempt == 1 {
                                 continue
                             }
@@ -189,7 +192,7 @@ public final class Connection: Sendable {
         defer { copies.forEach { free($0) } }
         let pointers = copies.map { $0.map { UnsafePointer($0) } }
         let result = pointers.withUnsafeBufferPointer { values in
-            PQexecParams(connection, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
+            PQexecParams(connection, marker.isEmpty ? sql : marker + sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
         }
         let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
         if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK, let result {
@@ -258,7 +261,8 @@ public final class Connection: Sendable {
             throw WarehouseError(refused ? .authentication : .connection, message)
         }
         if let timeout = settings.statementTimeout {
-            let result = PQexec(connection, "SET statement_timeout = \(timeout.milliseconds)")
+            let marker = settings.statementMarker.map { $0 + "\n" } ?? ""
+            let result = PQexec(connection, marker + "SET statement_timeout = \(timeout.milliseconds)")
             defer { PQclear(result) }
             guard result.map(PQresultStatus) == PGRES_COMMAND_OK else {
                 let message = redact(lastError(connection))

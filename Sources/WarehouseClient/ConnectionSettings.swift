@@ -23,6 +23,10 @@ public struct ConnectionSettings: Sendable {
     public var statementTimeout: Duration?
     /// Another database of the same server than the DSN's, for collectors that read each database.
     public var database: String?
+    /// A comment the connection puts before every statement it sends, its own `SET` included, so
+    /// the warehouse's records of each statement say whose it is (Redshift's history views keep
+    /// the text, not the session's application name).
+    public var statementMarker: String?
 
     public init(
         dsn: String,

@@ -41,7 +41,6 @@ struct ColumnProfiler {
             """
         case .redshift:
             """
-            \(OwnStatements.annotation)
             SELECT column_name AS name, data_type AS type, encoding
             FROM svv_redshift_columns
             WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2
@@ -115,7 +114,7 @@ struct ColumnProfiler {
                 select.append("\(approximate)count(DISTINCT \(name)) AS d\(index)")
             }
         }
-        var sql = "\(OwnStatements.annotation)\nSELECT \(select.joined(separator: ",\n       "))\nFROM \(spec.table.quoted)"
+        var sql = "SELECT \(select.joined(separator: ",\n       "))\nFROM \(spec.table.quoted)"
         if dialect == .postgres, let percent = spec.samplePercent, percent < 100 {
             sql += " TABLESAMPLE SYSTEM (\(percent))"
         }

@@ -45,7 +45,7 @@ struct DataCheckQuery {
                 FROM \(table.quoted)\(filter.map { " WHERE \($0)\n" } ?? "")
                 """
         }
-        return "\(OwnStatements.annotation)\n\(sql)"
+        return sql
     }
 
     func outcome(_ result: QueryResult) throws -> Outcome {

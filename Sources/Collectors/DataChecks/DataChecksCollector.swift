@@ -147,7 +147,7 @@ public final class DataChecksCollector: Collector {
             let select = spec.column.map { "extract(epoch FROM max(\(SQLIdentifier.quote($0))))::float8 AS newest" } ?? "NULL AS newest"
             let limit = spec.column == nil ? " LIMIT 0" : ""
             let result = try await connection.query(
-                "\(OwnStatements.annotation)\nSELECT \(select) FROM \(spec.table.quoted)\(limit)", timeout: spec.timeout)
+                "SELECT \(select) FROM \(spec.table.quoted)\(limit)", timeout: spec.timeout)
             if spec.column != nil, let newest = try result.rows.first?.optionalDouble("newest") {
                 gauges.set(families.newestRow, table, newest)
             }

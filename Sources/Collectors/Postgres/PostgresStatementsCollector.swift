@@ -23,10 +23,9 @@ public final class PostgresStatementsCollector: Collector {
         self.analyzer = SQLAnalyzer(dialect: .postgres, rules: rules)
     }
 
-    /// Annotated, so the exporter's own polling (which the statistics record like any query) is
-    /// recognised and left out.
-    static let sql = OwnStatements.annotation + """
-
+    /// The exporter's connections annotate it, so its own polling (which the statistics record
+    /// like any query) is recognised and left out.
+    static let sql = """
         SELECT s.userid::text || '/' || s.dbid::text || '/' || s.queryid::text AS entry,
                d.datname AS database, coalesce(r.rolname, '') AS "user", s.calls::float8 AS calls,
                s.total_exec_time::float8 AS milliseconds, s.rows::float8 AS rows, coalesce(s.query, '') AS query

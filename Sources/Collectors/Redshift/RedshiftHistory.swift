@@ -35,16 +35,14 @@ final class RedshiftHistory: Sendable {
 
     // MARK: - SYS
 
-    static let sysStartSQL = OwnStatements.annotation + """
-
+    static let sysStartSQL = """
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest
         FROM sys_query_history WHERE status IN ('success', 'failed', 'canceled')
         """
 
     /// One page after (`$1`, `$2`): the end time and query id of the last row read. The `char`
     /// columns come padded, trimmed as they are read.
-    static let sysPageSQL = OwnStatements.annotation + """
-
+    static let sysPageSQL = """
         SELECT q.query_id::bigint AS id, q.database_name AS database, q.query_label AS label, q.query_type AS type, q.status AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed,
@@ -77,13 +75,11 @@ final class RedshiftHistory: Sendable {
 
     // MARK: - STL
 
-    static let stlStartSQL = OwnStatements.annotation + """
-
+    static let stlStartSQL = """
         SELECT to_char(max(endtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_query
         """
 
-    static let stlPageSQL = OwnStatements.annotation + """
-
+    static let stlPageSQL = """
         SELECT q.query::bigint AS id, q.database AS database, q.label AS label, q.aborted::int AS aborted,
                to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                q.querytxt AS text, u.usename AS username
@@ -100,7 +96,7 @@ final class RedshiftHistory: Sendable {
         let texts = try await wholeTexts(of: rows, view: "stl_querytext", id: "query", chunk: 200, context)
         let list = try rows.map { String(try $0.int64("id")) }.joined(separator: ",")
         var wlm: [Int64: (queued: Int64, executed: Int64)] = [:]
-        let times = OwnStatements.annotation + """
+        let times = """
              SELECT query::bigint AS id, sum(total_queue_time)::bigint AS queued, sum(total_exec_time)::bigint AS executed
             FROM stl_wlm_query WHERE query IN (\(list)) GROUP BY query
             """
@@ -141,8 +137,7 @@ final class RedshiftHistory: Sendable {
         let long = try rows.filter { row in try row.withBytes("text") { Self.atLimit($0) } }
             .map { String(try $0.int64("id")) }
         guard !long.isEmpty else { return [:] }
-        let sql = OwnStatements.annotation
-            + " SELECT \(id)::bigint AS id, sequence::bigint AS sequence, rtrim(text) AS text FROM \(view) WHERE \(id) IN (\(long.joined(separator: ","))) ORDER BY \(id), sequence"
+        let sql = "SELECT \(id)::bigint AS id, sequence::bigint AS sequence, rtrim(text) AS text FROM \(view) WHERE \(id) IN (\(long.joined(separator: ","))) ORDER BY \(id), sequence"
         var chunks: [Int64: [String]] = [:]
         for row in try await context.query(sql).rows {
             chunks[try row.int64("id"), default: []].append(try row.string("text"))

@@ -18,8 +18,7 @@ public final class RedshiftLiveQueriesCollector: Collector {
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
     }
 
-    static let sql = OwnStatements.annotation + """
-
+    static let sql = """
         SELECT trim(q.status) AS status, trim(coalesce(q.query_label, '')) AS label,
                trim(coalesce(q.service_class_name, '')) AS queue,
                to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,

@@ -24,14 +24,12 @@ public final class RedshiftLoadsCollector: Collector {
             startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, window: window, state: state, stateKey: "\(warehouse)/loads/stl")
     }
 
-    static let startSQL = OwnStatements.annotation + """
-
+    static let startSQL = """
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest
         FROM sys_load_history WHERE status IN ('completed', 'aborted')
         """
 
-    static let pageSQL = OwnStatements.annotation + """
-
+    static let pageSQL = """
         SELECT l.query_id::bigint AS id, trim(l.table_name) AS table_name,
                to_char(l.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(l.loaded_rows, 0)::float8 AS rows, coalesce(l.loaded_bytes, 0)::float8 AS bytes,
@@ -46,15 +44,13 @@ public final class RedshiftLoadsCollector: Collector {
         LIMIT $3
         """
 
-    static let stlStartSQL = OwnStatements.annotation + """
-
+    static let stlStartSQL = """
         SELECT to_char(max(curtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_load_commits
         """
 
     /// A load's rows are its commits' lines, its errors its rows of STL_LOAD_ERRORS, its time the
     /// latest of either (a load that failed outright has errors and no commits).
-    static let stlPageSQL = OwnStatements.annotation + """
-
+    static let stlPageSQL = """
         SELECT l.id, to_char(l.finished, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, l.rows, l.errors, '' AS table_name, 0::float8 AS bytes,
                coalesce(q.querytxt, '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
         FROM (SELECT query::bigint AS id, max(at) AS finished, sum(lines)::float8 AS rows, sum(errors)::float8 AS errors, max(userid) AS userid

@@ -22,16 +22,14 @@ public final class RedshiftRuleActionsCollector: Collector {
             startSQL: Self.startSQL, pageSQL: Self.pageSQL, window: window, state: state, stateKey: "\(warehouse)/qmr")
     }
 
-    static let startSQL = OwnStatements.annotation + """
-
+    static let startSQL = """
         SELECT to_char(max(recordtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_wlm_rule_action
         """
 
     /// A query can meet several rules, and one rule several times: each action's id is the
     /// query's, times 64, plus its rank among all the actions on that query (numbered over every
     /// action of the queries with one in the window, so the numbers do not move between polls).
-    static let pageSQL = OwnStatements.annotation + """
-
+    static let pageSQL = """
         SELECT id, to_char(recorded, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, rule, action, text, label, username
         FROM (SELECT r.query::bigint * 64 + row_number() OVER (PARTITION BY r.query ORDER BY r.recordtime, r.rule, r.action) AS id,
                      r.recordtime AS recorded, trim(r.rule) AS rule, trim(r.action) AS action,

@@ -35,16 +35,14 @@ public final class RedshiftServerlessCostCollector: Collector {
             startSQL: Self.startSQL, pageSQL: Self.pageSQL, window: options.window, state: state, stateKey: "\(warehouse)/serverless_cost")
     }
 
-    static let startSQL = OwnStatements.annotation + """
-
+    static let startSQL = """
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM sys_serverless_usage
         """
 
     /// Periods are told apart by their start, in epoch seconds. Redshift fills `charged_seconds`
     /// in once the transactions of a period end, so a period is read only when it ended at least
     /// five minutes before the latest one.
-    static let pageSQL = OwnStatements.annotation + """
-
+    static let pageSQL = """
         SELECT id, ended, started, charged FROM (
             SELECT extract(epoch FROM start_time)::bigint AS id, end_time,
                    to_char(end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, to_char(start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
@@ -58,8 +56,7 @@ public final class RedshiftServerlessCostCollector: Collector {
         """
 
     /// The queries that ran during a period (`$1` to `$2`), finished or not.
-    static let queriesSQL = OwnStatements.annotation + """
-
+    static let queriesSQL = """
         SELECT q.query_id::bigint AS id, to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
                to_char(coalesce(q.end_time, $2::timestamp), 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(q.elapsed_time, 0)::bigint AS elapsed, coalesce(q.execution_time, 0)::bigint AS executed,

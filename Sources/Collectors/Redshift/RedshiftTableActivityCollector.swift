@@ -35,8 +35,7 @@ public final class RedshiftTableActivityCollector: Collector {
     static func stepsSQL(_ views: RedshiftViews, ids list: String) -> String {
         switch views {
         case .sys:
-            OwnStatements.annotation + """
-
+            """
                 SELECT d.query_id::bigint AS id, trim(d.step_name) AS step, trim(t.schema) AS schema, trim(t."table") AS "table",
                        sum(d.output_rows)::float8 AS rows
                 FROM sys_query_detail d JOIN svv_table_info t ON t.table_id = d.table_id
@@ -44,8 +43,7 @@ public final class RedshiftTableActivityCollector: Collector {
                 GROUP BY 1, 2, 3, 4
                 """
         case .stl:
-            OwnStatements.annotation + """
-
+            """
                 SELECT s.query::bigint AS id, s.step AS step, trim(t.schema) AS schema, trim(t."table") AS "table", sum(s.rows)::float8 AS rows
                 FROM (SELECT query, 'scan' AS step, tbl, rows FROM stl_scan WHERE query IN (\(list))
                       UNION ALL SELECT query, 'insert' AS step, tbl, rows FROM stl_insert WHERE query IN (\(list))

@@ -32,8 +32,7 @@ public final class RedshiftTablesCollector: Collector {
         self.metrics = metrics
     }
 
-    static let sql = OwnStatements.annotation + """
-
+    static let sql = """
         SELECT trim(database) AS database, trim(schema) AS schema, trim("table") AS "table",
                coalesce(estimated_visible_rows, tbl_rows)::float8 AS rows, (size * 1048576)::float8 AS size_bytes,
                unsorted::float8 AS unsorted, stats_off::float8 AS stats_off, skew_rows::float8 AS skew,

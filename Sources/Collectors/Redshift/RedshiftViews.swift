@@ -11,7 +11,7 @@ enum RedshiftViews: String, Sendable {
     /// Asks the warehouse which it has: SYS when `SYS_QUERY_HISTORY` exists, else STL.
     static func probe(_ context: CollectionContext) async throws -> RedshiftViews {
         do {
-            _ = try await context.query(OwnStatements.annotation + " SELECT 1 FROM sys_query_history WHERE 1 = 0")
+            _ = try await context.query("SELECT 1 FROM sys_query_history WHERE 1 = 0")
             return .sys
         } catch let error as WarehouseError where error.isUndefinedTable {
             context.logger.info("SYS_QUERY_HISTORY does not exist here: reading STL_QUERY and STL_WLM_QUERY")

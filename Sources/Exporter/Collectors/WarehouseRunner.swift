@@ -46,9 +46,13 @@ final class WarehouseRunner: Sendable {
     }
 
     private var settings: ConnectionSettings {
-        ConnectionSettings(
+        var settings = ConnectionSettings(
             dsn: config.dsn, passwordFile: config.passwordFile, passwordCommand: config.passwordCommand, connectTimeout: config.connectTimeout,
             statementTimeout: config.queryTimeout)
+        // Every statement the exporter sends carries its annotation: its own polling is never
+        // counted as the warehouse's work.
+        settings.statementMarker = OwnStatements.annotation
+        return settings
     }
 
     private func loop(_ collector: any Collector) async {

@@ -13,6 +13,6 @@ public struct QueryHistorySection: Sendable, Equatable {
 
     /// On-demand prices per node-hour in us-east-1 (AWS's pricing page; check yours), for `node_type`.
     public static let nodePrices: [String: Double] = [
-        "dc2.large": 0.25, "dc2.8xlarge": 4.80, "ra3.xlplus": 1.086, "ra3.4xlarge": 3.26, "ra3.16xlarge": 13.04,
+        "dc2.large": 0.25, "dc2.8xlarge": 4.80, "ra3.large": 0.543, "ra3.xlplus": 1.086, "ra3.4xlarge": 3.26, "ra3.16xlarge": 13.04,
     ]
 }

@@ -65,13 +65,15 @@ struct HistogramStore {
         guard table.count > 0 else { return }
         ExpositionWriter.header(family, into: &buffer)
         let width = bounds.count + 1
+        let name = family.name
+        // Written once per bucket line: 16 lines a series.
+        let bucketPrefix = Array((name + "_bucket{").utf8)
         for slot in table.liveSlots {
             let labels = table.labelText[slot]
             var cumulative: UInt64 = 0
             for bucket in 0..<width {
                 cumulative &+= buckets[slot * width + bucket]
-                buffer += name.utf8
-                buffer += "_bucket{".utf8
+                buffer += bucketPrefix
                 buffer += labels
                 if !labels.isEmpty { buffer.append(UInt8(ascii: ",")) }
                 buffer += "le=\"".utf8
