@@ -30,8 +30,8 @@ struct RedshiftRuleActionsCollectorTests {
         // Two rules met by one query at one moment, then the same rule at a later one.
         try await fixture.insertRuleAction(query: 10, rule: "long_running", action: "log", at: "2026-11-21 10:00:00")
         try await fixture.insertRuleAction(query: 10, rule: "spill", action: "abort", at: "2026-11-21 10:00:00")
-        try await fixture.insertRuleAction(query: 11, rule: "long_running", action: "hop_reassign", at: "2026-11-21 10:00:00")
-        try await fixture.insertRuleAction(query: 11, rule: "long_running", action: "hop_reassign", at: "2026-11-21 10:00:05")
+        try await fixture.insertRuleAction(query: 11, rule: "long_running", action: "hop(reassign)", at: "2026-11-21 10:00:00")
+        try await fixture.insertRuleAction(query: 11, rule: "long_running", action: "hop(reassign)", at: "2026-11-21 10:00:05")
         try await first.collect(context)
         try await first.collect(context)
 
@@ -40,7 +40,7 @@ struct RedshiftRuleActionsCollectorTests {
         let name = "warehouse_query_rule_actions_total"
         #expect(exposition.value(name, ["warehouse": "rs", "rule": "long_running", "action": "log", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]) == 1, "\(text)")
         #expect(exposition.value(name, ["warehouse": "rs", "rule": "spill", "action": "abort", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]) == 1)
-        #expect(exposition.value(name, ["warehouse": "rs", "rule": "long_running", "action": "hop_reassign", "app": "nightly", "user": "etl"]) == 2)
+        #expect(exposition.value(name, ["warehouse": "rs", "rule": "long_running", "action": "hop(reassign)", "app": "nightly", "user": "etl"]) == 2)
         #expect(!text.contains(#"rule="old""#))
 
         // A restart counts nothing twice.

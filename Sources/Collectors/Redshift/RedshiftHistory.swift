@@ -45,10 +45,10 @@ final class RedshiftHistory: Sendable {
     static let sysPageSQL = """
         SELECT q.query_id::bigint AS id, q.database_name AS database, q.query_label AS label, q.query_type AS type, q.status AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
-               q.elapsed_time::bigint AS elapsed, q.queue_time::bigint AS queued, q.execution_time::bigint AS executed,
-               q.query_text AS text, u.usename AS username
+               coalesce(q.elapsed_time, 0)::bigint AS elapsed, coalesce(q.queue_time, 0)::bigint AS queued,
+               coalesce(q.execution_time, 0)::bigint AS executed, q.query_text AS text, u.usename AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
-        WHERE q.status IN ('success', 'failed', 'canceled')
+        WHERE q.status IN ('success', 'failed', 'canceled') AND q.user_id > 1
           AND q.end_time >= $1::timestamp AND (q.end_time > $1::timestamp OR q.query_id > $2::bigint)
         ORDER BY q.end_time, q.query_id
         LIMIT $3
@@ -84,7 +84,7 @@ final class RedshiftHistory: Sendable {
                to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                q.querytxt AS text, u.usename AS username
         FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
-        WHERE q.endtime >= $1::timestamp AND (q.endtime > $1::timestamp OR q.query > $2::bigint)
+        WHERE q.userid > 1 AND q.endtime >= $1::timestamp AND (q.endtime > $1::timestamp OR q.query > $2::bigint)
         ORDER BY q.endtime, q.query
         LIMIT $3
         """
@@ -97,7 +97,8 @@ final class RedshiftHistory: Sendable {
         let list = try rows.map { String(try $0.int64("id")) }.joined(separator: ",")
         var wlm: [Int64: (queued: Int64, executed: Int64)] = [:]
         let times = """
-             SELECT query::bigint AS id, sum(total_queue_time)::bigint AS queued, sum(total_exec_time)::bigint AS executed
+             SELECT query::bigint AS id, coalesce(sum(total_queue_time), 0)::bigint AS queued,
+                   coalesce(sum(total_exec_time), 0)::bigint AS executed
             FROM stl_wlm_query WHERE query IN (\(list)) GROUP BY query
             """
         for row in try await context.query(times).rows {

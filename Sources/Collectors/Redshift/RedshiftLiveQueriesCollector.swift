@@ -24,13 +24,18 @@ public final class RedshiftLiveQueriesCollector: Collector {
                to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
                coalesce(q.query_text, '') AS text, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
-        WHERE q.status IN ('planning', 'queued', 'running', 'returning')
+        WHERE q.status IN ('planning', 'queued', 'running', 'returning') AND q.user_id > 1
+          AND q.start_time >= $1::timestamp
         """
+
+    /// How far back a running query's start is looked for: the view keeps days of history, and a
+    /// query that has run for longer than this is not reported as running.
+    static let horizon: Double = 86_400
 
     public func collect(_ context: CollectionContext) async throws {
         let now = RedshiftTimestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
         var sessions: [ActivitySnapshot.Session] = []
-        let rows = try await RedshiftSQL.needing(RedshiftSQL.syslog) { try await context.query(Self.sql).rows }
+        let rows = try await RedshiftSQL.needing(RedshiftSQL.syslog) { try await context.query(Self.sql, [now.adding(seconds: -Self.horizon).text]).rows }
         for row in rows {
             let annotation = analyzer.context(of: try row.string("text"), storedEscapes: true).context
             let attribution = RedshiftSQL.attribution(annotation, label: try row.string("label"), user: try row.string("username"))

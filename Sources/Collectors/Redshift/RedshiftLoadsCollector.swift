@@ -38,7 +38,7 @@ public final class RedshiftLoadsCollector: Collector {
         FROM sys_load_history l
         LEFT JOIN sys_query_history q ON q.query_id = l.query_id
         LEFT JOIN pg_user u ON u.usesysid = l.user_id
-        WHERE l.status IN ('completed', 'aborted')
+        WHERE l.status IN ('completed', 'aborted') AND l.user_id > 1
           AND l.end_time >= $1::timestamp AND (l.end_time > $1::timestamp OR l.query_id > $2::bigint)
         ORDER BY l.end_time, l.query_id
         LIMIT $3
@@ -56,7 +56,7 @@ public final class RedshiftLoadsCollector: Collector {
         FROM (SELECT query::bigint AS id, max(at) AS finished, sum(lines)::float8 AS rows, sum(errors)::float8 AS errors, max(userid) AS userid
               FROM (SELECT query, curtime AS at, lines_scanned AS lines, 0 AS errors, userid FROM stl_load_commits
                     UNION ALL SELECT query, starttime AS at, 0 AS lines, 1 AS errors, userid FROM stl_load_errors) events
-              WHERE query IN (SELECT query FROM stl_load_commits WHERE curtime >= $1::timestamp
+              WHERE userid > 1 AND query IN (SELECT query FROM stl_load_commits WHERE curtime >= $1::timestamp
                               UNION SELECT query FROM stl_load_errors WHERE starttime >= $1::timestamp)
               GROUP BY query) l
         LEFT JOIN stl_query q ON q.query = l.id

@@ -58,13 +58,15 @@ public final class RedshiftServerlessCostCollector: Collector {
     /// The queries that ran during a period (`$1` to `$2`), finished or not.
     static let queriesSQL = """
         SELECT q.query_id::bigint AS id, to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
-               to_char(coalesce(q.end_time, $2::timestamp), 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
+               to_char(CASE WHEN q.status IN ('success', 'failed', 'canceled') THEN q.end_time ELSE $2::timestamp END,
+                       'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(q.elapsed_time, 0)::bigint AS elapsed, coalesce(q.execution_time, 0)::bigint AS executed,
-               coalesce(q.query_text, '') AS text,
+               coalesce(q.query_text, '') AS text, q.status IN ('success', 'failed', 'canceled') AS finished,
                trim(coalesce(q.query_label, '')) AS label, trim(coalesce(u.usename, '')) AS username
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
-        WHERE q.start_time < $2::timestamp AND coalesce(q.end_time, $2::timestamp) > $1::timestamp
-          AND q.status NOT IN ('planning', 'queued')
+        WHERE q.start_time < $2::timestamp AND q.user_id > 1 AND q.status NOT IN ('planning', 'queued')
+          -- A running query's end_time is set (just after its start): its status says it runs on.
+          AND (q.status NOT IN ('success', 'failed', 'canceled') OR q.end_time > $1::timestamp)
         """
 
     public func collect(_ context: CollectionContext) async throws {
@@ -89,8 +91,10 @@ public final class RedshiftServerlessCostCollector: Collector {
             guard let started = RedshiftTimestamp(try row.string("started")), let ended = RedshiftTimestamp(try row.string("ended")) else { continue }
             let inside = Double(min(ended.microseconds, periodEnd.microseconds) - max(started.microseconds, periodStart.microseconds))
             let elapsed = Double(try row.int64("elapsed"))
-            // A finished query's queueing used no compute: scale its time by its execution share.
-            let executing = elapsed > 0 ? min(1, Double(try row.int64("executed")) / elapsed) : 1
+            // A finished query's queueing used no compute: scale its time by its execution share. A
+            // running query's times so far say little (its execution time may still read 0): all of
+            // its time in the period counts.
+            let executing = try row.bool("finished") && elapsed > 0 ? min(1, Double(try row.int64("executed")) / elapsed) : 1
             guard inside > 0 else { continue }
             let annotation = analyzer.context(of: try texts[try row.int64("id")] ?? row.string("text"), storedEscapes: true).context
             let payer = RedshiftSQL.attribution(annotation, label: try row.string("label"), user: try row.string("username"))

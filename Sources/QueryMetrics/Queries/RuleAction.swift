@@ -1,5 +1,6 @@
-/// One action a Redshift query monitoring rule took on a query: `abort`, `log`, `hop_cancel`,
-/// `hop_reassign` or `change_query_priority`.
+/// One action a Redshift query monitoring rule took on a query, as STL_WLM_RULE_ACTION records it:
+/// `log`, `hop(reassign)`, `hop(restart)`, `abort` or `change_query_priority` (`none`, a rule whose
+/// predicates held while another rule's action won, is not an action and is not counted).
 public struct RuleAction: Sendable {
     public var warehouse: String
     public var rule: String
