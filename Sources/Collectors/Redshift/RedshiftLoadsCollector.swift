@@ -48,17 +48,22 @@ public final class RedshiftLoadsCollector: Collector {
         SELECT to_char(max(curtime), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM stl_load_commits
         """
 
-    /// A load's rows are its commits' lines, its errors its rows of STL_LOAD_ERRORS, its time the
-    /// latest of either (a load that failed outright has errors and no commits).
+    /// A load's errors are its rows of STL_LOAD_ERRORS, its time the latest of those and its
+    /// commits (a load that failed outright has errors and no commits). Its rows are what its insert
+    /// steps wrote (STL_INSERT); without them, the lines its commits scanned less the lines
+    /// rejected: STL_LOAD_COMMITS counts scanned lines, which MAXERROR lets exceed the rows loaded.
     static let stlPageSQL = """
-        SELECT l.id, to_char(l.finished, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, l.rows, l.errors, '' AS table_name, 0::float8 AS bytes,
+        SELECT l.id, to_char(l.finished, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, coalesce(i.inserted, greatest(l.lines - l.errors, 0)) AS rows,
+               l.errors, '' AS table_name, 0::float8 AS bytes,
                coalesce(q.querytxt, '') AS text, trim(coalesce(q.label, '')) AS label, trim(coalesce(u.usename, '')) AS username
-        FROM (SELECT query::bigint AS id, max(at) AS finished, sum(lines)::float8 AS rows, sum(errors)::float8 AS errors, max(userid) AS userid
+        FROM (SELECT query::bigint AS id, max(at) AS finished, sum(lines)::float8 AS lines, sum(errors)::float8 AS errors, max(userid) AS userid
               FROM (SELECT query, curtime AS at, lines_scanned AS lines, 0 AS errors, userid FROM stl_load_commits
                     UNION ALL SELECT query, starttime AS at, 0 AS lines, 1 AS errors, userid FROM stl_load_errors) events
               WHERE userid > 1 AND query IN (SELECT query FROM stl_load_commits WHERE curtime >= $1::timestamp
                               UNION SELECT query FROM stl_load_errors WHERE starttime >= $1::timestamp)
               GROUP BY query) l
+        LEFT JOIN (SELECT query::bigint AS id, sum(rows)::float8 AS inserted FROM stl_insert
+                   WHERE query IN (SELECT query FROM stl_load_commits WHERE curtime >= $1::timestamp) GROUP BY query) i ON i.id = l.id
         LEFT JOIN stl_query q ON q.query = l.id
         LEFT JOIN pg_user u ON u.usesysid = l.userid
         WHERE l.finished >= $1::timestamp AND (l.finished > $1::timestamp OR l.id > $2::bigint)
@@ -77,9 +82,8 @@ public final class RedshiftLoadsCollector: Collector {
                 let analysis = analyzer.analyze(try row.string("text"), storedEscapes: true)
                 let attribution = RedshiftSQL.attribution(analysis.context, label: try row.string("label"), user: try row.string("username"))
                 guard !OwnStatements.contains(attribution) else { continue }
-                let named = try row.string("table_name")
-                // STL names no table: the COPY's own target.
-                guard let table = named.isEmpty ? analysis.tables.written.first : Self.table(named) else { continue }
+                let target = analysis.tables.written.first
+                guard let table = Self.table(named: try row.string("table_name"), target: target) else { continue }
                 recorder.observe(LoadRecord(
                     warehouse: context.warehouse, table: table, attribution: attribution,
                     rows: try row.double("rows"), bytes: try row.double("bytes"), errors: try row.double("errors")))
@@ -87,9 +91,17 @@ public final class RedshiftLoadsCollector: Collector {
         }
     }
 
-    /// `schema.table` or a bare table name.
-    static func table(_ name: String) -> TableName {
-        guard let dot = name.lastIndex(of: ".") else { return TableName(name: name) }
-        return TableName(schema: String(name[..<dot]), name: String(name[name.index(after: dot)...]))
+    /// The schema of a table SYS_LOAD_HISTORY names without one, when the COPY's text does not say.
+    static let unknownSchema = "unknown"
+
+    /// The table a load went into. SYS_LOAD_HISTORY names it bare: the schema is the COPY's
+    /// target's when the target has that name, else unknown, so that two schemas' tables of one
+    /// name are never merged into one series. STL names no table: the COPY's target, if any.
+    static func table(named: String, target: TableName?) -> TableName? {
+        guard !named.isEmpty else { return target }
+        if let target, target.name.lowercased() == named.lowercased() {
+            return TableName(schema: target.schema ?? unknownSchema, name: named)
+        }
+        return TableName(schema: unknownSchema, name: named)
     }
 }
