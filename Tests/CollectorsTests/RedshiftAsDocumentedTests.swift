@@ -142,3 +142,38 @@ struct RedshiftAsDocumentedTests {
         #expect(shares.value("warehouse_query_cost_dollars_total", ["warehouse": "rs", "app": "idle"]) == nil)
     }
 }
+
+extension RedshiftAsDocumentedTests {
+    /// SYS_QUERY_DETAIL repeats a query's rows at its child query, stream and segment levels:
+    /// only step rows count. A write step without a table id is the statement's own target's.
+    @Test func queryDetailCountsStepRowsOnceAndNamesWritesByTheTarget() async throws {
+        let postgres = try TestPostgres.shared()
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rsdetail"))
+        for (id, schema, table) in [(1, "raw", "events"), (2, "marts", "daily")] {
+            try await fixture.insertTable(id: id, schema: schema, table: table, megabytes: 1, rows: 1, visibleRows: 1, unsorted: 0, statsOff: 0, skew: 1)
+        }
+        try await fixture.insert(RedshiftFixture.Query(id: 1, end: "2026-11-21 09:00:00", elapsedMicroseconds: 1, text: "SELECT 1"))
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
+        let metrics = MetricCatalog()
+        let collector = RedshiftTableActivityCollector(
+            window: HistoryWindow(), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: try StateStore(path: statePath(postgres)))
+        try await collector.collect(context(fixture, connection))  // the history before the exporter
+
+        try await fixture.insert(RedshiftFixture.Query(
+            id: 10, end: "2026-11-21 10:00:00", elapsedMicroseconds: 1_000_000, text: Self.etl + "INSERT INTO marts.daily SELECT * FROM raw.events",
+            type: "INSERT"))
+        try await fixture.insertDetail(
+            queryID: 10,
+            RedshiftFixture.DetailRow.levels(of: "scan", step: 0, table: 1, rows: 700, upperLevelsNameTheStep: true)
+                + RedshiftFixture.DetailRow.levels(of: "insert", step: 1, table: nil, rows: 700, upperLevelsNameTheStep: true))
+        try await collector.collect(context(fixture, connection))
+
+        let exposition = Exposition(metrics.queries)
+        let who = ["app": "airflow", "user": "etl", "dag": "d", "task": "t"]
+        #expect(exposition.value("warehouse_table_reads_total", ["warehouse": "rs", "schema": "raw", "table": "events", "app": "airflow", "dag": "d", "task": "t"]) == 1, "\(exposition.text)")
+        let daily = ["warehouse": "rs", "schema": "marts", "table": "daily", "operation": "insert"].merging(who) { $1 }
+        #expect(exposition.value("warehouse_table_writes_total", daily) == 1)
+        #expect(exposition.value("warehouse_table_rows_written_total", daily) == 700, "the step's rows, not four levels of them")
+    }
+}

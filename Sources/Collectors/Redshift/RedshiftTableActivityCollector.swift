@@ -31,15 +31,19 @@ public final class RedshiftTableActivityCollector: Collector {
         self.history = RedshiftHistory(window: window, state: state, key: "\(warehouse)/table_activity")
     }
 
-    /// The steps of the queries in `$list`, summed per query, step and table.
+    /// The steps of the queries in `$list`, summed per query, step and table. SYS_QUERY_DETAIL
+    /// has a row per child query, stream, segment and step: only step rows are summed, so no row is
+    /// counted twice. Its `table_id` is documented for scans of permanent tables only: a write step
+    /// without one comes back with an empty table, for the statement's own target to name.
     static func stepsSQL(_ views: RedshiftViews, ids list: String) -> String {
         switch views {
         case .sys:
             """
-                SELECT d.query_id::bigint AS id, trim(d.step_name) AS step, trim(t.schema) AS schema, trim(t."table") AS "table",
-                       sum(d.output_rows)::float8 AS rows
-                FROM sys_query_detail d JOIN svv_table_info t ON t.table_id = d.table_id
-                WHERE d.query_id IN (\(list)) AND trim(d.step_name) IN ('scan', 'insert', 'delete')
+                SELECT d.query_id::bigint AS id, trim(d.step_name) AS step, coalesce(trim(t.schema), '') AS schema,
+                       coalesce(trim(t."table"), '') AS "table", sum(d.output_rows)::float8 AS rows
+                FROM sys_query_detail d LEFT JOIN svv_table_info t ON t.table_id = d.table_id
+                WHERE d.query_id IN (\(list)) AND lower(trim(d.metrics_level)) = 'step'
+                  AND (trim(d.step_name) IN ('insert', 'delete') OR (trim(d.step_name) = 'scan' AND t.table_id IS NOT NULL))
                 GROUP BY 1, 2, 3, 4
                 """
         case .stl:
@@ -53,6 +57,9 @@ public final class RedshiftTableActivityCollector: Collector {
                 """
         }
     }
+
+    /// Where the steps of a table the view does not name are kept until the statement is read.
+    static let unnamed = TableName(schema: "", name: "")
 
     /// What one query did to one table.
     private struct Steps {
@@ -70,6 +77,7 @@ public final class RedshiftTableActivityCollector: Collector {
                 let list = succeeded.map { String($0.id) }.joined(separator: ",")
                 var steps: [Int64: [TableName: Steps]] = [:]
                 for row in try await context.query(Self.stepsSQL(views, ids: list)).rows {
+                    // Empty: a write step whose table the view does not name (see stepsSQL).
                     let table = TableName(schema: try row.string("schema"), name: try row.string("table"))
                     let rows = try row.double("rows")
                     let id = try row.int64("id")
@@ -90,6 +98,14 @@ public final class RedshiftTableActivityCollector: Collector {
         let analysis = query.analyze(analyzer)
         let attribution = query.attribution(analysis.context)
         guard !OwnStatements.contains(attribution) else { return }
+        var tables = tables
+        // Write steps the view names no table for: the statement's one target, when it has one.
+        if let unnamed = tables.removeValue(forKey: Self.unnamed), analysis.tables.written.count == 1, let target = analysis.tables.written.first {
+            var steps = tables[target] ?? Steps()
+            steps.inserted = unnamed.inserted.map { $0 + (steps.inserted ?? 0) } ?? steps.inserted
+            steps.deleted = unnamed.deleted.map { $0 + (steps.deleted ?? 0) } ?? steps.deleted
+            tables[target] = steps
+        }
         var read: [TableName] = []
         var written: [TableName] = []
         var rows: [RowsWritten] = []
