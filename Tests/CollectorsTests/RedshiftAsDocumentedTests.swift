@@ -177,3 +177,40 @@ extension RedshiftAsDocumentedTests {
         #expect(exposition.value("warehouse_table_rows_written_total", daily) == 700, "the step's rows, not four levels of them")
     }
 }
+
+extension RedshiftAsDocumentedTests {
+    /// A long text of multibyte characters, with a dbt annotation that a chunk boundary cuts in
+    /// two: Redshift's chunks are bytes, so they are joined as bytes before the text is read.
+    @Test(arguments: RedshiftFixture.Views.allCases)
+    func anAnnotationAcrossChunksOfMultibyteTextIsFound(views: RedshiftFixture.Views) async throws {
+        let postgres = try TestPostgres.shared()
+        let fixture = try await RedshiftFixture.byteExact(postgres: postgres)
+        try await fixture.use(views)
+        let annotation = #"/* {"app": "dbt", "node_id": "model.shop.orders"} */"#
+        let size = views == .sys ? 4000 : 200
+        // Euros (3 bytes each) until the next chunk boundary falls inside the annotation's node id.
+        var text = "SELECT '"
+        while (text.utf8.count + 4 + annotation.utf8.count - 20) % size > size - 40 || (text.utf8.count + 4) / size == (text.utf8.count + 4 + annotation.utf8.count) / size
+            || text.utf8.count < 4100 {
+            text += "€"
+        }
+        text += "' x " + annotation
+        let start = text.utf8.count - annotation.utf8.count
+        let boundary = (start / size + 1) * size
+        try #require(boundary > start + 10 && boundary < text.utf8.count - 5, "a boundary falls inside the annotation")
+
+        try await fixture.store(RedshiftFixture.Query(id: 1, end: "2026-11-21 09:00:00", elapsedMicroseconds: 1, text: "SELECT 0"), in: views)
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
+        let recorder = QueryRecorder()
+        let collector = RedshiftQueryHistoryCollector(
+            options: .init(), warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath(postgres)))
+        try await collector.collect(context(fixture, connection))  // the history before the exporter
+        try await fixture.store(RedshiftFixture.Query(id: 10, end: "2026-11-21 10:00:00", elapsedMicroseconds: 2_000_000, text: text), in: views)
+        try await collector.collect(context(fixture, connection))
+
+        let exposition = Exposition(recorder)
+        let dbt = ["warehouse": "rs", "database": "dev", "app": "dbt", "user": "etl", "model": "model.shop.orders", "query_type": "select", "status": "success"]
+        #expect(exposition.value("warehouse_query_duration_seconds_count", dbt) == 1, "\(exposition.text)")
+    }
+}

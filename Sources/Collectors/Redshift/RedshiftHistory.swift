@@ -132,22 +132,25 @@ final class RedshiftHistory: Sendable {
         return text[(RedshiftQueryHistoryCollector.storedTextLimit - 4)...].contains { $0 != 0x20 }
     }
 
-    /// The history view keeps the first 4000 characters: the whole text of every query cut
-    /// there, from its chunks in order, in one statement per page.
+    /// The history view keeps the first 4000 bytes: the whole text of every query cut there,
+    /// from its chunks in order, in one statement per page. Redshift's character(n) is n bytes, so
+    /// a chunk of multibyte text ends where its bytes do, possibly inside a character: the chunks'
+    /// bytes are joined, then read as UTF-8 once.
     static func wholeTexts(of rows: [Row], view: String, id: String, chunk: Int, _ context: CollectionContext) async throws -> [Int64: String] {
         let long = try rows.filter { row in try row.withBytes("text") { Self.atLimit($0) } }
             .map { String(try $0.int64("id")) }
         guard !long.isEmpty else { return [:] }
-        let sql = "SELECT \(id)::bigint AS id, sequence::bigint AS sequence, rtrim(text) AS text FROM \(view) WHERE \(id) IN (\(long.joined(separator: ","))) ORDER BY \(id), sequence"
-        var chunks: [Int64: [String]] = [:]
+        let sql = "SELECT \(id)::bigint AS id, sequence::bigint AS sequence, text FROM \(view) WHERE \(id) IN (\(long.joined(separator: ","))) ORDER BY \(id), sequence"
+        var bytes: [Int64: [UInt8]] = [:]
         for row in try await context.query(sql).rows {
-            chunks[try row.int64("id"), default: []].append(try row.string("text"))
+            let part = try row.withBytes("text") { text in text.map { Array($0.prefix(chunk)) } ?? [] }
+            bytes[try row.int64("id"), default: []] += part
         }
-        return chunks.mapValues { parts in
-            // A char(n) chunk loses its trailing blanks when read: every chunk but the last was full.
-            parts.enumerated().map { index, part in
-                index < parts.count - 1 ? part.padding(toLength: chunk, withPad: " ", startingAt: 0) : part
-            }.joined()
+        return bytes.mapValues { text in
+            // Every chunk but the last is full; the last is padded with blanks to its length.
+            var end = text.count
+            while end > 0 && text[end - 1] == 0x20 { end -= 1 }
+            return String(decoding: text[..<end], as: UTF8.self)
         }
     }
 }
