@@ -7,7 +7,11 @@ struct AnnotateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "annotate",
         abstract: "Show what the exporter reads from one SQL statement: its annotation source, context fields, raw attributes, fingerprint and tables.",
-        discussion: "Reads the whole FILE (or standard input) as one statement and prints one JSON object."
+        discussion: """
+            Reads the whole FILE (or standard input) as one statement and prints one JSON object. Its source is \
+            the annotation that took precedence: \(AnnotationSource.builtIn.map(\.description).joined(separator: ", ")), \
+            the name of one of your patterns, or none (docs/annotations.md).
+            """
     )
 
     enum Dialect: String, ExpressibleByArgument, CaseIterable {

@@ -1,3 +1,4 @@
+import Foundation
 import SQLText
 import Testing
 
@@ -21,6 +22,45 @@ import Testing
     @Test(arguments: AnnotationCorpus.cases)
     func fullAnalysisAgreesWithTheFastPath(_ example: AnnotationCase) {
         #expect(analyzer.analyze(example.sql).annotated == analyzer.context(of: example.sql))
+    }
+
+    @Test(arguments: [
+        "-- Metabase dashboards are slow\nSELECT 1",
+        "-- TODO:fix this later\nSELECT 1",
+        "-- query_id: 42 is the slow one\nSELECT 1",
+        "-- /* an old note */\nSELECT 1",
+        "/*+ SeqScan(orders) */ SELECT * FROM orders",
+        "-- RQEV2 is the editor\nSELECT 1",
+        "SELECT 1 /* see: the runbook, ask: ops */",
+    ])
+    func proseAndHintsAreNotAnnotations(_ sql: String) {
+        #expect(analyzer.context(of: sql).source == .none, "\(sql)")
+    }
+
+    @Test func commentsAsToolsPlaceThemLeaveTheStatementAlone() {
+        // Go's wrapper glues the comment to the statement before the `;`; dd-trace-java appends
+        // after a pg_hint_plan hint; Redash's Redshift runner sets a query group first.
+        let glued = analyzer.analyze("SELECT id FROM todos WHERE id=$1/*action='get',application='todos'*/;")
+        #expect(glued.context.app == "todos")
+        #expect(glued.tables.read == [TableName(name: "todos")])
+        #expect(glued.fingerprint == analyzer.analyze("SELECT id FROM todos WHERE id = $1").fingerprint)
+
+        let hinted = analyzer.analyze("/*+ SeqScan(orders) */ SELECT * FROM orders /*ddps='billing-api',dde='prod'*/;")
+        #expect(hinted.annotated.annotations.map(\.source) == [.datadog])
+        #expect(hinted.tables.read == [TableName(name: "orders")])
+
+        let grouped = analyzer.analyze("set query_group to redash_adhoc;\n/* Username: bob@corp.com, query_id: 108, Queue: queries */ SELECT * FROM events")
+        #expect(grouped.context == QueryContext(app: "redash", user: "bob@corp.com", chart: "108"))
+        #expect(grouped.tables.read == [TableName(name: "events")])
+    }
+
+    @Test func everySourceIsDocumented() throws {
+        let docs = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../docs/annotations.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        #expect(Set(AnnotationSource.builtIn.map(\.description)).count == AnnotationSource.builtIn.count)
+        for source in AnnotationSource.builtIn {
+            #expect(text.contains("| `\(source)` |"), "docs/annotations.md has no row for \(source)")
+        }
     }
 
     @Test func annotationsMergeByPrecedence() {

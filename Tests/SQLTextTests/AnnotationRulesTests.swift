@@ -27,6 +27,18 @@ import Testing
         #expect(both.context.app == "airflow")
     }
 
+    @Test func supersetQueryMutatorRecipe() throws {
+        // The pattern docs/annotations.md gives for the comment of the SQL_QUERY_MUTATOR example
+        // in apache/superset's superset/config.py: `-- [SQL LAB] {username} {dttm}`.
+        let pattern = try AnnotationPattern(name: "superset", pattern: #"^ ?\[SQL LAB\] (?<user>\S+) (?<dttm>\S+)$"#)
+        let analyzer = SQLAnalyzer(rules: AnnotationRules(patterns: [pattern]))
+        let context = analyzer.context(of: "-- [SQL LAB] alice@corp.com 2024-05-03T10:22:31.123456\nSELECT * FROM orders")
+        #expect(context.source == .pattern("superset"))
+        #expect(context.context == QueryContext(user: "alice@corp.com"))
+        #expect(context.attributes.contains(Attribute(key: "dttm", value: "2024-05-03T10:22:31.123456")))
+        #expect(analyzer.context(of: "-- [SQL LAB] is where this ran\nSELECT 1").source == .none)
+    }
+
     @Test func badPatternsAreRejectedWithAReason() {
         #expect(throws: AnnotationRuleError.self) { try AnnotationPattern(name: "broken", pattern: "job=(?<dag>[a-z") }
         do {

@@ -10,6 +10,10 @@ import Testing
         "'", "\"", "$", "$$", "$a$", "/*", "*/", "--", "\n", "\r", "\\", "{", "}", "[", "]", ":", "=", ",", "(", ")",
         "e'", "E'", "''", "INTERMIX_ID: ", "Metabase:: ", "Username: ", "-- Looker Query Context '", "{\"app\":\"",
         "select ", "from ", "join ", "into ", "with ", "as ", "unload ", "copy ", "in ", "values ", "x", "1", "-1", " ",
+        // The markers of the formats tools write today.
+        "query_id: ", "Query ID: ", "/* partner: \"metabase\", ", "Metabase", " accountID: ", "-- /* ", "*/;", "RQEV2-",
+        "='", "=2,", "%%3A", "%3", "+", "\\'", "`", "line:", "parameterized_query_hash=", "{\"query_context\":\"",
+        "\"organization_uuid\":\"", "connection_name", "\"client\":\"Metabase\"", "/*+ ",
     ].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC3], [0xE2, 0x82], [0x80]]
 
     static let soup = Gen.element(of: fragments).map { $0 ?? [] }.array(of: 0...120).map { $0.flatMap { $0 } }
@@ -34,6 +38,60 @@ import Testing
 
     @Test func sqlShapedSoupNeverCrashes() async {
         await propertyCheck(count: FuzzScale.iterations(3000), input: Self.soup) { check($0) }
+    }
+
+    // MARK: - Annotations inside literals
+
+    /// The ways a text can sit inside a literal or a quoted identifier, each writing `text` so
+    /// that it ends where the literal does.
+    enum Enclosure: CaseIterable {
+        case standardString, escapeString, dollarQuoted, quotedIdentifier
+
+        func enclose(_ text: [UInt8], dialect: SQLDialect) -> [UInt8] {
+            func escaping(_ escapes: [UInt8: [UInt8]]) -> [UInt8] { text.flatMap { escapes[$0] ?? [$0] } }
+            switch self {
+            case .standardString where dialect == .redshift:
+                // Every Redshift string takes backslash escapes.
+                return Array("'".utf8) + escaping([0x27: [0x27, 0x27], 0x5C: [0x5C, 0x5C]]) + Array("'".utf8)
+            case .standardString:
+                return Array("'".utf8) + escaping([0x27: [0x27, 0x27]]) + Array("'".utf8)
+            case .escapeString:
+                return Array("E'".utf8) + escaping([0x27: [0x5C, 0x27], 0x5C: [0x5C, 0x5C]]) + Array("'".utf8)
+            case .dollarQuoted:
+                return Array("$zq$".utf8) + text + Array("$zq$".utf8)
+            case .quotedIdentifier:
+                return Array("\"".utf8) + escaping([0x22: [0x22, 0x22]]) + Array("\"".utf8)
+            }
+        }
+    }
+
+    /// An annotation found in a comment is never found when the same text sits inside a literal:
+    /// every annotated statement of the corpus (each format, prepended and appended), with
+    /// SQL-shaped noise around it, enclosed each way, in both dialects.
+    @Test func annotationsInsideLiteralsAreNeverFound() async {
+        let annotated = AnnotationCorpus.cases.filter { $0.source != "none" }
+        let input = Gen.int(in: 0...(annotated.count - 1))
+        await propertyCheck(count: FuzzScale.iterations(1000), input: input, Self.soup, Self.soup) { index, before, after in
+            let example = annotated[index]
+            // The noise must not end the dollar quote early; nothing in the soup spells its tag.
+            let text = before + Array(example.sql.utf8) + after
+            for dialect in [SQLDialect.postgres, .redshift] {
+                let analyzer = SQLAnalyzer(dialect: dialect)
+                #expect(analyzer.context(of: example.sql).source.description == example.source, "\(example.name) in a comment")
+                for enclosure in Enclosure.allCases {
+                    let statement = Array("SELECT ".utf8) + enclosure.enclose(text, dialect: dialect) + Array(" AS x FROM t".utf8)
+                    statement.withUnsafeBufferPointer { bytes in
+                        let analysis = analyzer.analyze(utf8: bytes)
+                        let fast = analyzer.context(ofUTF8: bytes)
+                        #expect(analysis.source == .none, "\(example.name), \(enclosure), \(dialect)")
+                        #expect(analysis.context.isEmpty && analysis.annotated.attributes.isEmpty, "\(example.name), \(enclosure)")
+                        #expect(fast == analysis.annotated, "\(example.name), \(enclosure), \(dialect)")
+                        #expect(!analysis.truncated, "\(example.name), \(enclosure), \(dialect)")
+                        #expect(analysis.tables.read == [TableName(name: "t")], "\(example.name), \(enclosure), \(dialect)")
+                    }
+                }
+            }
+        }
     }
 
     /// Redshift's stored escapes undone: the escape pairs of the reference, every other byte

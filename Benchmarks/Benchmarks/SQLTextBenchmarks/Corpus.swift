@@ -13,6 +13,10 @@ enum Corpus {
         (#"-- Hex query metadata: {"categories":["finance"],"cell_type":"SQL","context":"SCHEDULED_RUN","project_id":"p-1","project_name":"Revenue","user_email":"bo@corp.com"}"#, true),
         ("/*action='run',application='shop',controller='index',framework='django%3A4.2',traceparent='00-5bd66ef5095369c7b0d1f8f4bd33716a-c532cb4098ac3dd2-01'*/", true),
         ("/*application:Shop,controller:orders,action:show*/", true),
+        ("/* query_id: 42, Username: alice@corp.com, Queue: scheduled_queries, Job ID: 0e9d4c1a-77b2-4f6e-a0c3-5d8b2e1f9a46, Query Hash: 5d41402abc4b2a76b9719d911017c592, Scheduled: True */", false),
+        (#"-- /* partner: "metabase", {"dashboard_id":null,"chart_id":null,"optional_user_id":null,"optional_account_id":"5f1c9c2e-7c8b-4e0a-9d3f-2b6a1e4c8d70","filter_values":{}} */ Metabase"#, false),
+        ("/*db_driver='psycopg2%%3A2.9.9',dbapi_level='2.0',dbapi_threadsafety=2,driver_paramstyle='pyformat',libpq_version=160002,traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/", true),
+        (#"-- {"organization_uuid":"0b6f9c1e-3a2d-4e5f-8a7b-9c0d1e2f3a4b","project_uuid":"1c7a0d2f-4b3e-4f60-9b8c-0d1e2f3a4b5c","user_uuid":"2d8b1e30-5c4f-4071-8c9d-1e2f3a4b5c6d","explore_name":"orders","query_context":"dashboardView","chart_uuid":"3e9c2f41-6d50-4182-9dae-2f3a4b5c6d7e","dashboard_uuid":"4fad3052-7e61-4293-aebf-3a4b5c6d7e8f"}"#, true),
         ("/* {\n \"dag\": \"daily_aggregations\",\n \"app\": \"airflow\",\n \"task\": \"aggregate_daily-transfer\",\n \"meta\": {\"key1\": \"val1\",},\n} */", false),
         ("", false),
     ]

@@ -14,7 +14,8 @@ struct RegexBaseline: @unchecked Sendable {
         "app": "app", "application": "app", "user": "user", "username": "user", "user_email": "user", "email": "user",
         "user_id": "user", "userid": "user", "dag": "dag", "dag_id": "dag", "task": "task", "task_id": "task",
         "dashboard": "dashboard", "dashboard_id": "dashboard", "chart": "chart", "chart_id": "chart", "cardid": "chart",
-        "query id": "chart", "model": "model", "node_id": "model",
+        "query id": "chart", "query_id": "chart", "model": "model", "node_id": "model", "optional_user_id": "user",
+        "user_uuid": "user", "dashboard_uuid": "dashboard", "chart_uuid": "chart",
     ]
 
     func context(of text: String) -> [String: String] {

@@ -12,12 +12,24 @@ enum CommentReader {
         (Array("Sigma".utf8), .sigma),
     ]
     private static let intermixPrefix = Array("INTERMIX_ID:".utf8)
+    private static let metabaseWord = Array("Metabase".utf8)
     private static let metabaseMarker = Array("Metabase::".utf8)
-    private static let redashPrefix = Array("Username:".utf8)
+    /// What Metabase's Redshift driver puts before its JSON and its usual remark.
+    private static let metabasePartner = Array(#"/* partner: "metabase","#.utf8)
+    private static let blockOpen = Array("/*".utf8)
+    private static let blockClose = Array("*/".utf8)
+    private static let queryEditorPrefix = Array("RQEV2-".utf8)
+    /// Redash's first key: `Username` for runs from its editor and API, `query_id` (`Query ID`
+    /// before 2021) for scheduled runs.
+    private static let redashFirstKeys = [Array("Username:".utf8), Array("query_id:".utf8), Array("Query ID:".utf8)]
 
     /// The annotation in `body` (the text between the comment markers); `cutOff` when the comment
     /// was not closed before the text ended.
     static func annotation(in body: Bytes, cutOff: Bool) -> Annotation? {
+        annotation(in: body, cutOff: cutOff, unwrapped: false)
+    }
+
+    private static func annotation(in body: Bytes, cutOff: Bool, unwrapped: Bool) -> Annotation? {
         let text = trimmedBody(body)
         guard let first = text.first else { return nil }
 
@@ -28,22 +40,31 @@ enum CommentReader {
                 jsonAnnotation(in: json, from: json.firstIndex(of: 0x7B) ?? 0, source: .intermix, cutOff: cutOff)
             }
         }
-        if let marker = firstIndex(of: metabaseMarker, in: text) {
-            var attributes: [Attribute] = []
-            var truncated = cutOff
-            if let brace = text[..<marker].firstIndex(of: 0x7B) {
-                let json = LenientJSON.attributes(in: body, objectAt: brace)
-                attributes = json.attributes
-                truncated = truncated || json.truncated
+        if let metabase = metabaseAnnotation(in: body, text: text, cutOff: cutOff) { return metabase }
+        // dbt-athena writes its comment as a line holding a block comment, `-- /* {…} */`, with
+        // the statement's `;` after it when the comment is appended.
+        if !unwrapped, text.starts(with: blockOpen) {
+            var inner = text.dropFirst(blockOpen.count)
+            var closed = false
+            if let close = lastIndex(of: blockClose, in: inner) {
+                guard text[(close + blockClose.count)...].allSatisfy({ $0 <= 0x20 || $0 == 0x3B }) else { return nil }
+                inner = inner[..<close]
+                closed = true
             }
-            attributes += PairList.metabase(text[(marker + metabaseMarker.count)...])
-            return Annotation(source: .metabase, attributes: attributes, truncated: truncated)
+            return annotation(in: rebased(inner), cutOff: cutOff || !closed, unwrapped: true)
         }
         for (prefix, source) in prefixedJSON where text.starts(with: prefix) {
             guard let brace = text.firstIndex(of: 0x7B) else { return nil }
             return jsonAnnotation(in: body, from: brace, source: source, cutOff: cutOff)
         }
-        if text.starts(with: redashPrefix), let pairs = PairList.colonSeparated(rebased(text), keysWithSpaces: true) {
+        if text.starts(with: queryEditorPrefix) {
+            let token = text.dropFirst(queryEditorPrefix.count)
+            guard (1...64).contains(token.count), token.allSatisfy(isAlphanumeric) else { return nil }
+            let id = Attribute(key: "rqev2", value: String(decoding: token, as: UTF8.self))
+            return Annotation(source: .queryEditorV2, attributes: [id], truncated: cutOff)
+        }
+        if redashFirstKeys.contains(where: { text.starts(with: $0) }), let pairs = PairList.colonSeparated(rebased(text)),
+           text.starts(with: redashFirstKeys[0]) || pairs.contains(where: { $0.key == "Username" }) {
             return Annotation(source: .redash, attributes: pairs, truncated: cutOff)
         }
         if first == 0x7B {
@@ -51,16 +72,70 @@ enum CommentReader {
         }
         let list = rebased(text)
         if let (pairs, truncated) = PairList.quoted(list) {
-            let datadog = pairs.contains { $0.key.hasPrefix("dd") }
-            return Annotation(source: datadog ? .datadog : .sqlcommenter, attributes: pairs, truncated: truncated || cutOff)
+            return Annotation(source: classifyList(pairs, datadog: true), attributes: pairs, truncated: truncated || cutOff)
         }
         if let pairs = PairList.equalsSeparated(list) {
-            return Annotation(source: .keyValue, attributes: pairs, truncated: cutOff)
+            return Annotation(source: classifyList(pairs, datadog: false), attributes: pairs, truncated: cutOff)
         }
-        if let pairs = PairList.colonSeparated(list, keysWithSpaces: false) {
+        if let pairs = PairList.marginalia(list) {
             return Annotation(source: .marginalia, attributes: pairs, truncated: cutOff)
         }
         return nil
+    }
+
+    /// Metabase's remark, in the shapes its drivers write: `Metabase:: userID: 12 queryType: MBQL
+    /// queryHash: …` (the generic one), bare `Metabase` when no user ran the query, the Starburst
+    /// driver's `accountID:`, `dashboardID:` and `cardID:` after either, and the Redshift driver's
+    /// `/* partner: "metabase", {…} */` before either.
+    private static func metabaseAnnotation(in body: Bytes, text: Bytes.SubSequence, cutOff: Bool) -> Annotation? {
+        var attributes: [Attribute] = []
+        var truncated = cutOff
+        var remark = text
+        if text.starts(with: metabasePartner) {
+            guard let brace = text.firstIndex(of: 0x7B) else { return Annotation(source: .metabase, attributes: [], truncated: cutOff) }
+            let json = LenientJSON.attributes(in: body, objectAt: brace)
+            attributes = json.attributes
+            truncated = truncated || json.truncated
+            guard let close = firstIndex(of: blockClose, in: text[min(json.end, text.endIndex)...]) else {
+                return Annotation(source: .metabase, attributes: attributes, truncated: true)
+            }
+            remark = PairList.trimmed(text[(close + blockClose.count)...])
+        } else if let marker = firstIndex(of: metabaseMarker, in: text) {
+            // Older Redshift drivers, and anything else that puts text before the remark.
+            if let brace = text[..<marker].firstIndex(of: 0x7B) {
+                let json = LenientJSON.attributes(in: body, objectAt: brace)
+                attributes = json.attributes
+                truncated = truncated || json.truncated
+            }
+            remark = text[marker...]
+        } else if !isBareMetabaseRemark(text) {
+            return nil
+        }
+        if remark.starts(with: metabaseWord) {
+            var pairs = remark.dropFirst(metabaseWord.count)
+            if pairs.starts(with: [0x3A, 0x3A]) { pairs = pairs.dropFirst(2) }
+            attributes += PairList.metabase(pairs)
+        }
+        return Annotation(source: .metabase, attributes: attributes, truncated: truncated)
+    }
+
+    /// `Metabase` alone, or followed by a blank and a `key:` word (Starburst's `accountID:`), but
+    /// not prose that starts with the word.
+    private static func isBareMetabaseRemark(_ text: Bytes.SubSequence) -> Bool {
+        guard text.starts(with: metabaseWord) else { return false }
+        let rest = text.dropFirst(metabaseWord.count)
+        guard let next = rest.first else { return true }
+        guard next <= 0x20 else { return false }
+        let word = PairList.trimmed(rest).prefix { $0 > 0x20 }
+        return word.count > 1 && word.last == 0x3A
+    }
+
+    /// A `key=value` list's tool: Datadog by its `dd…` keys (only in the quoted form, as its
+    /// tracers write it), Hasura by `parameterized_query_hash`, which only its query tags carry.
+    private static func classifyList(_ pairs: [Attribute], datadog: Bool) -> AnnotationSource {
+        if pairs.contains(where: { $0.key == "parameterized_query_hash" }) { return .hasura }
+        if datadog { return pairs.contains { $0.key.hasPrefix("dd") } ? .datadog : .sqlcommenter }
+        return .keyValue
     }
 
     /// A JSON annotation; with no `source`, the tool is told by the keys.
@@ -71,12 +146,13 @@ enum CommentReader {
         return Annotation(source: source ?? classify(json.attributes), attributes: json.attributes, truncated: json.truncated || cutOff)
     }
 
-    /// Tells dbt, Metabase (Snowflake driver), Mode and Airflow JSON from generic JSON.
+    /// Tells dbt, Metabase (Snowflake driver), Mode, Lightdash and Airflow JSON from generic JSON.
     private static func classify(_ attributes: [Attribute]) -> AnnotationSource {
         func value(_ key: String) -> String? { attributes.first { $0.key == key }?.value }
         if value("app") == "dbt" || value("dbt_version") != nil { return .dbt }
         if value("client")?.lowercased() == "metabase" { return .metabase }
         if value("url")?.contains("modeanalytics.com") == true { return .mode }
+        if value("query_context") != nil, value("organization_uuid") != nil || value("project_uuid") != nil { return .lightdash }
         if value("app") == "airflow" || value("dag") != nil || value("dag_id") != nil { return .airflow }
         return .json
     }
@@ -95,6 +171,10 @@ enum CommentReader {
         Bytes(rebasing: slice)
     }
 
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
     /// The index of the first occurrence of `needle` in `haystack`.
     private static func firstIndex(of needle: [UInt8], in haystack: Bytes.SubSequence) -> Int? {
         guard let first = needle.first, haystack.count >= needle.count else { return nil }
@@ -103,6 +183,17 @@ enum CommentReader {
         while index <= last {
             if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
             index += 1
+        }
+        return nil
+    }
+
+    /// The index of the last occurrence of `needle` in `haystack`.
+    private static func lastIndex(of needle: [UInt8], in haystack: Bytes.SubSequence) -> Int? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var index = haystack.endIndex - needle.count
+        while index >= haystack.startIndex {
+            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index -= 1
         }
         return nil
     }

@@ -4,23 +4,33 @@ enum PairList {
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
     /// sqlcommenter and Datadog: `key='value',key='value'`, keys and values URL-encoded, `\'`
-    /// escaping a quote. Nil unless every element has that shape; an element cut off by the end of
-    /// the text ends the list and marks it truncated.
+    /// escaping a quote. Some libraries leave a number unquoted (OpenTelemetry's
+    /// `dbapi_threadsafety=2`), so a bare value is accepted too, but a list with no quoted value
+    /// at all is left to ``equalsSeparated(_:)``. Nil unless every element has that shape; an
+    /// element cut off by the end of the text ends the list and marks it truncated.
     static func quoted(_ body: Bytes) -> (attributes: [Attribute], truncated: Bool)? {
         var list = AttributeList()
         var index = 0
         let count = body.count
+        var sawQuote = false
         while true {
             while index < count, body[index] == 0x20 || body[index] == 0x2C { index += 1 }
             if index >= count { break }
             let keyStart = index
             while index < count, body[index] != 0x3D, body[index] != 0x2C, body[index] > 0x20 { index += 1 }
-            guard index < count else { return list.isEmpty ? nil : (list.attributes, true) }
+            guard index < count else { return list.isEmpty || !sawQuote ? nil : (list.attributes, true) }
             guard body[index] == 0x3D, index > keyStart else { return nil }
             let key = body[keyStart..<index]
             index += 1
-            guard index < count else { return (list.attributes, true) }
-            guard body[index] == 0x27 else { return nil }
+            guard index < count else { return sawQuote ? (list.attributes, true) : nil }
+            guard body[index] == 0x27 else {
+                let valueStart = index
+                while index < count, body[index] > 0x20, body[index] != 0x2C, body[index] != 0x27 { index += 1 }
+                guard index > valueStart, index == count || body[index] != 0x27 else { return nil }
+                list.append(key: urlDecoded(key), value: urlDecoded(body[valueStart..<index]))
+                continue
+            }
+            sawQuote = true
             index += 1
             var value: [UInt8] = []
             var closed = false
@@ -41,24 +51,76 @@ enum PairList {
             guard closed else { return (list.attributes, true) }
             list.append(key: urlDecoded(key), value: urlDecoded(value))
         }
-        return list.isEmpty ? nil : (list.attributes, false)
+        return list.isEmpty || !sawQuote ? nil : (list.attributes, false)
     }
 
-    /// marginalia: `key:value,key:value` with no blanks. Redash (`keysWithSpaces`):
-    /// `Key Name: value, Key: value`. Nil unless every element is a pair.
-    static func colonSeparated(_ body: Bytes, keysWithSpaces: Bool) -> [Attribute]? {
+    /// Redash: `Key Name: value, Key: value`, keys with blanks, a blank after each colon. Nil
+    /// unless every element is a pair.
+    static func colonSeparated(_ body: Bytes) -> [Attribute]? {
         var list = AttributeList()
         for element in body.split(separator: 0x2C, omittingEmptySubsequences: true) {
             guard let colon = element.firstIndex(of: 0x3A) else { return nil }
             let key = trimmed(element[element.startIndex..<colon])
-            let value = trimmed(element[(colon + 1)..<element.endIndex])
             guard !key.isEmpty else { return nil }
-            if !keysWithSpaces {
-                guard !value.isEmpty, !element.contains(where: { $0 <= 0x20 }), key.allSatisfy(isKeyByte) else { return nil }
-            }
-            list.append(key: key, value: value)
+            list.append(key: key, value: trimmed(element[(colon + 1)..<element.endIndex]))
         }
         return list.isEmpty ? nil : list.attributes
+    }
+
+    /// marginalia and Rails' legacy query log tags: `key:value,key:value`, the key a word with
+    /// no blank, the value right after the colon. A value may hold blanks, colons, quotes and
+    /// backticks (marginalia's `line:` is a path, a line number and a method), or be
+    /// single-quoted with `\'` escapes (its `quote_values: :single`). Nil unless every element is
+    /// such a pair; a lone pair whose value has blanks reads as prose (`todo:fix this later`),
+    /// not a list.
+    static func marginalia(_ body: Bytes) -> [Attribute]? {
+        var list = AttributeList()
+        var index = 0
+        let count = body.count
+        var pairs = 0
+        var blankInValue = false
+        while index < count {
+            let keyStart = index
+            while index < count, isKeyByte(body[index]) { index += 1 }
+            guard index > keyStart, index < count, body[index] == 0x3A else { return nil }
+            let key = body[keyStart..<index]
+            index += 1
+            guard index < count, body[index] > 0x20 else { return nil }
+            if body[index] == 0x27 {
+                var value: [UInt8] = []
+                var closed = false
+                index += 1
+                while index < count {
+                    let byte = body[index]
+                    if byte == 0x5C, index + 1 < count {
+                        value.append(body[index + 1])
+                        index += 2
+                    } else if byte == 0x27 {
+                        closed = true
+                        index += 1
+                        break
+                    } else {
+                        value.append(byte)
+                        index += 1
+                    }
+                }
+                guard closed, index == count || body[index] == 0x2C else { return nil }
+                list.append(key: key, value: value)
+            } else {
+                let valueStart = index
+                while index < count, body[index] != 0x2C {
+                    if body[index] <= 0x20 { blankInValue = true }
+                    index += 1
+                }
+                list.append(key: key, value: trimmed(body[valueStart..<index]))
+            }
+            pairs += 1
+            // The comma, and the blanks a hand-written list may put after it.
+            if index < count { index += 1 }
+            while index < count, body[index] <= 0x20 { index += 1 }
+        }
+        guard pairs > 0, pairs > 1 || !blankInValue else { return nil }
+        return list.attributes
     }
 
     /// `key=value` separated by commas or blanks. Nil unless every element is a pair with an
@@ -109,21 +171,34 @@ enum PairList {
         return bytes
     }
 
-    /// `%XX` → byte; malformed escapes are kept as written.
+    /// sqlcommenter's encoding undone: `%XX` → byte, and `%%XX` too (Python libraries double
+    /// every `%` because the comment passes through a DB-API format string, and the driver
+    /// undoes that only when the statement has parameters); `+` → blank (Java's `URLEncoder`
+    /// and Go's `url.QueryEscape`; every encoder writes a real `+` as `%2B`). Malformed escapes
+    /// are kept as written.
     static func urlDecoded(_ bytes: some Collection<UInt8>) -> [UInt8] {
         let input = Array(bytes)
-        guard input.contains(0x25) else { return input }
+        guard input.contains(where: { $0 == 0x25 || $0 == 0x2B }) else { return input }
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var index = 0
         while index < input.count {
-            if input[index] == 0x25, index + 2 < input.count, let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2]) {
-                output.append(high << 4 | low)
-                index += 3
-            } else {
-                output.append(input[index])
+            let byte = input[index]
+            if byte == 0x2B {
+                output.append(0x20)
                 index += 1
+                continue
             }
+            if byte == 0x25 {
+                let digits = index + 1 < input.count && input[index + 1] == 0x25 ? index + 2 : index + 1
+                if digits + 1 < input.count, let high = hexValue(input[digits]), let low = hexValue(input[digits + 1]) {
+                    output.append(high << 4 | low)
+                    index = digits + 2
+                    continue
+                }
+            }
+            output.append(byte)
+            index += 1
         }
         return output
     }

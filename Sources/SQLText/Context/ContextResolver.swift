@@ -15,8 +15,12 @@ struct ContextResolver {
     /// Keys each format maps instead of the generic aliases, in order of preference; a field a
     /// format lists takes no generic alias.
     private static let formatKeys: [AnnotationSource: [(ContextField, [String])]] = [
+        // Outside a node, dbt names the connection instead, and a node's connection is named
+        // after the node: see ``isDBTNode(_:)``.
         .dbt: [(.model, ["node_id"])],
-        .looker: [(.user, ["user_id"]), (.dashboard, ["dashboard_id"])],
+        // Looker's comment carries `user_id`, `history_slug` and `instance_slug`: only the user
+        // is a field.
+        .looker: [(.user, ["user_id"])],
         .metabase: [(.user, ["userid", "optional_user_id"]), (.dashboard, ["dashboard_id", "dashboardid"]),
                     (.chart, ["chart_id", "cardid", "card_id"])],
         // Redash's `Task ID` is its Celery job, not an orchestrator task: no key gives `task`.
@@ -26,9 +30,21 @@ struct ContextResolver {
         .mode: [(.user, ["email", "user"])],
         .hex: [(.user, ["user_email"]), (.dashboard, ["project_name", "project_id"])],
         .sigma: [(.user, ["email"])],
+        .lightdash: [(.user, ["user_uuid"]), (.dashboard, ["dashboard_uuid"]), (.chart, ["chart_uuid"])],
         .datadog: [(.app, ["ddps"])],
         .sqlcommenter: [(.app, ["application", "app", "service", "service.name"])],
         .marginalia: [(.app, ["application", "app"])],
+    ]
+
+    /// Values a tool writes where it has nothing to say: Redash's `query_id` of a query that was
+    /// never saved is `adhoc`, which names no chart.
+    private static let placeholders: [AnnotationSource: [(ContextField, String)]] = [
+        .redash: [(.chart, "adhoc")],
+    ]
+
+    /// The kinds of dbt node whose unique id (`model.shop.orders`) names a connection.
+    private static let dbtNodeTypes = [
+        "model.", "seed.", "snapshot.", "test.", "unit_test.", "source.", "analysis.", "operation.", "sql_operation.",
     ]
 
     /// Keys that mean a canonical field in any format, in order of preference.
@@ -89,6 +105,9 @@ struct ContextResolver {
         for (field, keys) in formatKeys where context[field] == nil {
             context[field] = keys.lazy.compactMap { values[$0] }.first
         }
+        if annotation.source == .dbt, context.model == nil, let connection = values["connection_name"], Self.isDBTNode(connection) {
+            context.model = connection
+        }
         if annotation.source == .mode, let url = values["url"] {
             if context.dashboard == nil { context.dashboard = Self.pathSegment(after: "/reports/", in: url) }
             if context.chart == nil { context.chart = Self.pathSegment(after: "/queries/", in: url) }
@@ -96,8 +115,17 @@ struct ContextResolver {
         for (field, keys) in Self.genericKeys where context[field] == nil && !formatKeys.contains(where: { $0.0 == field }) {
             context[field] = keys.lazy.compactMap { values[$0] }.first
         }
+        for (field, placeholder) in Self.placeholders[annotation.source] ?? [] where context[field] == placeholder {
+            context[field] = nil
+        }
         if context.app == nil { context.app = annotation.source.impliedApp }
         return context
+    }
+
+    /// Whether a dbt connection name is a node's unique id: dbt names the connection a node runs
+    /// on after the node, and its default comment then gives the name instead of the node.
+    private static func isDBTNode(_ name: String) -> Bool {
+        dbtNodeTypes.contains { name.hasPrefix($0) && name.utf8.count > $0.utf8.count }
     }
 
     /// Lowercase, with `-` and blanks as `_`: `Query ID` → `query_id`, `userID` → `userid`.

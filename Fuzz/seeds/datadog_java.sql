@@ -1,0 +1,1 @@
+/*+ SeqScan(t) */ SELECT * FROM t WHERE id=$1/*ddps='billing+api',dddbs='db',dde='prod'*/;

@@ -1,0 +1,2 @@
+select 1
+-- /* {"app": "dbt", "connection_name": "model.a.b"} */;

@@ -1,0 +1,1 @@
+SELECT 1 /* request_id=r, field_name=child, parameterized_query_hash=h, operation_name=Q */ /* field_name='c', parameterized_query_hash='h' */

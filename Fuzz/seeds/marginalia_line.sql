@@ -1,0 +1,1 @@
+SELECT * FROM t /*application:Shop,line:/app/x.rb:18:in `create'*/ /*action:'it\'s',job:J*/

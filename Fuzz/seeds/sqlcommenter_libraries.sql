@@ -1,0 +1,1 @@
+SELECT 1 /*db_driver='psycopg2%%3A2.9.9',dbapi_threadsafety=2,tracestate='a%3Db%2C+c'*/;
