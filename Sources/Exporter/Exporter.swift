@@ -17,7 +17,7 @@ public final class Exporter: Sendable {
     private let logger: Logger
 
     /// Builds the exporter; throws when the state file exists but cannot be read, because starting
-    /// without it would count queries again or skip them.
+    /// without it would count queries again or skip them, and when another exporter is using it.
     public init(config: ExporterConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
@@ -35,22 +35,26 @@ public final class Exporter: Sendable {
         metrics.buildInfo.set(1, [BuildInfo.version, BuildInfo.revision])
     }
 
-    /// The state file, whose failed writes are counted, and logged when they start and stop (not
-    /// at every collector run).
+    /// The state file, locked for as long as the exporter lives (another exporter given the same
+    /// file refuses to start, naming it), whose failed writes are counted, and logged when they
+    /// start and stop (not at every collector run); what it cannot use is logged as a warning.
     private static func stateStore(_ path: String?, _ metrics: MetricCatalog, _ logger: Logger) throws -> StateStore {
         guard path != nil else { return try StateStore(path: nil) }
         metrics.stateFileWriteFailures.increment(by: 0, [])
         let failing = Atomic(false)
-        return try StateStore(path: path) { error in
-            if let error {
-                metrics.stateFileWriteFailures.increment(by: 1, [])
-                if !failing.exchange(true, ordering: .relaxed) {
-                    logger.error("\(error); collection goes on, but a restart now would read again what was read since the last write")
+        return try StateStore(
+            path: path, exclusive: true,
+            onWrite: { error in
+                if let error {
+                    metrics.stateFileWriteFailures.increment(by: 1, [])
+                    if !failing.exchange(true, ordering: .relaxed) {
+                        logger.error("\(error); collection goes on, but a restart now would read again what was read since the last write")
+                    }
+                } else if failing.exchange(false, ordering: .relaxed) {
+                    logger.info("the state file is written again")
                 }
-            } else if failing.exchange(false, ordering: .relaxed) {
-                logger.info("the state file is written again")
-            }
-        }
+            },
+            onWarning: { message in logger.warning("\(message)") })
     }
 
     /// The service that runs every warehouse's collectors until graceful shutdown.

@@ -10,8 +10,9 @@ import WarehouseClient
 /// families, with its context from its annotations (`app` falling back to `application_name`),
 /// and errors as `failed` or `aborted`.
 ///
-/// The read position is saved in the state file after each run, so a restarted exporter goes on
-/// where it stopped. The exporter's own statements (``OwnStatements``) are left out.
+/// The read position is saved in the state file with each chunk of the log counted, so a restarted
+/// exporter goes on where it stopped, even one killed in the middle of a run. The exporter's own
+/// statements (``OwnStatements``) are left out.
 public final class PostgresQueryLogCollector: Collector {
     public struct Options: Sendable, Equatable {
         /// The server's `log_directory`, as this machine sees it.
@@ -80,8 +81,9 @@ public final class PostgresQueryLogCollector: Collector {
         return problems.isEmpty ? nil : problems.joined(separator: "; ") + " (docs/postgres.md)"
     }
 
-    /// Reads what the server logged since the last run, observes it, and saves the position.
-    /// Returns the number of log records read and of bytes skipped as unreadable.
+    /// Reads what the server logged since the last run, observes it, and saves the position with
+    /// each chunk of the log counted, so a crash in the middle of a long catch-up counts at most
+    /// that chunk again. Returns the number of log records read and of bytes skipped as unreadable.
     @discardableResult
     public func ingest(warehouse: String) throws -> (records: Int, skippedBytes: Int) {
         guard let directory = options.directory else {
@@ -92,12 +94,19 @@ public final class PostgresQueryLogCollector: Collector {
                 let saved = state.load(LogCursor.self, key: stateKey)
                 reading = (LogTailer(directory: directory, format: options.format, cursor: saved), saved, StderrLogReader())
             }
+            var tailer = reading.tailer!
+            var saved = reading.saved
             var stderr = reading.stderr
-            defer { reading.stderr = stderr }
+            defer { reading = (tailer, saved, stderr) }
+            // Written when the position moved past what the file holds, and again after a failed
+            // write: an idle server costs no disk writes.
+            func save(_ cursor: LogCursor) throws {
+                if cursor != saved, try state.save(cursor, key: stateKey) { saved = cursor }
+            }
             // The log is in time order, so the run's first counted entry is its oldest (to the
             // milliseconds by which concurrent backends' lines interleave): one time read a run.
             var oldest: String? = nil
-            let read = try reading.tailer!.read { record in
+            let read = try tailer.read(checkpoint: save) { record in
                 let entry: LogEntry? = switch options.format {
                 case .jsonlog: JSONLogLine.entry(record)
                 case .csvlog: CSVLogRecord.entry(record)
@@ -108,11 +117,7 @@ public final class PostgresQueryLogCollector: Collector {
             let now = Date().timeIntervalSince1970
             let lagNow: Double? = if let oldest { LogTimestamp.seconds(oldest).map { max(0, now - $0) } } else { 0 }
             lag.withLock { $0 = lagNow }
-            // Written when the position moved past what the file holds, and again at each run after
-            // a failed write: an idle server costs no disk writes.
-            if let cursor = reading.tailer!.cursor, cursor != reading.saved, try state.save(cursor, key: stateKey) {
-                reading.saved = cursor
-            }
+            if let cursor = tailer.cursor { try save(cursor) }  // a write that failed at the last checkpoint
             return read
         }
     }

@@ -11,33 +11,79 @@ import Synchronization
 /// A file that cannot be written (a full disk, a read-only mount) does not stop collection: the
 /// cursors live on in memory, and `onWrite` hears of each failure, so the exporter can say that a
 /// restart now would read again what was read since the last write.
+///
+/// What it cannot use is never a crash: a file that is not a JSON object stops the start with an
+/// error naming it; an empty file, and an entry that no longer decodes (a value out of range, a
+/// field missing), go to `onWarning` naming the file and the entry, and that collector starts
+/// without its position.
 public final class StateStore: Sendable {
     public let path: String?
     private let entries: Mutex<[String: Data]>
     private let onWrite: @Sendable (StateStoreError?) -> Void
+    private let onWarning: @Sendable (String) -> Void
+    /// Held as long as this store lives, when it was asked to be the file's only writer.
+    private let lock: StateFileLock?
 
     /// Loads `path` if it exists; a file that cannot be parsed is an error (it is not silently
-    /// reset, which would recount or skip queries). `onWrite` is called after each attempt to write
-    /// the file: with nil when it was written, with the error when it was not.
-    public init(path: String?, onWrite: @escaping @Sendable (StateStoreError?) -> Void = { _ in }) throws {
+    /// reset, which would recount or skip queries).
+    ///
+    /// - Parameters:
+    ///   - exclusive: take ``StateFileLock`` beside the file first, and throw when another process
+    ///     holds it: two processes writing one state file would each overwrite the other's
+    ///     positions. A lock that cannot be taken for another reason (the folder cannot be written,
+    ///     so neither can the state) is a warning.
+    ///   - onWrite: called after each attempt to write the file: with nil when it was written, with
+    ///     the error when it was not.
+    ///   - onWarning: called with a message naming the file (and the entry) for what is dropped.
+    public init(
+        path: String?, exclusive: Bool = false, onWrite: @escaping @Sendable (StateStoreError?) -> Void = { _ in },
+        onWarning: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws {
         self.path = path
         self.onWrite = onWrite
-        var loaded: [String: Data] = [:]
-        if let path, let data = FileManager.default.contents(atPath: path), !data.isEmpty {
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw StateStoreError("the state file \(path) is not a JSON object; move it away to start afresh")
+        self.onWarning = onWarning
+        var lock: StateFileLock?
+        if exclusive, let path {
+            do {
+                lock = try StateFileLock(statePath: path)
+            } catch {
+                switch error {
+                case .held(let message): throw StateStoreError(message)
+                case .unavailable(let message): onWarning(message)
+                }
             }
-            for (key, value) in object {
-                loaded[key] = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])
+        }
+        self.lock = lock
+        var loaded: [String: Data] = [:]
+        if let path, let data = FileManager.default.contents(atPath: path) {
+            if data.isEmpty {
+                onWarning("the state file \(path) is empty: starting without saved positions")
+            } else {
+                guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                    throw StateStoreError("the state file \(path) is not a JSON object; move it away to start afresh")
+                }
+                for (key, value) in object {
+                    loaded[key] = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])
+                }
             }
         }
         entries = Mutex(loaded)
     }
 
-    /// The saved value for `key`, nil when there is none or it no longer decodes.
+    /// The saved value for `key`, nil when there is none. An entry that no longer decodes is
+    /// dropped with a warning naming the file, the entry and what is wrong with it, once: the next
+    /// save writes the file without it.
     public func load<Value: Decodable>(_ type: Value.Type, key: String) -> Value? {
         guard let data = entries.withLock({ $0[key] }) else { return nil }
-        return try? JSONDecoder().decode(type, from: data)
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            entries.withLock { $0[key] = nil }
+            onWarning(
+                "the state file \(path ?? "(in memory)") has an entry \"\(key)\" that cannot be read (\(Self.describe(error))): "
+                    + "it is dropped, and that collector starts without its saved position")
+            return nil
+        }
     }
 
     /// Saves `value` under `key` and writes the file; returns whether the file was written (a
@@ -60,6 +106,24 @@ public final class StateStore: Sendable {
         } catch {
             onWrite(StateStoreError("cannot write the state file \(path): \(error.localizedDescription)"))
             return false
+        }
+    }
+
+    /// What a decoding error says about the entry: the field and the problem, without Swift's
+    /// type names where a plain word does.
+    static func describe(_ error: any Error) -> String {
+        func field(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "the entry" : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "\(field(context.codingPath + [key])) is missing"
+        case DecodingError.valueNotFound(_, let context):
+            return "\(field(context.codingPath)) is null"
+        case DecodingError.typeMismatch(_, let context), DecodingError.dataCorrupted(let context):
+            return "\(field(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
         }
     }
 }

@@ -1,151 +1,251 @@
 import Foundation
 
 /// Follows the server log files of one format in a directory: reads every complete record once,
-/// across rotation (a new file), truncation (the same file, shorter or rewritten) and restarts
-/// (the cursor saved in the state file).
+/// across rotation (a new file), renames (`dateext`: the same file under a new name), copies,
+/// truncation and rewriting in place (`copytruncate`, `truncate`, `log_truncate_on_rotation`, a
+/// file deleted and recreated, its inode possibly reused), a server appending again to an older
+/// file (started on a day whose `%a` file is there), and restarts (the marks saved in the state
+/// file).
 ///
-/// Files are taken in order of modification time, then name. A record still being written (no
-/// newline yet) is left for the next read; a partial record at the end of a file the server has
-/// moved on from is abandoned, since it will never be finished.
+/// Each file is followed by a ``LogFileMark``: found again by its identity, not its name (the
+/// inode holding the same first bytes and the same bytes before the offset reached, or, for a
+/// copy, another inode holding them), and read on from its offset. A file without a mark is new
+/// and read from its start, unless it began before the files followed (``LogCursor/floor``).
+/// Files are taken in the order the server wrote them (``LogFile/isBefore(_:)``: the time of their
+/// first record or in their name), not by modification time, which a clock stepped back or
+/// `touch` moves. A record still being written (no newline yet) is left for the next read; a
+/// partial record at the end of a file the server has moved on from (an older file that stopped
+/// changing) is abandoned, since it will never be finished.
 struct LogTailer {
-    let directory: String
     let format: LogFormat
-    /// Bytes read per system call; a record longer than this is skipped (and reported).
+    /// Bytes read per system call; a record longer than this is skipped (and reported). The
+    /// position is handed to the checkpoint after each, so a crash counts at most one chunk twice.
     var chunkSize = 4 << 20
     static let headLength = 256
+    /// Bytes before the offset whose fingerprint is kept with it.
+    static let tailLength = 256
+    /// Files followed at most, the newest: enough for any cycle of reused names but `%j`'s, and a
+    /// state file of a few kilobytes however many files the directory keeps.
+    static let maximumMarks = 64
 
-    private(set) var cursor: LogCursor?
-    /// The first read found no log file.
-    private var emptyAtStart = false
+    /// The files followed, oldest first; nil before the first read.
+    private var marks: [LogFileMark]?
+    private var floor: Double?
+    /// The marks were matched to the files at the last read (they were not just loaded), so a
+    /// file unchanged since needs no check.
+    private var matched = false
+    private var directory: LogDirectory
 
     init(directory: String, format: LogFormat, cursor: LogCursor?) {
-        self.directory = directory
         self.format = format
-        self.cursor = cursor
+        self.directory = LogDirectory(path: directory, format: format)
+        marks = cursor?.marks
+        floor = cursor?.floor
     }
 
-    struct File {
-        var name: String
-        var inode: UInt64
-        var size: Int
-        var modified: Double
+    /// The position to save: nil until a file has been seen.
+    var cursor: LogCursor? {
+        guard let marks, let current = marks.last else { return nil }
+        return LogCursor(current: current, others: Array(marks.dropLast()), floor: floor)
     }
 
-    /// Reads what was written since the cursor, calling `body` with each complete record.
-    /// Returns the number of records and of bytes skipped as unreadable. The first read with no
-    /// cursor starts at the end of the newest file: history before the exporter is not replayed
-    /// (with no file yet, the first file that appears is read from its start).
-    mutating func read(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws -> (records: Int, skippedBytes: Int) {
-        let files = try listFiles()
-        guard let newest = files.last else {
-            emptyAtStart = cursor == nil
+    /// One file listed and its mark.
+    private struct Entry {
+        var file: LogFile
+        var mark: LogFileMark
+    }
+
+    /// Reads what was written since the marks, calling `body` with each complete record, and
+    /// `checkpoint` with the position after each chunk whose records `body` has had (and after
+    /// the first read marks the files). Returns the number of records and of bytes skipped as
+    /// unreadable. The first read marks every file at its end: history before the exporter is not
+    /// replayed (in a directory with no file yet, the files that appear are new).
+    mutating func read(
+        checkpoint: (LogCursor) throws -> Void = { _ in }, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws -> (records: Int, skippedBytes: Int) {
+        let files = try directory.list()
+        guard let known = marks else {
+            let (kept, floor) = Self.capped(try files.map { Entry(file: $0, mark: try endMark(of: $0)) }, floor: nil)
+            (marks, self.floor, matched) = (kept, floor, true)
+            if let cursor { try checkpoint(cursor) }
             return (0, 0)
         }
-        // A directory that was empty at the first read had no history: its first file is new.
-        guard var current = try cursor ?? (emptyAtStart ? cursorAtStart(of: files[0]) : nil) else {
-            cursor = try cursorAtEnd(of: newest)
-            return (0, 0)
+        var entries = try self.entries(files, known)
+        let floor = self.floor
+        defer {
+            let kept = Self.capped(entries, floor: floor)
+            (marks, self.floor, matched) = (kept.marks, kept.floor, true)
         }
         var records = 0
         var skipped = 0
-        var pending: [File]
-        if let index = files.firstIndex(where: { $0.name == current.file && $0.inode == current.inode }) {
-            let file = files[index]
-            let rewritten = file.size < current.offset ? true : try head(of: file, length: current.headLength) != current.head
-            if rewritten { current.offset = 0 }  // truncated, or rewritten under the same name and inode
-            pending = [file] + files[(index + 1)...]
-        } else {
-            // The file is gone (or replaced by another inode): read everything written after it.
-            pending = files.filter { $0.modified > current.modified || ($0.modified == current.modified && $0.name > current.file) }
-            current.offset = 0
-            if let first = pending.first { current = try cursorAtStart(of: first) }
-        }
-        for (position, file) in pending.enumerated() {
-            if file.name != current.file || file.inode != current.inode { current = try cursorAtStart(of: file) }
-            let isLast = position == pending.count - 1
-            var offset = current.offset
-            do {
-                let result = try readRecords(of: file, at: &offset, abandonPartial: !isLast, body)
-                records += result.records
-                skipped += result.skippedBytes
-            } catch {
-                // What was read before the failure was observed: keep the cursor past it.
-                current.offset = offset
-                cursor = current
-                throw error
+        var saved = cursor
+        for index in entries.indices where entries[index].file.size > entries[index].mark.offset {
+            let file = entries[index].file
+            // A file the server still writes may end in a record it is writing; an older one that
+            // stopped changing never finishes one.
+            let abandon = file.inode != files.last?.inode && !file.changed
+            let result = try readRecords(of: file, from: entries[index].mark, abandonPartial: abandon, body) { reached in
+                entries[index].mark = reached
+                let (kept, capFloor) = Self.capped(entries, floor: floor)
+                let position = kept.last.map { LogCursor(current: $0, others: Array(kept.dropLast()), floor: capFloor) }
+                if let position, position != saved {
+                    saved = position
+                    try checkpoint(position)
+                }
             }
-            current.offset = offset
-            current.modified = file.modified
-            if current.headLength < Self.headLength && file.size > current.headLength {
-                current.headLength = min(file.size, Self.headLength)
-                current.head = try head(of: file, length: current.headLength)
-            }
-            cursor = current
+            records += result.records
+            skipped += result.skippedBytes
         }
         return (records, skipped)
     }
 
-    private func listFiles() throws -> [File] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw QueryLogError("cannot list the log directory \(directory): \(error.localizedDescription)")
+    /// Each listed file with its mark: the mark it continues (its own, renamed or not, or one of a
+    /// file it is a copy of), or a new one at its start (new) or end (a copy of a file followed);
+    /// files that began before those followed have none. Marks of files gone are dropped.
+    private mutating func entries(_ files: [LogFile], _ known: [LogFileMark]) throws -> [Entry] {
+        var assigned: [String: LogFileMark] = [:]
+        var unmatched: [LogFileMark] = []
+        let byInode = Dictionary(grouping: files, by: \.inode)
+        for mark in known {
+            // Its inode, under its name first.
+            let candidates = (byInode[mark.inode] ?? []).filter { assigned[$0.name] == nil }
+                .sorted { $0.name == mark.file && $1.name != mark.file }
+            if let file = try candidates.first(where: { try continues($0, mark) }) {
+                assigned[file.name] = mark
+            } else {
+                unmatched.append(mark)
+            }
         }
-        var files: [File] = []
-        for name in names where name.hasSuffix(format.fileExtension) {
-            var info = stat()
-            guard stat(path(name), &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-            files.append(File(name: name, inode: UInt64(info.st_ino), size: Int(info.st_size), modified: modified))
+        // A copy under another inode (logrotate's copytruncate keeping the extension) holds the
+        // bytes its truncated original no longer does.
+        for mark in unmatched where mark.headLength > 0 {
+            let copy = try files.first { file in
+                try assigned[file.name] == nil && (mark.start == nil || file.start == mark.start) && continues(file, mark)
+            }
+            if let copy { assigned[copy.name] = mark }
         }
-        return files.sorted { ($0.modified, $0.name) < ($1.modified, $1.name) }
-    }
-
-    private func path(_ name: String) -> String { directory + "/" + name }
-
-    private func cursorAtEnd(of file: File) throws -> LogCursor {
-        let headLength = min(file.size, Self.headLength)
-        return LogCursor(
-            file: file.name, inode: file.inode, offset: file.size, head: try head(of: file, length: headLength),
-            headLength: headLength, modified: file.modified)
-    }
-
-    private func cursorAtStart(of file: File) throws -> LogCursor {
-        let headLength = min(file.size, Self.headLength)
-        return LogCursor(
-            file: file.name, inode: file.inode, offset: 0, head: try head(of: file, length: headLength),
-            headLength: headLength, modified: file.modified)
-    }
-
-    private func head(of file: File, length: Int) throws -> UInt64 {
-        guard length > 0 else { return 0 }
-        let handle = try open(file)
-        defer { try? handle.close() }
-        let bytes = try handle.read(upToCount: length) ?? Data()
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
-    }
-
-    private func open(_ file: File) throws -> FileHandle {
-        guard let handle = FileHandle(forReadingAtPath: path(file.name)) else {
-            throw QueryLogError("cannot read the log file \(path(file.name)): permission denied or gone")
+        var floor = self.floor
+        var legacyGone: LogFileMark?
+        if !matched, known.count == 1, let only = known.first, only.start == nil {
+            // A position saved before files were followed by marks: the files the server began
+            // after its file are new, the others history (by modification time if it is gone).
+            if let file = files.first(where: { assigned[$0.name] != nil }) { floor = file.start } else { legacyGone = only }
         }
-        return handle
+        var followed = Set(files.filter { assigned[$0.name] != nil }.compactMap(\.copyKey))
+        for file in files where assigned[file.name] == nil {
+            if let gone = legacyGone {
+                guard (file.modified, file.name) > (gone.modified, gone.file) else { continue }
+            } else if let floor, file.start <= floor {
+                continue  // history: begun before the files followed
+            }
+            if let key = file.copyKey, followed.contains(key) {
+                assigned[file.name] = try endMark(of: file)  // what it holds is read from the file it copies
+            } else {
+                assigned[file.name] = try startMark(of: file)  // new
+                if let key = file.copyKey { followed.insert(key) }
+            }
+        }
+        self.floor = floor
+        return files.compactMap { file in
+            guard var mark = assigned[file.name] else { return nil }
+            mark.file = file.name
+            mark.inode = file.inode
+            mark.start = file.start
+            mark.modified = file.modified
+            if let head = file.head, file.headLength > mark.headLength {
+                // The same first bytes, now more of them: a longer fingerprint for the next checks.
+                mark.head = head
+                mark.headLength = file.headLength
+            }
+            return Entry(file: file, mark: mark)
+        }
     }
 
-    /// Reads `file` from `position` to its end in chunks, leaving `position` after the last complete
-    /// record handed to `body` (or after everything, when an unfinished tail is abandoned). It is
-    /// written back even when reading fails part way (as `inout` arguments are), so the caller
-    /// knows how far the records went.
+    /// Whether `file` holds what `mark` read: at least as many bytes, the same first bytes and the
+    /// same bytes before the offset.
+    private func continues(_ file: LogFile, _ mark: LogFileMark) throws -> Bool {
+        guard file.size >= mark.offset, file.size >= mark.headLength else { return false }
+        // Matched at the last read and not written, truncated, renamed or touched since.
+        if matched && !file.changed && file.inode == mark.inode && file.name == mark.file { return true }
+        let head = if mark.headLength == 0 { LogFile.fingerprint([]) }
+            else if let head = file.head, file.headLength == mark.headLength { head }
+            else { try directory.fingerprint(of: file, 0..<mark.headLength) }
+        guard head == mark.head else { return false }
+        if let tail = mark.tail, let length = mark.tailLength, length > 0 {
+            return try directory.fingerprint(of: file, (mark.offset - length)..<mark.offset) == tail
+        }
+        return true
+    }
+
+    /// Keeps the marks of the newest ``maximumMarks`` files, and of any file not read to its end;
+    /// the floor rises to the newest file whose mark is dropped.
+    private static func capped(_ entries: [Entry], floor: Double?) -> (marks: [LogFileMark], floor: Double?) {
+        var excess = entries.count - maximumMarks
+        var floor = floor
+        var marks: [LogFileMark] = []
+        for entry in entries {
+            if excess > 0 && entry.mark.offset >= entry.file.size {
+                excess -= 1
+                floor = max(floor ?? entry.file.start, entry.file.start)
+            } else {
+                marks.append(entry.mark)
+            }
+        }
+        return (marks, floor)
+    }
+
+    private func startMark(of file: LogFile) throws -> LogFileMark {
+        LogFileMark(
+            file: file.name, inode: file.inode, offset: 0, head: try head(of: file), headLength: file.headLength, modified: file.modified,
+            start: file.start, tail: LogFile.fingerprint([]), tailLength: 0)
+    }
+
+    private func endMark(of file: LogFile) throws -> LogFileMark {
+        guard file.head != nil else {
+            // Not readable (an old file left with another owner): history all the same, marked
+            // without its bytes, so it is read (and its error reported) only if it grows.
+            return LogFileMark(
+                file: file.name, inode: file.inode, offset: file.size, head: LogFile.fingerprint([]), headLength: 0, modified: file.modified,
+                start: file.start)
+        }
+        var mark = try startMark(of: file)
+        let length = min(file.size, Self.tailLength)
+        mark.offset = file.size
+        // Without the bytes (the file shrank since it was listed), the next read checks the head only.
+        mark.tail = try directory.fingerprint(of: file, (file.size - length)..<file.size)
+        mark.tailLength = mark.tail == nil ? nil : length
+        return mark
+    }
+
+    private func head(of file: LogFile) throws -> UInt64 {
+        if let head = file.head { return head }
+        // Not readable when listed: reading it now fails with the reason, or gives its bytes.
+        return try directory.fingerprint(of: file, 0..<file.headLength) ?? 0
+    }
+
+    /// Reads `file` from `mark.offset` to its end in chunks, calling `reached` with the mark after
+    /// each chunk's complete records went to `body` (and after everything, when an unfinished tail
+    /// is abandoned), so that a failure or a crash loses or repeats no more than the chunk being
+    /// read.
     private func readRecords(
-        of file: File, at position: inout Int, abandonPartial: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+        of file: LogFile, from mark: LogFileMark, abandonPartial: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void,
+        reached: (LogFileMark) throws -> Void
     ) throws -> (records: Int, skippedBytes: Int) {
-        let handle = try open(file)
+        let handle = try directory.open(file)
         defer { try? handle.close() }
+        var mark = mark
         var records = 0
         var skipped = 0
+        var position = max(0, mark.offset)
+        func advance(to offset: Int) throws {
+            let length = min(offset, Self.tailLength)
+            try handle.seek(toOffset: UInt64(offset - length))
+            mark.offset = offset
+            mark.modified = file.modified
+            mark.tail = LogFile.fingerprint(try handle.read(upToCount: length) ?? Data())
+            mark.tailLength = length
+            try reached(mark)
+        }
         while true {
             try handle.seek(toOffset: UInt64(position))
             guard let data = try handle.read(upToCount: chunkSize), !data.isEmpty else { break }
@@ -160,15 +260,18 @@ struct LogTailer {
                 if data.count < chunkSize { break }  // an unfinished record at the end: wait for it
                 position += data.count  // one record longer than a chunk: skip it whole
                 skipped += data.count
-            } else if data.count < chunkSize {
-                break
             }
+            try advance(to: position)
+            if consumed > 0 && data.count < chunkSize { break }
         }
         if abandonPartial {
-            let size = try handle.seekToEnd()
-            skipped += Int(size) - position
-            position = Int(size)
+            let size = Int(try handle.seekToEnd())
+            if size > position {
+                skipped += size - position
+                position = size
+            }
         }
+        if position != mark.offset { try advance(to: position) }
         return (records, skipped)
     }
 }
