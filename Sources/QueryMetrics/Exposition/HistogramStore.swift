@@ -5,6 +5,7 @@ struct HistogramStore {
     let family: MetricFamily
     /// Upper bounds, ascending, without +Inf.
     let bounds: [Double]
+    /// `le="<bound>"} ` per bucket, +Inf last: what a bucket line holds after its labels.
     private let boundText: [[UInt8]]
     private(set) var table: SeriesTable
     /// `(bounds.count + 1)` counts per slot; the last is the +Inf bucket.
@@ -17,10 +18,10 @@ struct HistogramStore {
         self.bounds = bounds
         self.table = SeriesTable(labelNames: labelNames)
         boundText = bounds.map { bound in
-            var text: [UInt8] = []
+            var text = Array("le=\"".utf8)
             ExpositionWriter.append(bound, into: &text)
-            return text
-        } + [Array("+Inf".utf8)]
+            return text + Array("\"} ".utf8)
+        } + [Array("le=\"+Inf\"} ".utf8)]
     }
 
     var name: String { family.name }
@@ -76,9 +77,7 @@ struct HistogramStore {
                 buffer += bucketPrefix
                 buffer += labels
                 if !labels.isEmpty { buffer.append(UInt8(ascii: ",")) }
-                buffer += "le=\"".utf8
                 buffer += boundText[bucket]
-                buffer += "\"} ".utf8
                 ExpositionWriter.append(cumulative, into: &buffer)
                 buffer.append(UInt8(ascii: "\n"))
             }
