@@ -49,11 +49,11 @@ final class IncrementalReader: Sendable {
     /// Reads what is new: each page goes through `prepare` (which may query the warehouse too:
     /// whole texts) as soon as it arrives, and the prepared values of its unread rows to `handle`;
     /// the next page is fetched and prepared while `handle` works on this one, so the warehouse's
-    /// time and the exporter's overlap. The cursor is saved at the end.
+    /// time and the exporter's overlap.
     ///
-    /// The cursor moves past a page only once `handle` has taken it, and what was taken is saved
-    /// even when a later page fails: a failure in the middle of a poll neither counts a row twice
-    /// nor loses one.
+    /// The cursor moves past a page only once `handle` has taken it, and is saved then: a failure
+    /// in the middle of a poll neither counts a row twice nor loses one, and a process killed in
+    /// the middle of a long catch-up counts at most the page it was handling again.
     func read<Prepared: Sendable>(
         _ context: CollectionContext, prepare: @escaping @Sendable ([Row]) async throws -> [Prepared],
         handle: ([Prepared]) async throws -> Void
@@ -90,6 +90,7 @@ final class IncrementalReader: Sendable {
                 if let next = taken.next { pending = fetch(after: next) }
                 try await handle(taken.fresh.map { prepared[$0] })
                 read.handed()
+                if pending != nil { try save(read.committed, over: loaded) }
             }
         } catch {
             // Never leave a statement running on the connection for the next collector.
