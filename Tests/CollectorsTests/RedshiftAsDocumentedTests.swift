@@ -131,8 +131,6 @@ struct RedshiftAsDocumentedTests {
         let now = Date()
         try await fixture.insertUsage(
             from: RedshiftFixture.timestamp(now, minus: 60), to: RedshiftFixture.timestamp(now, minus: 0), chargedSeconds: 120)
-        try await fixture.insertUsage(
-            from: RedshiftFixture.timestamp(now, minus: -600), to: RedshiftFixture.timestamp(now, minus: -660), chargedSeconds: 1)
         try await collector.collect(context(fixture, connection))
         let shares = Exposition(cost)
         let airflow = try #require(shares.value("warehouse_query_cost_dollars_total", ["warehouse": "rs", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]))

@@ -18,7 +18,7 @@ struct RedshiftServerlessCostCollectorTests {
         defer { connection.close() }
         let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         let statePath = postgres.directory + "/serverless-state-\(UUID().uuidString.prefix(8)).json"
-        let options = RedshiftServerlessCostCollector.Options(window: HistoryWindow(pageSize: 2), dollarsPerRPUHour: 3.6)
+        let options = RedshiftServerlessCostCollector.Options(dollarsPerRPUHour: 3.6)
         func collector(_ recorder: QueryRecorder) throws -> RedshiftServerlessCostCollector {
             RedshiftServerlessCostCollector(options: options, warehouse: "rs", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: statePath))
         }
@@ -34,7 +34,6 @@ struct RedshiftServerlessCostCollectorTests {
             RedshiftFixture.Query(id: 3, end: "2026-11-21 10:30:00", elapsedMicroseconds: 1_000_000, text: "SELECT 3"))
         try await fixture.insertUsage(from: "2026-11-21 10:00:00", to: "2026-11-21 10:01:00", chargedSeconds: 120)
         try await fixture.insertUsage(from: "2026-11-21 10:01:00", to: "2026-11-21 10:02:00", chargedSeconds: 60)
-        // The latest period has not settled: its charge may still grow, so it waits.
         try await fixture.insertUsage(from: "2026-11-21 10:20:00", to: "2026-11-21 10:21:00", chargedSeconds: 30)
         try await first.collect(context)
         try await first.collect(context)
@@ -55,16 +54,49 @@ struct RedshiftServerlessCostCollectorTests {
         let idle = #"{warehouse="rs",app="idle"}"#
         #expect(abs((shares[airflow] ?? 0) - 0.072) < 1e-9, "\(shares)")
         #expect(abs((shares[looker] ?? 0) - 0.048) < 1e-9)
-        #expect(abs((shares[idle] ?? 0) - 0.06) < 1e-9)
-        #expect(abs(shares.values.reduce(0, +) - 0.18) < 1e-9)
+        // Nothing ran from 10:01 to 10:02, nor from 10:20 to 10:21 (SELECT 3 ran at 10:30): idle.
+        #expect(abs((shares[idle] ?? 0) - 0.09) < 1e-9)
+        #expect(abs(shares.values.reduce(0, +) - 0.21) < 1e-9)
 
-        // A restart reads on from its cursor: the settled 10:20 period, once.
+        // A restart reads on from its state: only the new 10:40 period.
         try await fixture.insertUsage(from: "2026-11-21 10:40:00", to: "2026-11-21 10:41:00", chargedSeconds: 10)
         let restarted = QueryRecorder()
         try await collector(restarted).collect(context)
         try await collector(restarted).collect(context)
         let later = costs(restarted)
-        // Nothing ran from 10:20 to 10:21 (SELECT 3 ran at 10:30): all of it is idle.
-        #expect(later.count == 1 && abs((later[idle] ?? 0) - 0.03) < 1e-9, "\(later)")
+        #expect(later.count == 1 && abs((later[idle] ?? 0) - 0.01) < 1e-9, "\(later)")
+    }
+
+    /// Redshift charges a period when its transactions end: a period that read 0 is billed when its
+    /// charge arrives, and a charge that grows is billed by its increase, once.
+    @Test func aChargeThatArrivesLateIsBilledOnceByItsIncrease() async throws {
+        let postgres = try TestPostgres.shared()
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rslate"))
+        try await fixture.insertUsage(from: "2026-11-21 09:00:00", to: "2026-11-21 09:01:00", chargedSeconds: 60)
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
+        let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
+        let recorder = QueryRecorder()
+        let collector = RedshiftServerlessCostCollector(
+            options: .init(dollarsPerRPUHour: 3.6), warehouse: "rs", recorder: recorder, rules: AnnotationRules(),
+            state: try StateStore(path: postgres.directory + "/late-\(UUID().uuidString.prefix(8)).json"))
+        try await collector.collect(context)  // the history before the exporter
+
+        try await fixture.insert(RedshiftFixture.Query(
+            id: 1, end: "2026-11-21 10:00:50", elapsedMicroseconds: 50_000_000, text: #"/* {"app":"airflow","dag":"d","task":"t"} */ SELECT 1"#))
+        try await fixture.insertUsage(from: "2026-11-21 10:00:00", to: "2026-11-21 10:01:00", chargedSeconds: 0)
+        try await collector.collect(context)
+        let airflow = ["warehouse": "rs", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]
+        #expect(Exposition(recorder).value("warehouse_query_cost_dollars_total", airflow) == nil, "nothing charged yet")
+
+        try await fixture.chargeUsage(from: "2026-11-21 10:00:00", chargedSeconds: 100)
+        try await collector.collect(context)
+        try await collector.collect(context)
+        #expect(abs((Exposition(recorder).value("warehouse_query_cost_dollars_total", airflow) ?? 0) - 0.1) < 1e-9)
+
+        try await fixture.chargeUsage(from: "2026-11-21 10:00:00", chargedSeconds: 130)
+        try await collector.collect(context)
+        #expect(abs((Exposition(recorder).value("warehouse_query_cost_dollars_total", airflow) ?? 0) - 0.13) < 1e-9)
+        #expect(Exposition(recorder).value("warehouse_query_cost_dollars_total", ["warehouse": "rs", "app": "idle"]) == nil)
     }
 }

@@ -1,58 +1,71 @@
 public import QueryMetrics
 public import SQLText
+import Synchronization
 import WarehouseClient
 
 /// What a Redshift Serverless workgroup is billed, by context: each period of
-/// `SYS_SERVERLESS_USAGE` (read once, with a cursor of its own) costs `charged_seconds` / 3600 ×
-/// the RPU-hour price, shared among the queries that ran during it in proportion to the seconds
-/// each executed within it (its time in the period, less its share of queueing). A period in which
-/// nothing ran (Serverless bills a minimum after activity) is counted under `app="idle"`. The
-/// shares add up to the bill: `sum(warehouse_query_cost_dollars_total)` is what AWS charges, a
-/// few minutes late (a period is read once its charge has settled).
+/// `SYS_SERVERLESS_USAGE` costs `charged_seconds` / 3600 × the RPU-hour price, shared among the
+/// queries that ran during it in proportion to the seconds each executed within it (its time in the
+/// period, less its share of queueing). A period in which nothing ran (Serverless bills a minimum
+/// after activity) is counted under `app="idle"`.
+///
+/// Redshift computes a period's `charged_seconds` when the transactions in it end: a period can
+/// read 0, then be charged minutes later. Every poll therefore reads again the periods of the last
+/// `rebill` and bills what each was charged since it was last read, so the shares add up to the
+/// bill (`sum(warehouse_query_cost_dollars_total)` is what AWS charges) without waiting for a
+/// period to settle, and a period that read 0 once is not skipped for good. What was billed per
+/// period is kept in the state file.
 public final class RedshiftServerlessCostCollector: Collector {
     public struct Options: Sendable, Equatable {
-        public var window: HistoryWindow
         /// The price of an RPU-hour.
         public var dollarsPerRPUHour: Double
+        /// How long after its end a period's charge may still grow: the longest transaction
+        /// expected. Periods are read again for this long.
+        public var rebill: Duration
 
-        public init(window: HistoryWindow = HistoryWindow(), dollarsPerRPUHour: Double) {
-            self.window = window
+        public init(dollarsPerRPUHour: Double, rebill: Duration = .seconds(3 * 3600)) {
             self.dollarsPerRPUHour = dollarsPerRPUHour
+            self.rebill = rebill
         }
     }
 
-    public let name = "serverless_cost"
-    private let price: Double
-    private let recorder: QueryRecorder
-    private let analyzer: SQLAnalyzer
-    private let reader: IncrementalReader
-
-    public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
-        self.price = options.dollarsPerRPUHour
-        self.recorder = recorder
-        self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
-        self.reader = IncrementalReader(
-            startSQL: Self.startSQL, pageSQL: Self.pageSQL, window: options.window, state: state, stateKey: "\(warehouse)/serverless_cost")
+    /// What has been billed: nothing of the periods that began before `floor` (the history before
+    /// the exporter), and each later period's charged seconds as last read.
+    struct Billed: Codable, Equatable {
+        var floor: String
+        var charged: [String: Double] = [:]
     }
 
-    static let startSQL = """
+    public let name = "serverless_cost"
+    private let options: Options
+    private let recorder: QueryRecorder
+    private let analyzer: SQLAnalyzer
+    private let state: StateStore
+    private let stateKey: String
+    /// The cursor of versions that read each period once, settled: where billing goes on from.
+    private let legacyKey: String
+    private let billed = Mutex<Billed?>(nil)
+
+    public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+        self.options = options
+        self.recorder = recorder
+        self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
+        self.state = state
+        self.stateKey = "\(warehouse)/serverless_cost/billed"
+        self.legacyKey = "\(warehouse)/serverless_cost"
+    }
+
+    static let latestSQL = """
         SELECT to_char(max(end_time), 'YYYY-MM-DD HH24:MI:SS.US') AS latest FROM sys_serverless_usage
         """
 
-    /// Periods are told apart by their start, in epoch seconds. Redshift fills `charged_seconds`
-    /// in once the transactions of a period end, so a period is read only when it ended at least
-    /// five minutes before the latest one.
-    static let pageSQL = """
-        SELECT id, ended, started, charged FROM (
-            SELECT extract(epoch FROM start_time)::bigint AS id, end_time,
-                   to_char(end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended, to_char(start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
-                   coalesce(charged_seconds, 0)::float8 AS charged
-            FROM sys_serverless_usage
-            WHERE end_time >= $1::timestamp
-              AND end_time <= (SELECT max(end_time) FROM sys_serverless_usage) - interval '5 minutes') usage
-        WHERE end_time >= $1::timestamp AND (end_time > $1::timestamp OR id > $2::bigint)
-        ORDER BY end_time, id
-        LIMIT $3
+    /// The periods that began at or after `$1`, by their start.
+    static let periodsSQL = """
+        SELECT to_char(start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
+               coalesce(charged_seconds, 0)::float8 AS charged
+        FROM sys_serverless_usage
+        WHERE start_time >= $1::timestamp
+        ORDER BY start_time
         """
 
     /// The queries that ran during a period (`$1` to `$2`), finished or not.
@@ -71,14 +84,34 @@ public final class RedshiftServerlessCostCollector: Collector {
 
     public func collect(_ context: CollectionContext) async throws {
         try await RedshiftSQL.needing("GRANT SELECT ON sys_serverless_usage TO <user>", RedshiftSQL.syslog) {
-            try await reader.read(context) { periods in
-                for period in periods {
-                    let charged = try period.double("charged")
-                    guard charged > 0 else { continue }
-                    try await share(charged / 3600 * price, from: try period.string("started"), to: try period.string("ended"), context)
-                }
+            guard let latest = RedshiftTimestamp(try await context.query(Self.latestSQL).rows.first?.text("latest") ?? "") else { return }
+            let known = billed.withLock { $0 } ?? state.load(Billed.self, key: stateKey)
+            guard var current = known ?? state.load(QueryHistoryCursor.self, key: legacyKey).map({ Billed(floor: $0.high.text) }) else {
+                // The first start: what ended before it is history.
+                try save(Billed(floor: latest.text))
+                return
             }
+            let windowStart = latest.adding(seconds: -options.rebill.seconds)
+            let from = max(windowStart, RedshiftTimestamp(current.floor) ?? windowStart)
+            for period in try await context.query(Self.periodsSQL, [from.text]).rows {
+                let started = try period.string("started")
+                let charged = try period.double("charged")
+                let increase = charged - (current.charged[started] ?? 0)
+                current.charged[started] = max(charged, current.charged[started] ?? 0)
+                guard increase > 0 else { continue }
+                try await share(increase / 3600 * options.dollarsPerRPUHour, from: started, to: try period.string("ended"), context)
+                // Saved as each period is billed: a crash bills at most this period again.
+                try save(current)
+            }
+            // Periods older than the window are not read again: their entries go.
+            current.charged = current.charged.filter { RedshiftTimestamp($0.key).map { $0 >= windowStart } ?? false }
+            try save(current)
         }
+    }
+
+    private func save(_ value: Billed) throws {
+        billed.withLock { $0 = value }
+        _ = try state.save(value, key: stateKey)
     }
 
     private func share(_ dollars: Double, from start: String, to end: String, _ context: CollectionContext) async throws {

@@ -68,7 +68,8 @@ public enum CollectorCatalog {
             every: .seconds(60)
         ) { warehouse, metrics, shared in
             RedshiftServerlessCostCollector(
-                options: .init(window: warehouse.queryHistory.window, dollarsPerRPUHour: warehouse.queryHistory.dollarsPerRPUHour ?? 0), warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
+                options: .init(dollarsPerRPUHour: warehouse.queryHistory.dollarsPerRPUHour ?? 0), warehouse: warehouse.name,
+                recorder: metrics.queries, rules: shared.rules, state: shared.state)
         },
         // Only looks for checks that are due; each has its own interval.
         .init("data_checks", [.postgres, .redshift], .when(because: "profiles, freshness or checks") { !$0.dataChecks.isEmpty }, every: .seconds(15)) {
