@@ -5,7 +5,7 @@ import Foundation
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate a configuration file without connecting to anything; exits non-zero on the first problem."
+        abstract: "Validate a configuration file, and the files and patterns it names, without connecting to anything; exits non-zero on the first problem."
     )
 
     @Argument(help: "The YAML configuration file.")
@@ -16,7 +16,7 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let config = try ConfigLoader.load(path: path)
+            let config = try ConfigLoader.check(path: path)
             print("\(path): OK, \(config.warehouses.count) warehouse(s): \(config.warehouses.map(\.name).joined(separator: ", "))")
             if let webConfigFile {
                 let web = try WebConfigLoader.load(path: webConfigFile)

@@ -230,7 +230,7 @@ struct DataChecksCollectorTests {
         #expect(failures["missing_label"]?.contains(#"label column "status" is not in the result"#) == true)
         #expect(failures["missing_table"]?.contains("shop.nowhere") == true)
         #expect(failures["slow"]?.contains("timeout") == true)
-        #expect(failures["many"]?.contains("20 rows, more than max_rows 10") == true)
+        #expect(failures["many"]?.contains("more than max_rows 10") == true)  // the server stops at 11: the 20 are not counted
         #expect(failures["profile:shop.gone"]?.contains("not found") == true)
         #expect(failures["writes"]?.contains("read-only transaction") == true)
         for name in ["text_value", "duplicate_labels", "missing_label", "missing_table", "slow", "many", "profile:shop.gone", "writes"] {

@@ -22,8 +22,11 @@ struct DataCheckQuery {
         let sql: String
         switch spec.kind {
         case .query(let query, _):
-            // The user's text as written: only a trailing ';' would break the annotation's statement.
-            sql = query.trimmingSemicolons
+            // The user's text as written, inside a subquery: only a trailing ';' would break it.
+            // The LIMIT bounds on the server what libpq buffers before max_rows is counted; one
+            // row more than max_rows is enough to know the check has too many. The newline ends a
+            // trailing line comment.
+            sql = "SELECT * FROM (\n\(query.trimmingSemicolons)\n) AS check_rows LIMIT \(min(spec.maxRows, Int.max - 1) + 1)"
         case .rowCountMatch(let source, let target, _):
             sql = """
                 SELECT (SELECT count(*) FROM (
@@ -109,7 +112,8 @@ struct DataCheckQuery {
             }
         }
         guard result.count <= spec.maxRows else {
-            throw DataCheckError("\(check): \(result.count) rows, more than max_rows \(spec.maxRows)")
+            // The query stopped at max_rows + 1 rows: how many more there were is not known.
+            throw DataCheckError("\(check): more than max_rows \(spec.maxRows) rows (the result was cut at \(result.count))")
         }
         var seen: [[String]: Int] = [:]
         var values: [Value] = []

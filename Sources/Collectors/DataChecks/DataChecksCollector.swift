@@ -82,11 +82,6 @@ public final class DataChecksCollector: Collector {
         let due = state.withLock { state in items.indices.filter { state.due[$0].map { $0 <= now } ?? true } }
         guard !due.isEmpty else { return }
         let database = try await context.query("SELECT current_database() AS name").rows.first?.string("name") ?? ""
-        if dialect == .postgres {
-            // Beyond the config's read-only check: a function that writes, or SELECT … FOR UPDATE,
-            // fails here instead of changing or locking the data it was meant to watch.
-            _ = try await context.query("SET default_transaction_read_only = on")
-        }
 
         for index in due {
             try Task.checkCancellation()
@@ -100,9 +95,25 @@ public final class DataChecksCollector: Collector {
             do {
                 // The session's statement_timeout is the collectors' query_timeout; a check has its own.
                 _ = try await context.query("SET statement_timeout = \(Int64(item.timeout.seconds * 1000))")
+                // Beyond the config's read-only check, on PostgreSQL: each item in a transaction of
+                // its own that cannot write, so a function that writes or SELECT … FOR UPDATE fails
+                // instead of changing or locking the data it watches. Per item, not per session: a
+                // check that turns the session's default_transaction_read_only off does not reach
+                // the next one, and transaction_read_only cannot be turned off once a query ran.
+                // Redshift has no read-only transactions; there the grants are the barrier.
+                if dialect == .postgres { _ = try await context.query("START TRANSACTION READ ONLY") }
                 try await run(item, context, database: database, into: &gauges)
+                if dialect == .postgres { _ = try await context.query("COMMIT") }
             } catch {
                 failure = error
+            }
+            if dialect == .postgres, failure != nil, context.connection.isUsable {
+                // A transaction left open would carry this item's failure into the next one.
+                do {
+                    _ = try await context.query("ROLLBACK")
+                } catch {
+                    throw WarehouseError(.connection, "cannot end a data check's transaction: \(error)")
+                }
             }
             // Shutting down, or the connection gone: not the check's failure. It stays due, and runs
             // again first thing on the new connection.

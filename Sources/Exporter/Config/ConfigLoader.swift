@@ -13,16 +13,32 @@ public enum ConfigLoader {
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> ExporterConfig {
+        try parse(text, file: file, checkingOutside: false)
+    }
+
+    /// ``load(path:)``, and what `serve` would only find out later, checked without a warehouse:
+    /// each `password_file` can be read, the state file is a JSON object or can be created in a
+    /// folder that is there, and each `include_schemas`/`exclude_schemas` pattern compiles as a
+    /// regular expression (ICU's, close to PostgreSQL's: see ``SchemaPatternCheck``). For
+    /// `check-config`; `serve` itself starts with files that appear later and patterns only the
+    /// warehouse understands.
+    public static func check(path: String) throws(ConfigError) -> ExporterConfig {
+        try parse(YAMLDocument.read(path: path, what: "the configuration file"), file: path, checkingOutside: true)
+    }
+
+    private static func parse(_ text: String, file: String, checkingOutside: Bool) throws(ConfigError) -> ExporterConfig {
         guard let root = try YAMLDocument.compose(text, file: file) else {
             throw ConfigError(file: file, line: 1, message: "the configuration is empty; it needs a `warehouses` list")
         }
-        return try Reader(file: file).config(root)
+        return try Reader(file: file, checksOutside: checkingOutside).config(root)
     }
 }
 
 /// Walks the YAML node tree, keeping each node's position for error messages.
 private struct Reader: YAMLReading {
     let file: String
+    /// Whether to look at the files the configuration names and compile its patterns.
+    var checksOutside = false
 
     func config(_ root: Node) throws(ConfigError) -> ExporterConfig {
         let top = try mapping(root, "the configuration", allowed: ["warehouses", "annotations", "labels", "state_file"])
@@ -44,7 +60,10 @@ private struct Reader: YAMLReading {
         var config = ExporterConfig(warehouses: warehouses)
         if let node = top["annotations"] { config.annotationRules = try annotationRules(node) }
         if let node = top["labels"] { config.labelPolicy = try labelPolicy(node) }
-        if let node = top["state_file"] { config.stateFile = try string(node, "state_file") }
+        if let node = top["state_file"] {
+            config.stateFile = try string(node, "state_file")
+            if checksOutside, let problem = OutsideCheck.stateFileProblem(config.stateFile ?? "") { throw error(node, problem) }
+        }
         return config
     }
 
@@ -155,7 +174,12 @@ private struct Reader: YAMLReading {
         } catch let failure {
             throw error(dsnNode, "dsn of \(what): \(failure.message)")
         }
-        if let node = fields["password_file"] { warehouse.passwordFile = try string(node, "password_file") }
+        if let node = fields["password_file"] {
+            warehouse.passwordFile = try string(node, "password_file")
+            if checksOutside, let problem = OutsideCheck.passwordFileProblem(warehouse.passwordFile ?? "") {
+                throw error(node, "password_file of \(what): \(problem)")
+            }
+        }
         if let node = fields["password_command"] {
             let arguments = try stringList(node, "password_command")
             guard let program = arguments.first, !program.isEmpty else {
@@ -237,7 +261,7 @@ private struct Reader: YAMLReading {
             guard fields.count == 1 else {
                 throw error(node, "\"dollars_per_rpu_hour\" is for Serverless: give it alone, or node_type and nodes for a provisioned cluster")
             }
-            guard let price = priceNode.float, price >= 0 else { throw error(priceNode, "\"dollars_per_rpu_hour\" must be a number of dollars") }
+            guard let price = try number(priceNode, "dollars_per_rpu_hour"), price >= 0 else { throw error(priceNode, "\"dollars_per_rpu_hour\" must be a number of dollars") }
             options.dollarsPerRPUHour = price
             return
         }
@@ -248,7 +272,7 @@ private struct Reader: YAMLReading {
         guard let nodesNode = fields["nodes"] else { throw error(node, "missing key \"nodes\" (how many nodes the cluster has)") }
         let nodes = try positiveInteger(nodesNode, "nodes")
         if let priceNode = fields["dollars_per_node_hour"] {
-            guard let price = priceNode.float, price >= 0 else { throw error(priceNode, "\"dollars_per_node_hour\" must be a number of dollars") }
+            guard let price = try number(priceNode, "dollars_per_node_hour"), price >= 0 else { throw error(priceNode, "\"dollars_per_node_hour\" must be a number of dollars") }
             return Double(nodes) * price
         }
         guard let typeNode = fields["node_type"] else { throw error(node, "give \"node_type\" or \"dollars_per_node_hour\"") }
@@ -274,7 +298,7 @@ private struct Reader: YAMLReading {
             options.format = format
         }
         if let node = fields["dollars_per_hour"] {
-            guard let price = node.float, price >= 0 else { throw error(node, "\"dollars_per_hour\" must be a number of dollars, such as 3.26") }
+            guard let price = try number(node, "dollars_per_hour"), price >= 0 else { throw error(node, "\"dollars_per_hour\" must be a number of dollars, such as 3.26") }
             options.dollarsPerHour = price
         }
         return options
@@ -283,8 +307,8 @@ private struct Reader: YAMLReading {
     private func tables(_ node: Node, kind: ExporterConfig.Warehouse.Kind) throws(ConfigError) -> TablesSection {
         let fields = try mapping(node, "tables", allowed: ["include_schemas", "exclude_schemas", "max_tables", "databases"])
         var options = TablesSection()
-        if let node = fields["include_schemas"] { options.includeSchemas = try stringList(node, "include_schemas") }
-        if let node = fields["exclude_schemas"] { options.excludeSchemas = try stringList(node, "exclude_schemas") }
+        if let node = fields["include_schemas"] { options.includeSchemas = try schemaPatterns(node, "include_schemas") }
+        if let node = fields["exclude_schemas"] { options.excludeSchemas = try schemaPatterns(node, "exclude_schemas") }
         if let node = fields["max_tables"] { options.maxTables = try positiveInteger(node, "max_tables") }
         if let node = fields["databases"] {
             // SVV_TABLE_INFO lists the connected database's tables only.
@@ -292,6 +316,20 @@ private struct Reader: YAMLReading {
             options.databases = try stringList(node, "databases")
         }
         return options
+    }
+
+    private func schemaPatterns(_ node: Node, _ what: String) throws(ConfigError) -> [String] {
+        guard checksOutside else { return try stringList(node, what) }
+        guard case .sequence(let items) = node else { throw error(node, "\"\(what)\" must be a list") }
+        var patterns: [String] = []
+        for item in items {
+            let pattern = try string(item, what)
+            if let problem = SchemaPatternCheck.problem(in: pattern) {
+                throw error(item, "\(what) pattern \"\(pattern)\" is not a valid regular expression: \(problem)")
+            }
+            patterns.append(pattern)
+        }
+        return patterns
     }
 
     // MARK: - Messages

@@ -54,7 +54,7 @@ extension YAMLReading {
     }
 
     private func number(_ node: Node, _ what: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
-        guard let value = node.float, range.contains(value) else {
+        guard let value = try number(node, what), range.contains(value) else {
             throw error(node, "\"\(what)\" must be a number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
@@ -96,7 +96,7 @@ extension YAMLReading {
             guard kind == .postgres else {
                 throw error(node, "\(what): Redshift has no TABLESAMPLE; use approximate_distinct: true to make distinct counts cheaper")
             }
-            guard let percent = node.float, percent > 0, percent <= 100 else {
+            guard let percent = try number(node, "sample_percent"), percent > 0, percent <= 100 else {
                 throw error(node, "\"sample_percent\" must be a percentage above 0 and at most 100")
             }
             spec.samplePercent = percent

@@ -15,6 +15,16 @@ extension YAMLReading {
         return value
     }
 
+    /// The node's number, nil when it is not one. Infinity and NaN are refused here, for every
+    /// number in the configuration: `.inf` dollars per hour made a cost counter `+Inf` forever.
+    func number(_ node: Node, _ what: String) throws(ConfigError) -> Double? {
+        guard let value = node.float else { return nil }
+        guard value.isFinite else {
+            throw error(node, "\"\(what)\" must be a finite number, not \(node.string ?? "\(value)")")
+        }
+        return value
+    }
+
     /// A mapping whose keys are all in `allowed` (any key when nil).
     func mapping(_ node: Node, _ what: String, allowed: Set<String>?) throws(ConfigError) -> Node.Mapping {
         guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping of keys to values") }
