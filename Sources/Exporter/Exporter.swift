@@ -68,13 +68,17 @@ public final class Exporter: Sendable {
     ///   - web: `--web.config.file`: TLS, basic authentication and response headers.
     ///   - webConfigFile: the file `web` came from, named in errors about its certificates, and
     ///     read again when it or the certificate and key it names change; "" for none.
+    ///   - limits: the read-header and idle timeouts and the connection cap; the cap is lowered
+    ///     to half the file descriptors the process may open, which this raises to its hard limit.
     ///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
     /// - Throws: ``ConfigError`` when a certificate or key of `web` cannot be loaded.
     public func application(
         address: ListenAddress, telemetryPath: String = "/metrics", web: WebConfig = WebConfig(), webConfigFile: String = "",
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        limits: HTTPLimits = HTTPLimits(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(ConfigError) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ExporterRequestContext.self)
+        let tracker = ConnectionTracker(limit: connectionCap(limits.maxConnections))
+        router.add(middleware: ConnectionActivityMiddleware(tracker: tracker))
         // With a file, the middleware stays even if it has no users or headers yet: they may come
         // with the next edit of the file.
         let reloader = WebConfigReloader(path: webConfigFile.isEmpty ? nil : webConfigFile, config: web, logger: logger)
@@ -109,16 +113,21 @@ public final class Exporter: Sendable {
                     body: ResponseBody(byteBuffer: ByteBuffer(string: page.render())))
             }
         }
+        let readHeaderTimeout = TimeAmount(limits.readHeaderTimeout)
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionGuard(tracker: tracker, readHeaderTimeout: readHeaderTimeout)],
+                idleTimeout: TimeAmount(limits.idleTimeout)))
         let server: HTTPServerBuilder
         if let tls = web.tls {
             let configuration = try TLSServerSettings.configuration(tls, file: webConfigFile, reloader: webConfigFile.isEmpty ? nil : reloader)
             do {
-                server = try .tls(.http1(), tlsConfiguration: configuration)
+                server = try .tls(http1, tlsConfiguration: configuration)
             } catch {
                 throw ConfigError(file: webConfigFile, message: "tls_server_config: \(error)")
             }
         } else {
-            server = .http1()
+            server = http1
         }
         return Application(
             router: router,
@@ -127,6 +136,20 @@ public final class Exporter: Sendable {
             services: [collectorService],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? address.port) },
             logger: logger)
+    }
+
+    /// `requested`, or half the file descriptors the process may open if that is less: the other
+    /// half stays for the collectors' connections, log files and state file, which an attacker's
+    /// idle connections must not starve.
+    private func connectionCap(_ requested: Int) -> Int {
+        guard let descriptors = DescriptorLimit.raise() else { return requested }
+        let cap = min(requested, max(1, descriptors / 2))
+        if cap < requested {
+            logger.info(
+                "serving fewer connections than --web.max-connections, to keep file descriptors for the collectors",
+                metadata: ["max_connections": "\(cap)", "open_files_limit": "\(descriptors)"])
+        }
+        return cap
     }
 
     private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

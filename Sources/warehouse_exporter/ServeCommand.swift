@@ -31,6 +31,21 @@ struct ServeCommand: AsyncParsableCommand {
         help: "A web configuration file (exporter-toolkit format) enabling TLS, client certificates and basic authentication.")
     var webConfigFile: String?
 
+    @Option(
+        name: .customLong("web.read-header-timeout"),
+        help: "How long a new connection may take to send its first request's headers, TLS handshake included.")
+    var readHeaderTimeout = "10s"
+
+    @Option(
+        name: .customLong("web.idle-timeout"),
+        help: "How long a connection may stay without a complete request part, between requests or while headers dribble in.")
+    var idleTimeout = "90s"
+
+    @Option(
+        name: .customLong("web.max-connections"),
+        help: "Connections held at once (at most half the open-files limit); over it, the longest idle one is closed.")
+    var maxConnections = HTTPLimits().maxConnections
+
     @Option(name: .customLong("log.level"), help: "Only log messages at or above this level: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -44,6 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard ListenAddress(listenAddress) != nil else {
             throw ValidationError("--web.listen-address \"\(listenAddress)\" is not host:port (for example :\(ListenAddress.defaultPort))")
         }
+        for (flag, value) in [("--web.read-header-timeout", readHeaderTimeout), ("--web.idle-timeout", idleTimeout)] {
+            guard let duration = DurationParser.parse(value), duration > .zero else {
+                throw ValidationError("\(flag) \"\(value)\" is not a positive duration (for example 10s)")
+            }
+        }
+        guard maxConnections > 0 else { throw ValidationError("--web.max-connections must be at least 1") }
         guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
         guard Self.level(logLevel) != nil else { throw ValidationError("--log.level must be one of debug, info, warn, error") }
         guard StructuredLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log.format must be logfmt or json") }
@@ -78,7 +99,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let address = ListenAddress(listenAddress)!
         let app = try Self.orExit(logger) { () throws(ConfigError) in
-            try exporter.application(address: address, telemetryPath: telemetryPath, web: web, webConfigFile: webConfigFile ?? "")
+            try exporter.application(
+                address: address, telemetryPath: telemetryPath, web: web, webConfigFile: webConfigFile ?? "",
+                limits: HTTPLimits(
+                    readHeaderTimeout: DurationParser.parse(readHeaderTimeout)!, idleTimeout: DurationParser.parse(idleTimeout)!,
+                    maxConnections: maxConnections))
         }
         logger.info(
             "starting warehouse_exporter",
