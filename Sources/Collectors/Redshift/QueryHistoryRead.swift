@@ -60,6 +60,9 @@ struct QueryHistoryRead: Equatable, Sendable {
 
     /// The last page's new rows were handed over: what it took is kept even if a later page fails.
     mutating func handed() {
+        // Saved with each page: kept to one window of ids, so a long catch-up writes a bounded
+        // cursor each time rather than every id it has read.
+        working.prune(overlap: overlap)
         committed = working
     }
 
