@@ -36,8 +36,7 @@ public final class PostgresTablesCollector: Collector {
     /// Each table's cumulative inserted, updated and deleted rows at the last run, and when they
     /// were last seen to change.
     private let previous = Mutex<[[String]: Counts]>([:])
-    /// How many tables matched at the last run when that was over `maxTables`, nil when it was not.
-    private let capped = Mutex<Int64?>(nil)
+    private let cap: TablesCap
     static let operations = ["insert", "update", "delete"]
 
     private struct Counts {
@@ -48,6 +47,7 @@ public final class PostgresTablesCollector: Collector {
     public init(options: Options, metrics: MetricCatalog) {
         self.options = options
         self.metrics = metrics
+        self.cap = TablesCap(maxTables: options.maxTables)
     }
 
     static let sql = """
@@ -86,26 +86,8 @@ public final class PostgresTablesCollector: Collector {
         }
         let matching = results.map(\.matching).max() ?? 0
         try report(results, context, keepingOthers: !failures.isEmpty)
-        noteCap(matching: Int64(matching), context)
+        cap.note(matching: Int64(matching), context.logger)
         if !failures.isEmpty { throw WarehouseError(.query, failures.joined(separator: "; ")) }
-    }
-
-    /// Logs the cap when it starts to apply, when the number of tables over it changes, and when
-    /// it stops: a warning at every run (every few seconds) would bury the rest of the log.
-    private func noteCap(matching: Int64, _ context: CollectionContext) {
-        let over = matching > options.maxTables ? matching : nil
-        let before = capped.withLock { state in
-            defer { state = over }
-            return state
-        }
-        guard over != before else { return }
-        if let over {
-            context.logger.warning(
-                "reporting only the largest tables; raise tables.max_tables to see the rest",
-                metadata: ["tables": "\(over)", "max_tables": "\(options.maxTables)"])
-        } else {
-            context.logger.info("reporting every table again: no more than tables.max_tables match", metadata: ["max_tables": "\(options.maxTables)"])
-        }
     }
 
     private func otherDatabases(_ current: String, _ context: CollectionContext) async throws -> [String] {

@@ -1,5 +1,4 @@
 public import QueryMetrics
-import Synchronization
 import WarehouseClient
 
 /// Every user table of the connected Redshift database with at least one row, from
@@ -27,12 +26,12 @@ public final class RedshiftTablesCollector: Collector {
     public let name = "tables"
     private let options: Options
     private let metrics: MetricCatalog
-    /// How many tables matched at the last run when that was over `maxTables`, nil when it was not.
-    private let capped = Mutex<Int64?>(nil)
+    private let cap: TablesCap
 
     public init(options: Options, metrics: MetricCatalog) {
         self.options = options
         self.metrics = metrics
+        self.cap = TablesCap(maxTables: options.maxTables)
     }
 
     static let sql = """
@@ -64,24 +63,6 @@ public final class RedshiftTablesCollector: Collector {
             matching = try row.int64("matching")
         }
         tables.replace(owner: [context.warehouse])
-        noteCap(matching: matching, context)
-    }
-
-    /// Logs the cap when it starts to apply, when the number of tables over it changes, and when
-    /// it stops: a warning at every run would bury the rest of the log.
-    private func noteCap(matching: Int64, _ context: CollectionContext) {
-        let over = matching > options.maxTables ? matching : nil
-        let before = capped.withLock { state in
-            defer { state = over }
-            return state
-        }
-        guard over != before else { return }
-        if let over {
-            context.logger.warning(
-                "reporting only the largest tables; raise tables.max_tables to see the rest",
-                metadata: ["tables": "\(over)", "max_tables": "\(options.maxTables)"])
-        } else {
-            context.logger.info("reporting every table again: no more than tables.max_tables match", metadata: ["max_tables": "\(options.maxTables)"])
-        }
+        cap.note(matching: matching, context.logger)
     }
 }

@@ -31,23 +31,7 @@ enum PairList {
                 continue
             }
             sawQuote = true
-            index += 1
-            var value: [UInt8] = []
-            var closed = false
-            while index < count {
-                let byte = body[index]
-                if byte == 0x5C, index + 1 < count {
-                    value.append(body[index + 1])
-                    index += 2
-                } else if byte == 0x27 {
-                    closed = true
-                    index += 1
-                    break
-                } else {
-                    value.append(byte)
-                    index += 1
-                }
-            }
+            let (value, closed) = quotedValue(body, at: &index)
             guard closed else { return (list.attributes, true) }
             list.append(key: urlDecoded(key), value: urlDecoded(value))
         }
@@ -87,23 +71,7 @@ enum PairList {
             index += 1
             guard index < count, body[index] > 0x20 else { return nil }
             if body[index] == 0x27 {
-                var value: [UInt8] = []
-                var closed = false
-                index += 1
-                while index < count {
-                    let byte = body[index]
-                    if byte == 0x5C, index + 1 < count {
-                        value.append(body[index + 1])
-                        index += 2
-                    } else if byte == 0x27 {
-                        closed = true
-                        index += 1
-                        break
-                    } else {
-                        value.append(byte)
-                        index += 1
-                    }
-                }
+                let (value, closed) = quotedValue(body, at: &index)
                 guard closed, index == count || body[index] == 0x2C else { return nil }
                 list.append(key: key, value: value)
             } else {
@@ -210,5 +178,26 @@ enum PairList {
         case 0x61...0x66: byte - 0x57
         default: nil
         }
+    }
+
+    /// The single-quoted value starting at `index` (its opening quote), with `\` escaping the
+    /// next byte; `index` ends past the closing quote. Not closed when the text ends first.
+    private static func quotedValue(_ body: Bytes, at index: inout Int) -> (value: [UInt8], closed: Bool) {
+        var value: [UInt8] = []
+        index += 1
+        while index < body.count {
+            let byte = body[index]
+            if byte == 0x5C, index + 1 < body.count {
+                value.append(body[index + 1])
+                index += 2
+            } else if byte == 0x27 {
+                index += 1
+                return (value, true)
+            } else {
+                value.append(byte)
+                index += 1
+            }
+        }
+        return (value, false)
     }
 }
