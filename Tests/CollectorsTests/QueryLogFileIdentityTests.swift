@@ -9,15 +9,12 @@ import Testing
 /// file truncated, rewritten, deleted and recreated (its inode reused), renamed, copied, stamped
 /// with a time in the past, and a name reused by `log_truncate_on_rotation`, with real `truncate`,
 /// `mv`, `cp`, `rm` and `touch`. Every statement written is counted exactly once.
-@Suite struct QueryLogFileIdentityTests {
+@Suite struct QueryLogFileIdentityTests: QueryLogDirectoryTest {
     let directory: String
     let statePath: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("querylog-id-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        statePath = directory + "/state/state.json"
-        try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
+        (directory, statePath) = try Self.makeDirectory("querylog-id")
     }
 
     /// `count` jsonlog lines of finished statements of the airflow task `task`, logged `second`
@@ -37,21 +34,6 @@ import Testing
         format.timeZone = TimeZone(identifier: "UTC")
         format.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
         return format
-    }
-
-    func collector(_ recorder: QueryRecorder) throws -> PostgresQueryLogCollector {
-        PostgresQueryLogCollector(
-            options: .init(directory: directory, format: .jsonlog), warehouse: "w", recorder: recorder,
-            rules: AnnotationRules(), state: try StateStore(path: statePath))
-    }
-
-    func append(_ text: String, to name: String) throws {
-        let path = directory + "/" + name
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.close()
     }
 
     /// Runs a command in the log directory, as an operator or logrotate would.

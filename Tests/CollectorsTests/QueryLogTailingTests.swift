@@ -6,36 +6,18 @@ import Testing
 
 /// The query_log collector's reading of log files, on files the test writes itself: partial
 /// lines, truncation, rotation, restarts, and an idle server.
-@Suite struct QueryLogTailingTests {
+@Suite struct QueryLogTailingTests: QueryLogDirectoryTest {
     let directory: String
     let statePath: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("querylog-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        statePath = directory + "/state/state.json"
-        try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
+        (directory, statePath) = try Self.makeDirectory("querylog")
     }
 
     /// A jsonlog line for a finished statement of the airflow task `task`.
     static func line(task: String, ms: Double = 5) -> String {
         let sql = #"/* {\"app\":\"airflow\",\"dag\":\"d\",\"task\":\"\#(task)\"} */ SELECT 1"#
         return #"{"timestamp":"2026-11-21 10:00:00.000 UTC","user":"etl","dbname":"db","pid":1,"error_severity":"LOG","message":"duration: \#(ms) ms  statement: \#(sql)","application_name":"worker","backend_type":"client backend"}"# + "\n"
-    }
-
-    func collector(_ recorder: QueryRecorder) throws -> PostgresQueryLogCollector {
-        PostgresQueryLogCollector(
-            options: .init(directory: directory, format: .jsonlog), warehouse: "w", recorder: recorder,
-            rules: AnnotationRules(), state: try StateStore(path: statePath))
-    }
-
-    func append(_ text: String, to name: String) throws {
-        let path = directory + "/" + name
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.close()
     }
 
     func count(_ recorder: QueryRecorder, task: String) -> Double {
