@@ -8,8 +8,6 @@ struct LabelGuard {
         self.cap = cap
     }
 
-    var admittedCount: Int { references.count }
-
     /// Whether `value` may be used: already admitted, or admitted now because there is room.
     mutating func admit(_ value: String) -> Bool {
         if references[value] != nil { return true }
