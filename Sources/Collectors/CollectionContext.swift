@@ -12,13 +12,20 @@ public struct CollectionContext: Sendable {
     /// How the connection was made, for collectors that also connect to the server's other
     /// databases.
     public let settings: ConnectionSettings?
+    /// The server processes of the exporter's sessions on this warehouse, the connection's own
+    /// among them: what tells its own statements from the warehouse's work (``OwnStatements``).
+    public let ownSessions: SessionRegistry
 
+    /// A context whose ``ownSessions`` are the settings' registry (a new one without), with the
+    /// connection's process in it.
     public init(connection: Connection, warehouse: String, queryTimeout: Duration, logger: Logger, settings: ConnectionSettings? = nil) {
         self.connection = connection
         self.warehouse = warehouse
         self.queryTimeout = queryTimeout
         self.logger = logger
         self.settings = settings
+        self.ownSessions = settings?.sessions ?? SessionRegistry()
+        ownSessions.insert(connection.backendPID)
     }
 
     /// Runs a statement with the collector's deadline.

@@ -7,6 +7,7 @@ import Collectors
 public import QueryMetrics
 public import ServiceLifecycle
 import Synchronization
+import WarehouseClient
 
 /// The exporter: its metrics, its collectors for every configured warehouse, and its HTTP server.
 public final class Exporter: Sendable {
@@ -22,7 +23,8 @@ public final class Exporter: Sendable {
         self.config = config
         self.logger = logger
         let metrics = MetricCatalog(labelPolicy: config.labelPolicy)
-        let shared = CollectorCatalog.Shared(rules: config.annotationRules, state: try Self.stateStore(config.stateFile, metrics, logger))
+        let state = try Self.stateStore(config.stateFile, metrics, logger)
+        let shared = CollectorCatalog.Shared(rules: config.annotationRules, state: state, sessions: Self.ownSessions(state))
         let status = StatusBoard(
             expected: config.warehouses.flatMap { warehouse in
                 ([CollectorCatalog.health] + warehouse.collectors).map { .init(warehouse: warehouse.name, collector: $0) }
@@ -33,6 +35,15 @@ public final class Exporter: Sendable {
             WarehouseRunner(config: $0, metrics: metrics, shared: shared, status: status, logger: logger)
         }
         metrics.buildInfo.set(1, [BuildInfo.version, BuildInfo.revision])
+    }
+
+    /// The server processes of the exporter's sessions on every warehouse (two warehouses may be
+    /// databases of one server, each reading the other's polling). Kept in the state file: after a
+    /// restart, the log and history read back hold the previous process's polling, which is just
+    /// as much the exporter's own.
+    private static func ownSessions(_ state: StateStore) -> SessionRegistry {
+        let key = "own_sessions"
+        return SessionRegistry(saved: state.load([Int64].self, key: key) ?? []) { pids in _ = try? state.save(pids, key: key) }
     }
 
     /// The state file, locked for as long as the exporter lives (another exporter given the same

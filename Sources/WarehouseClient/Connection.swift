@@ -17,6 +17,9 @@ import Darwin
 public final class Connection: Sendable {
     /// The version the server announced at startup (`15.18`; Redshift says `8.0.2`).
     public let serverVersion: String
+    /// The server process serving this connection (`pg_backend_pid()`), which the warehouse
+    /// records beside each of its statements.
+    public let backendPID: Int64
 
     private let handle: Handle
     private let queue: DispatchQueue
@@ -51,6 +54,7 @@ public final class Connection: Sendable {
         self.redact = redact
         self.marker = marker.map { $0 + "\n" } ?? ""
         self.serverVersion = PQparameterStatus(handle.connection, "server_version").map { String(cString: $0) } ?? "unknown"
+        self.backendPID = Int64(PQbackendPID(handle.connection))
     }
 
     deinit {
@@ -260,6 +264,9 @@ public final class Connection: Sendable {
             PQfinish(connection)
             throw WarehouseError(refused ? .authentication : .connection, message)
         }
+        // Known before the session sends its first statement, so no record of it is read as
+        // someone else's.
+        settings.sessions?.insert(Int64(PQbackendPID(connection)))
         if let timeout = settings.statementTimeout {
             let marker = settings.statementMarker.map { $0 + "\n" } ?? ""
             let result = PQexec(connection, marker + "SET statement_timeout = \(timeout.milliseconds)")

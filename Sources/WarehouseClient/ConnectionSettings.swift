@@ -27,6 +27,9 @@ public struct ConnectionSettings: Sendable {
     /// the warehouse's records of each statement say whose it is (Redshift's history views keep
     /// the text, not the session's application name).
     public var statementMarker: String?
+    /// Where each connection opened with these settings registers its server process id, so the
+    /// warehouse's records of the exporter's own sessions can be told from everyone else's.
+    public var sessions: SessionRegistry?
 
     public init(
         dsn: String,

@@ -3,6 +3,7 @@ import Foundation
 import QueryMetrics
 import SQLText
 import Testing
+import WarehouseClient
 
 @Suite("Collector lag: how long a finished query waits to be counted")
 struct CollectorLagTests {
@@ -39,13 +40,13 @@ struct CollectorLagTests {
     }
 
     /// A jsonlog line for a statement that finished `ago` seconds before now, in `zone`.
-    static func line(finished ago: Double, zone: String = "UTC", app: String = "airflow") -> String {
+    static func line(finished ago: Double, zone: String = "UTC", app: String = "airflow", statement: String = "SELECT 1", pid: Int = 100) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
         let time = formatter.string(from: Date(timeIntervalSinceNow: -ago))
-        return #"{"timestamp":"\#(time) \#(zone)","user":"etl","dbname":"db","application_name":"\#(app)","error_severity":"LOG","message":"duration: 12.5 ms  statement: SELECT 1"}"#
+        return #"{"timestamp":"\#(time) \#(zone)","user":"etl","dbname":"db","application_name":"\#(app)","pid":\#(pid),"error_severity":"LOG","message":"duration: 12.5 ms  statement: \#(statement)"}"#
             + "\n"
     }
 
@@ -66,8 +67,9 @@ struct CollectorLagTests {
         defer { try? log.close() }
         log.seekToEndOfFile()
         // The exporter's own statement is not counted, so its older time does not count either.
-        log.write(Data((Self.line(finished: 900, app: "warehouse_exporter") + Self.line(finished: 600) + Self.line(finished: 30)).utf8))
-        try collector.ingest(warehouse: "w")
+        let own = Self.line(finished: 900, app: "warehouse_exporter", statement: #"/* {\"app\":\"warehouse_exporter\"} */ SELECT 1"#, pid: 4242)
+        log.write(Data((own + Self.line(finished: 600) + Self.line(finished: 30)).utf8))
+        try collector.ingest(warehouse: "w", ownSessions: SessionRegistry(saved: [4242]))
         let lag = try #require(collector.lagSeconds)
         #expect(lag >= 600 && lag < 630, "\(lag)")
 

@@ -99,6 +99,20 @@ import Testing
         #expect(last?.statement == "SELEC 1" && last?.sqlState == "42601")
     }
 
+    /// The process id tells the exporter's own statements from others', in every format; one that
+    /// is not a number is no session at all, never another's.
+    @Test func theServerProcessOfEachFormat() throws {
+        #expect(try #require(Self.json(Array(#"{"pid":31337,"#.utf8) + Self.fields)).session == 31337)
+        #expect(try #require(Self.json(Array(#"{"pid":"31337","#.utf8) + Self.fields)).session == 31337)
+        for odd in ["1e3", "-", "{\"a\":1}", "99999999999999999999"] {
+            #expect(try #require(Self.json(Array("{\"pid\":\(odd),".utf8) + Self.fields)).session == nil, "\(odd)")
+        }
+        #expect(Self.csv(Array(#"2026-11-21 10:00:00 UTC,"etl","db",4711,,,1,,,,,LOG,00000,"duration: 1 ms  statement: SELECT 1""#.utf8))?.session == 4711)
+        var reader = StderrLogReader()
+        let record = Array("2026-11-21 10:00:00.000 UTC [42] etl@db [worker] 00000 LOG:  duration: 3.0 ms  statement: SELECT 1".utf8)
+        #expect(record.withUnsafeBufferPointer { reader.entry($0) }?.session == 42)
+    }
+
     @Test(arguments: ["nan", "inf", "-1", "1e999", "-0.5", "", "1.5.5", "12 ms"])
     func aDurationThatIsNotATimeIsNoEvent(_ number: String) {
         var entry = LogEntry()

@@ -27,15 +27,16 @@ struct RedshiftLiveQueriesCollectorTests {
         bi.status = "queued"
         bi.queue = "bi"
         bi.userID = 102
+        let recorder = QueryRecorder()
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
         var own = RedshiftFixture.Query(id: 3, end: Self.ago(0), elapsedMicroseconds: 1_000, text: #"/* {"app":"warehouse_exporter"} */ SELECT 1"#)
         own.status = "running"
+        own.session = connection.backendPID
         var done = RedshiftFixture.Query(id: 4, end: Self.ago(60), elapsedMicroseconds: 1_000_000, text: "SELECT 2")
         done.status = "success"
         try await fixture.insert(etl, bi, own, done)
 
-        let recorder = QueryRecorder()
-        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
-        defer { connection.close() }
         try await RedshiftLiveQueriesCollector(recorder: recorder, rules: AnnotationRules()).collect(
             CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test")))
         var buffer: [UInt8] = []

@@ -31,11 +31,14 @@ struct RedshiftQueryHistoryCollectorTests {
     }
 
     static func query(_ id: Int64, end: String, seconds: Double, queue: Double = 0, type: String = "SELECT", status: String = "success",
-                      label: String = "default", text: String) -> RedshiftFixture.Query {
+                      label: String = "default", text: String, session: Int64? = nil) -> RedshiftFixture.Query {
         RedshiftFixture.Query(
             id: id, end: end, elapsedMicroseconds: Int64(seconds * 1_000_000), text: text, type: type, status: status, label: label,
-            queueMicroseconds: Int64(queue * 1_000_000))
+            queueMicroseconds: Int64(queue * 1_000_000), session: session)
     }
+
+    /// The exporter's annotation, as it starts each of its statements.
+    static let own = OwnStatements.annotation + "\n"
 
     /// Seconds from a UTC time to now.
     static func secondsSince(_ utc: String) -> Double {
@@ -70,7 +73,9 @@ struct RedshiftQueryHistoryCollectorTests {
             Self.query(13, end: "2026-11-21 10:06:30.000000", seconds: 3, status: "canceled", label: "nightly_etl", text: "SELECT pg_sleep(100)"),
             Self.query(14, end: "2026-11-21 10:07:00.000000", seconds: 10, text: longBody + "\n" + #"/* {"app": "dbt", "node_id": "model.shop.orders"} */"#),
             // The exporter's own poll, as Redshift records it: not the warehouse's load.
-            Self.query(17, end: "2026-11-21 10:07:00.000000", seconds: 1, text: #"/* {"app":"warehouse_exporter"} */ SELECT q.query_id FROM sys_query_history q"#),
+            Self.query(17, end: "2026-11-21 10:07:00.000000", seconds: 1, text: Self.own + "SELECT q.query_id FROM sys_query_history q", session: connection.backendPID),
+            // The same annotation from another session is someone's work dressed as the exporter's.
+            Self.query(18, end: "2026-11-21 10:07:00.000000", seconds: 1, type: "DELETE", text: Self.own + "DELETE FROM marts.daily", session: connection.backendPID + 1),
             in: views)
         try await first.collector.collect(first.context)
 
@@ -91,6 +96,8 @@ struct RedshiftQueryHistoryCollectorTests {
         #expect(first.value(durations, dbt) == 1)
         #expect(first.value(
             durations, ["warehouse": "rs", "database": "dev", "app": "warehouse_exporter", "user": "etl", "query_type": "select", "status": "success"]) == nil)
+        #expect(first.value(
+            durations, ["warehouse": "rs", "database": "dev", "app": "warehouse_exporter", "user": "etl", "query_type": "delete", "status": "success"]) == 1)
         // $36 an hour is 1 cent a second of execution: 1.5 s and 4 s, and the failed query's 1 s (it used the cluster too).
         #expect(first.value("warehouse_query_cost_dollars_total", ["warehouse": "rs", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]) == 0.065)
         #expect(first.value(

@@ -14,8 +14,10 @@ struct RedshiftTableActivityCollectorTests {
     static let airflow = #"/* {"app":"airflow","dag":"d","task":"t"} */ "#
     static let redash = #"/* {"app":"redash","user":"ana@corp.com","chart":"42"} */ "#
 
-    static func query(_ id: Int64, _ end: String, _ type: String, _ text: String, status: String = "success", steps: [RedshiftFixture.Step]) -> RedshiftFixture.Query {
-        RedshiftFixture.Query(id: id, end: "2026-11-21 " + end, elapsedMicroseconds: 1_000_000, text: text, type: type, status: status, steps: steps)
+    static func query(
+        _ id: Int64, _ end: String, _ type: String, _ text: String, status: String = "success", session: Int64? = nil, steps: [RedshiftFixture.Step]
+    ) -> RedshiftFixture.Query {
+        RedshiftFixture.Query(id: id, end: "2026-11-21 " + end, elapsedMicroseconds: 1_000_000, text: text, type: type, status: status, steps: steps, session: session)
     }
 
     @Test(arguments: RedshiftFixture.Views.allCases)
@@ -61,7 +63,7 @@ struct RedshiftTableActivityCollectorTests {
             Self.query(15, "10:05:00.000000", "SELECT", #"/* {"app":"looker","dashboard":"sales"} */ SELECT * FROM marts.daily JOIN marts.orders USING (id)"#, steps: [
                 .init("scan", table: 2, rows: 100), .init("scan", table: 3, rows: 100),
             ]),
-            Self.query(16, "10:06:00.000000", "SELECT", #"/* {"app":"warehouse_exporter"} */ SELECT * FROM marts.daily"#, steps: [
+            Self.query(16, "10:06:00.000000", "SELECT", #"/* {"app":"warehouse_exporter"} */ SELECT * FROM marts.daily"#, session: connection.backendPID, steps: [
                 .init("scan", table: 2, rows: 100),
             ]),
             in: views)

@@ -75,6 +75,12 @@ struct ExporterRestartTests {
         } while ContinuousClock.now < deadline
         #expect(counted.pg == Double(unread), "PostgreSQL log: counted \(counted.pg) after the restart, \(unread) past the saved position")
         #expect(counted.rs == Double(unseen), "Redshift views: counted \(counted.rs) after the restart, \(unseen) not seen before the kill")
+        // The killed process's own polling, logged after its saved position, is read back too: its
+        // sessions were kept in the state file, so it is still the exporter's own.
+        let own = try await HTTPGet.fetch("http://127.0.0.1:\(second.port)/metrics").body.split(separator: "\n")
+            .filter { $0.hasPrefix("warehouse_query_duration_seconds_count{") && $0.contains(#"app="warehouse_exporter""#) }
+        #expect(own.isEmpty, "the exporter's own statements counted after the restart: \(own)")
+        #expect((saved["own_sessions"] as? [Any])?.isEmpty == false, "the sessions are in the state file")
         second.process.signal(SIGTERM)
         #expect(try await second.process.wait(timeout: .seconds(10)) == 0, "\(second.process.output)")
         print("SIGKILL and restart: \(done); after the restart counted \(counted), expected (\(unread), \(unseen))")

@@ -85,12 +85,16 @@ public struct RedshiftFixture: Sendable {
         public var text: String
         /// What it did to tables: its scan, insert and delete steps.
         public var steps: [Step] = []
+        /// The server process of its session (`session_id`; STL's `pid`): the test connection's
+        /// `backendPID` for a query of the exporter's own.
+        public var session: Int64?
 
         public init(
             id: Int64, end: String, elapsedMicroseconds: Int64, text: String, type: String = "SELECT", status: String = "success",
             label: String = "default", queueMicroseconds: Int64 = 0, steps: [Step] = [], userID: Int32 = 100,
-            executionMicroseconds: Int64? = nil, nullTimings: Set<Timing> = [], queue: String = ""
+            executionMicroseconds: Int64? = nil, nullTimings: Set<Timing> = [], queue: String = "", session: Int64? = nil
         ) {
+            self.session = session
             self.id = id
             self.end = end
             self.elapsedMicroseconds = elapsedMicroseconds
@@ -145,13 +149,13 @@ public struct RedshiftFixture: Sendable {
                 """
                 INSERT INTO \(Self.schema).sys_query_history
                     (user_id, query_id, query_label, database_name, query_type, status, start_time, end_time,
-                     elapsed_time, queue_time, execution_time, query_text, service_class_name, result_cache_query_id, username)
+                     elapsed_time, queue_time, execution_time, query_text, service_class_name, result_cache_query_id, username, session_id)
                 VALUES ($1, $2, $3, $4, $5, $6, $7::timestamp - $8::bigint * interval '1 microsecond', $7::timestamp, $9, $10, $11,
-                        \(Self.textFromHex("$12")), $13, 0, (SELECT usename FROM \(Self.schema).pg_user WHERE usesysid = $1::integer))
+                        \(Self.textFromHex("$12")), $13, 0, (SELECT usename FROM \(Self.schema).pg_user WHERE usesysid = $1::integer), $14)
                 """,
                 [String(query.userID), String(query.id), query.label, query.database, query.type, query.status, query.end,
                  String(query.elapsedMicroseconds), timing(.elapsed, query.elapsedMicroseconds), timing(.queue, query.queueMicroseconds),
-                 timing(.execution, execution), Self.hex(chunks[0]), query.queue])
+                 timing(.execution, execution), Self.hex(chunks[0]), query.queue, query.session.map(String.init)])
             try await insertChunks(chunks, into: "sys_query_text", userColumn: "user_id", idColumn: "query_id", userID: query.userID, id: query.id, connection)
             for (index, step) in query.steps.enumerated() {
                 for (segment, rows) in [step.rows / 2, step.rows - step.rows / 2].enumerated() {
@@ -183,11 +187,11 @@ public struct RedshiftFixture: Sendable {
             let execution = query.executionMicroseconds ?? (query.elapsedMicroseconds - query.queueMicroseconds)
             _ = try await connection.query(
                 """
-                INSERT INTO \(Self.schema).stl_query (userid, query, label, database, querytxt, starttime, endtime, aborted)
-                VALUES ($1, $2, $3, $4, \(Self.textFromHex("$5")), $6::timestamp - $7::bigint * interval '1 microsecond', $6::timestamp, $8)
+                INSERT INTO \(Self.schema).stl_query (userid, query, label, database, querytxt, starttime, endtime, aborted, pid)
+                VALUES ($1, $2, $3, $4, \(Self.textFromHex("$5")), $6::timestamp - $7::bigint * interval '1 microsecond', $6::timestamp, $8, $9)
                 """,
                 [String(query.userID), String(query.id), query.label, query.database, Self.hex(Self.chunks(stored, 4000, wholeCharacters: whole)[0]),
-                 query.end, String(query.elapsedMicroseconds), query.status == "success" ? "0" : "1"])
+                 query.end, String(query.elapsedMicroseconds), query.status == "success" ? "0" : "1", query.session.map(String.init)])
             try await insertChunks(
                 Self.chunks(stored, 200, wholeCharacters: whole), into: "stl_querytext", userColumn: "userid", idColumn: "query",
                 userID: query.userID, id: query.id, connection)
@@ -494,7 +498,7 @@ public struct RedshiftFixture: Sendable {
     }
 
     private func connect() async throws -> Connection {
-        try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database)))
+        try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database), applicationName: "test_setup"))
     }
 
     /// One row of SVV_TABLE_INFO: sizes in 1 MB blocks, unsorted and stats_off in percent.

@@ -102,7 +102,7 @@ public final class TestPostgres: Sendable {
     /// Runs statements as the superuser, one at a time.
     @discardableResult
     public func execute(_ statements: String..., database: String = "postgres") async throws -> [QueryResult] {
-        let connection = try await Connection.connect(ConnectionSettings(dsn: dsn(database: database)))
+        let connection = try await Connection.connect(ConnectionSettings(dsn: dsn(database: database), applicationName: "test_setup"))
         defer { connection.close() }
         var results: [QueryResult] = []
         for statement in statements {

@@ -56,7 +56,7 @@ public struct PostgresActivityCollector: Collector {
             let attribution = Attribution(context: annotation, fallbackApp: application, databaseUser: try row.string("user"))
             appByPid[pid] = attribution.app
             // The exporter's own sessions are not the warehouse's load.
-            guard !OwnStatements.contains(attribution) else { continue }
+            guard !OwnStatements.contains(attribution, session: pid, in: context.ownSessions) else { continue }
             let session = ActivitySnapshot.Session(state: state, attribution: attribution, age: max(0, age))
             backends.append(Backend(pid: pid, session: session, blockers: Self.pids(try row.string("blockers"))))
         }

@@ -2,7 +2,7 @@ import Foundation
 public import QueryMetrics
 public import SQLText
 import Synchronization
-import WarehouseClient
+public import WarehouseClient
 
 /// Every statement PostgreSQL logs with its duration (`log_min_duration_statement`), read from the
 /// server log in jsonlog or csvlog format: the one PostgreSQL source with each execution, its
@@ -54,7 +54,7 @@ public final class PostgresQueryLogCollector: Collector {
     }
 
     public func collect(_ context: CollectionContext) async throws {
-        let read = try ingest(warehouse: context.warehouse)
+        let read = try ingest(warehouse: context.warehouse, ownSessions: context.ownSessions)
         if read.skippedBytes > 0 {
             context.logger.warning("skipped unreadable log bytes", metadata: ["bytes": "\(read.skippedBytes)", "directory": "\(options.directory ?? "")"])
         }
@@ -84,8 +84,9 @@ public final class PostgresQueryLogCollector: Collector {
     /// Reads what the server logged since the last run, observes it, and saves the position with
     /// each chunk of the log counted, so a crash in the middle of a long catch-up counts at most
     /// that chunk again. Returns the number of log records read and of bytes skipped as unreadable.
+    /// Statements of `ownSessions` that carry the exporter's annotation are left out.
     @discardableResult
-    public func ingest(warehouse: String) throws -> (records: Int, skippedBytes: Int) {
+    public func ingest(warehouse: String, ownSessions: SessionRegistry = SessionRegistry()) throws -> (records: Int, skippedBytes: Int) {
         guard let directory = options.directory else {
             throw QueryLogError("query_log.directory is not set: point it at the server's log_directory (see docs/postgres.md)")
         }
@@ -112,7 +113,7 @@ public final class PostgresQueryLogCollector: Collector {
                 case .csvlog: CSVLogRecord.entry(record)
                 case .stderr: stderr.entry(record)
                 }
-                if let entry, observe(entry, warehouse: warehouse), oldest == nil { oldest = entry.timestamp }
+                if let entry, observe(entry, warehouse: warehouse, ownSessions: ownSessions), oldest == nil { oldest = entry.timestamp }
             }
             let now = Date().timeIntervalSince1970
             let lagNow: Double? = if let oldest { LogTimestamp.seconds(oldest).map { max(0, now - $0) } } else { 0 }
@@ -123,7 +124,7 @@ public final class PostgresQueryLogCollector: Collector {
     }
 
     /// Counts the entry if it is a finished or failed statement; returns whether it did.
-    private func observe(_ entry: LogEntry, warehouse: String) -> Bool {
+    private func observe(_ entry: LogEntry, warehouse: String, ownSessions: SessionRegistry) -> Bool {
         guard let event = LogEvent.from(entry) else { return false }
         let statement: String
         let status: QueryStatus
@@ -141,7 +142,7 @@ public final class PostgresQueryLogCollector: Collector {
         }
         let analysis = analyzer.analyze(statement)
         let attribution = Attribution(context: analysis.context, fallbackApp: entry.applicationName, databaseUser: entry.user)
-        guard !OwnStatements.contains(attribution) else { return false }
+        guard !OwnStatements.contains(attribution, session: entry.session, in: ownSessions) else { return false }
         var record = QueryRecord(
             warehouse: warehouse, database: entry.database, attribution: attribution, queryType: analysis.queryType, status: status, durationSeconds: seconds,
             fingerprint: analysis.fingerprint)

@@ -23,12 +23,13 @@ public final class PostgresStatementsCollector: Collector {
         self.analyzer = SQLAnalyzer(dialect: .postgres, rules: rules)
     }
 
-    /// The exporter's connections annotate it, so its own polling (which the statistics record
-    /// like any query) is recognised and left out.
+    /// The statistics keep no session, only the role: the exporter's own polling (which they
+    /// record like any query) is recognised by its annotation under the exporter's role.
     static let sql = """
         SELECT s.userid::text || '/' || s.dbid::text || '/' || s.queryid::text AS entry,
                d.datname AS database, coalesce(r.rolname, '') AS "user", s.calls::float8 AS calls,
-               s.total_exec_time::float8 AS milliseconds, s.rows::float8 AS rows, coalesce(s.query, '') AS query
+               s.total_exec_time::float8 AS milliseconds, s.rows::float8 AS rows, coalesce(s.query, '') AS query,
+               coalesce(s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user), false) AS own_role
         FROM pg_stat_statements s
         JOIN pg_database d ON d.oid = s.dbid
         LEFT JOIN pg_roles r ON r.oid = s.userid
@@ -46,12 +47,12 @@ public final class PostgresStatementsCollector: Collector {
                 sqlState: error.sqlState)
         }
         var current: [String: [Double]] = [:]
-        var rows: [(entry: String, database: String, user: String, query: String, totals: [Double])] = []
+        var rows: [(entry: String, database: String, user: String, query: String, own: Bool, totals: [Double])] = []
         for row in result.rows {
             let entry = try row.string("entry")
             let totals = [try row.double("calls"), try row.double("milliseconds"), try row.double("rows")]
             current[entry] = totals
-            rows.append((entry, try row.string("database"), try row.string("user"), try row.string("query"), totals))
+            rows.append((entry, try row.string("database"), try row.string("user"), try row.string("query"), try row.bool("own_role"), totals))
         }
         let previous = self.previous.withLock { previous in
             defer { previous = current }
@@ -67,7 +68,7 @@ public final class PostgresStatementsCollector: Collector {
             var annotation = analysis.context
             annotation.user = nil  // the entry belongs to the role; the first caller's user is not everyone's
             let attribution = Attribution(context: annotation, databaseUser: row.user)
-            guard !OwnStatements.contains(attribution) else { continue }
+            guard !OwnStatements.contains(attribution, ranAsExportersRole: row.own) else { continue }
             recorder.observe(StatementTotals(
                 warehouse: context.warehouse, database: row.database, attribution: attribution,
                 fingerprint: analysis.fingerprint, calls: increase[0], executionSeconds: increase[1] / 1000, rows: increase[2]))

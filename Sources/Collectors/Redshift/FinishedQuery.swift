@@ -21,6 +21,14 @@ struct FinishedQuery: Sendable {
     var wholeText: String?
     var row: Row
     var username: String
+    /// The server process of its session (`session_id`, STL's `pid`), which tells the exporter's
+    /// own queries (``OwnStatements``).
+    var session: Int64?
+
+    /// Whether it is the exporter's own, by its annotation and its session.
+    func isOwn(_ attribution: Attribution, _ context: CollectionContext) -> Bool {
+        OwnStatements.contains(attribution, session: session, in: context.ownSessions)
+    }
 
     /// Who ran it, with `context` from its annotation.
     func attribution(_ context: QueryContext) -> Attribution {

@@ -46,7 +46,8 @@ final class RedshiftHistory: Sendable {
         SELECT q.query_id::bigint AS id, q.database_name AS database, q.query_label AS label, q.query_type AS type, q.status AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(q.elapsed_time, 0)::bigint AS elapsed, coalesce(q.queue_time, 0)::bigint AS queued,
-               coalesce(q.execution_time, 0)::bigint AS executed, q.query_text AS text, u.usename AS username
+               coalesce(q.execution_time, 0)::bigint AS executed, q.query_text AS text, u.usename AS username,
+               q.session_id::bigint AS session
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.status IN ('success', 'failed', 'canceled') AND q.user_id > 1
           AND q.end_time >= $1::timestamp AND (q.end_time > $1::timestamp OR q.query_id > $2::bigint)
@@ -69,7 +70,7 @@ final class RedshiftHistory: Sendable {
                 id: id, database: try row.unpadded("database"), label: try row.unpadded("label"), type: try row.unpadded("type").lowercased(),
                 status: status, ended: ended, elapsedSeconds: Double(try row.int64("elapsed")) / 1_000_000,
                 queueSeconds: Double(try row.int64("queued")) / 1_000_000, executionSeconds: Double(try row.int64("executed")) / 1_000_000,
-                wholeText: texts[id], row: row, username: try row.unpadded("username"))
+                wholeText: texts[id], row: row, username: try row.unpadded("username"), session: try row.optionalInt64("session"))
         }
     }
 
@@ -82,7 +83,7 @@ final class RedshiftHistory: Sendable {
     static let stlPageSQL = """
         SELECT q.query::bigint AS id, q.database AS database, q.label AS label, q.aborted::int AS aborted,
                to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
-               q.querytxt AS text, u.usename AS username
+               q.querytxt AS text, u.usename AS username, q.pid::bigint AS session
         FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
         WHERE q.userid > 1 AND q.endtime >= $1::timestamp AND (q.endtime > $1::timestamp OR q.query > $2::bigint)
         ORDER BY q.endtime, q.query
@@ -116,7 +117,7 @@ final class RedshiftHistory: Sendable {
                 // STL_QUERY cannot tell a failed query from a cancelled one: both are aborted.
                 status: try row.int64("aborted") == 1 ? .aborted : .success, ended: ended, elapsedSeconds: elapsed,
                 queueSeconds: queued, executionSeconds: wlm[id].map { Double($0.executed) / 1_000_000 } ?? max(0, elapsed - queued),
-                wholeText: texts[id], row: row, username: try row.unpadded("username"))
+                wholeText: texts[id], row: row, username: try row.unpadded("username"), session: try row.optionalInt64("session"))
         }
     }
 

@@ -22,7 +22,7 @@ public final class RedshiftLiveQueriesCollector: Collector {
         SELECT trim(q.status) AS status, trim(coalesce(q.query_label, '')) AS label,
                trim(coalesce(q.service_class_name, '')) AS queue,
                to_char(q.start_time, 'YYYY-MM-DD HH24:MI:SS.US') AS started,
-               coalesce(q.query_text, '') AS text, trim(coalesce(u.usename, '')) AS username
+               coalesce(q.query_text, '') AS text, trim(coalesce(u.usename, '')) AS username, q.session_id::bigint AS session
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
         WHERE q.status IN ('planning', 'queued', 'running', 'returning') AND q.user_id > 1
           AND q.start_time >= $1::timestamp
@@ -39,7 +39,7 @@ public final class RedshiftLiveQueriesCollector: Collector {
         for row in rows {
             let annotation = analyzer.context(of: try row.string("text"), storedEscapes: true).context
             let attribution = RedshiftSQL.attribution(annotation, label: try row.string("label"), user: try row.string("username"))
-            guard !OwnStatements.contains(attribution) else { continue }
+            guard !OwnStatements.contains(attribution, session: try row.optionalInt64("session"), in: context.ownSessions) else { continue }
             let started = RedshiftTimestamp(try row.string("started")) ?? now
             sessions.append(ActivitySnapshot.Session(
                 state: try row.string("status") == "queued" ? .queued : .running, attribution: attribution, queue: try row.string("queue"),

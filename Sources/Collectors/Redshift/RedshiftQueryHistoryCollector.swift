@@ -52,7 +52,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
         try await RedshiftSQL.needing(RedshiftSQL.syslog) {
             var oldest: RedshiftTimestamp? = nil
             try await history.read(context) { queries in
-                for query in queries where observe(query, warehouse: context.warehouse) {
+                for query in queries where observe(query, context) {
                     oldest = min(oldest ?? query.ended, query.ended)
                 }
             }
@@ -63,12 +63,12 @@ public final class RedshiftQueryHistoryCollector: Collector {
     }
 
     /// Counts the query unless it is the exporter's own; returns whether it did.
-    private func observe(_ query: FinishedQuery, warehouse: String) -> Bool {
+    private func observe(_ query: FinishedQuery, _ context: CollectionContext) -> Bool {
         let analysis = query.analyze(analyzer)
         let attribution = query.attribution(analysis.context)
-        guard !OwnStatements.contains(attribution) else { return false }
+        guard !query.isOwn(attribution, context) else { return false }
         var record = QueryRecord(
-            warehouse: warehouse, database: query.database, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, status: query.status,
+            warehouse: context.warehouse, database: query.database, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, status: query.status,
             durationSeconds: query.elapsedSeconds, queueSeconds: query.queueSeconds, executionSeconds: query.executionSeconds,
             fingerprint: analysis.fingerprint)
         record.costDollars = options.dollarsPerHour.map { query.executionSeconds * $0 / 3600 }

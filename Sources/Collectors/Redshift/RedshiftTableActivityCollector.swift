@@ -97,7 +97,7 @@ public final class RedshiftTableActivityCollector: Collector {
     private func observe(_ query: FinishedQuery, _ tables: [TableName: Steps], _ context: CollectionContext) {
         let analysis = query.analyze(analyzer)
         let attribution = query.attribution(analysis.context)
-        guard !OwnStatements.contains(attribution) else { return }
+        guard !query.isOwn(attribution, context) else { return }
         var tables = tables
         // Write steps the view names no table for: the statement's one target, when it has one.
         if let unnamed = tables.removeValue(forKey: Self.unnamed), analysis.tables.written.count == 1, let target = analysis.tables.written.first {

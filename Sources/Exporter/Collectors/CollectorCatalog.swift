@@ -1,4 +1,5 @@
 import Collectors
+import WarehouseClient
 import QueryMetrics
 import SQLText
 
@@ -121,9 +122,11 @@ public enum CollectorCatalog {
         return descriptor.make(warehouse, metrics, shared)
     }
 
-    /// What collectors of every warehouse share: the annotation rules and the state file.
+    /// What collectors of every warehouse share: the annotation rules, the state file and the
+    /// exporter's sessions.
     struct Shared {
         let rules: AnnotationRules
         let state: StateStore
+        var sessions = SessionRegistry()
     }
 }

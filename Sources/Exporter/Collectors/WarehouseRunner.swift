@@ -15,17 +15,23 @@ final class WarehouseRunner: Sendable {
     private let logger: Logger
     /// Whether the warehouse was reachable at the last attempt; nil before the first.
     private let reachable = Mutex<Bool?>(nil)
+    /// The server processes of the exporter's connections, this runner's among them.
+    let sessions: SessionRegistry
 
     convenience init(config: ExporterConfig.Warehouse, metrics: MetricCatalog, shared: CollectorCatalog.Shared, status: StatusBoard, logger: Logger) {
         self.init(
             config: config, collectors: config.collectors.compactMap { CollectorCatalog.make($0, for: config, metrics: metrics, shared: shared) },
-            metrics: metrics, status: status, logger: logger)
+            metrics: metrics, status: status, logger: logger, sessions: shared.sessions)
     }
 
     /// A runner of the given collectors (tests run doubles with it).
-    init(config: ExporterConfig.Warehouse, collectors: [any Collector], metrics: MetricCatalog, status: StatusBoard, logger: Logger) {
+    init(
+        config: ExporterConfig.Warehouse, collectors: [any Collector], metrics: MetricCatalog, status: StatusBoard, logger: Logger,
+        sessions: SessionRegistry = SessionRegistry()
+    ) {
         self.config = config
         self.collectors = collectors
+        self.sessions = sessions
         self.metrics = metrics
         self.status = status
         var logger = logger
@@ -52,6 +58,7 @@ final class WarehouseRunner: Sendable {
         // Every statement the exporter sends carries its annotation: its own polling is never
         // counted as the warehouse's work.
         settings.statementMarker = OwnStatements.annotation
+        settings.sessions = sessions
         return settings
     }
 

@@ -10,6 +10,7 @@ enum CSVLogRecord {
         case 0: \.timestamp
         case 1: \.user
         case 2: \.database
+        case 3: \.processID
         case 11: \.severity
         case 12: \.sqlState
         case 13: \.message

@@ -30,8 +30,11 @@ enum JSONLogLine {
                 if bytes[index] == UInt8(ascii: "\"") {
                     guard let valueRange = rawString() else { return nil }
                     if let field { entry[keyPath: field] = decoded(valueRange) }
-                } else if !skipValue() {
-                    return nil
+                } else {
+                    let start = index
+                    guard skipValue() else { return nil }
+                    // PostgreSQL writes the process id as a number.
+                    if field == \LogEntry.processID { entry.processID = String(decoding: bytes[start..<index], as: UTF8.self) }
                 }
             }
         }
@@ -143,6 +146,7 @@ enum JSONLogLine {
         case 10 where key.elementsEqual("state_code".utf8): \.sqlState
         case 7 where key.elementsEqual("message".utf8): \.message
         case 9 where key.elementsEqual("statement".utf8): \.statement
+        case 3 where key.elementsEqual("pid".utf8): \.processID
         default: nil
         }
     }

@@ -6,6 +6,9 @@ struct LogEntry: Equatable {
     var user = ""
     var database = ""
     var applicationName = ""
+    /// The server process that wrote it (`%p`): the session's, which tells the exporter's own
+    /// statements from others' (``OwnStatements``).
+    var processID = ""
     /// `LOG`, `ERROR`, `FATAL`, …
     var severity = ""
     /// SQLSTATE, five characters.
@@ -13,4 +16,7 @@ struct LogEntry: Equatable {
     var message = ""
     /// The statement an error happened in, when `log_min_error_statement` lets the server log it.
     var statement = ""
+
+    /// ``processID`` as a number; nil when the record has none.
+    var session: Int64? { Int64(processID) }
 }

@@ -16,6 +16,7 @@ struct StderrLogReader {
         var entry = LogEntry()
         entry.severity = String(severity)
         entry.message = String(message)
+        entry.processID = String(pid)
         Self.session(prefix, into: &entry)
         switch severity {
         case "STATEMENT":
