@@ -19,7 +19,7 @@ import WarehouseClient
         func reader() throws -> IncrementalReader {
             IncrementalReader(
                 startSQL: RedshiftHistory.sysStartSQL, pageSQL: RedshiftHistory.sysPageSQL,
-                overlap: .seconds(600), lookback: .zero, pageSize: 2, state: try StateStore(path: statePath), stateKey: "rs/test")
+                window: HistoryWindow(pageSize: 2), state: try StateStore(path: statePath), stateKey: "rs/test")
         }
         let first = try reader()
         try await first.read(context) { _ in }  // the baseline
@@ -60,7 +60,7 @@ import WarehouseClient
         func reader(_ path: String) throws -> IncrementalReader {
             IncrementalReader(
                 startSQL: RedshiftHistory.sysStartSQL, pageSQL: RedshiftHistory.sysPageSQL,
-                overlap: .seconds(600), lookback: .zero, pageSize: 2, state: try StateStore(path: path), stateKey: "rs/killed")
+                window: HistoryWindow(pageSize: 2), state: try StateStore(path: path), stateKey: "rs/killed")
         }
         try await reader(statePath).read(context) { _ in }  // the baseline
         for id in Int64(10)..<15 {
@@ -90,7 +90,7 @@ import WarehouseClient
         let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         let reader = IncrementalReader(
             startSQL: RedshiftHistory.sysStartSQL, pageSQL: RedshiftHistory.sysPageSQL,
-            overlap: .seconds(600), lookback: .zero, pageSize: 100, state: try StateStore(path: nil), stateKey: "rs/empty")
+            window: HistoryWindow(pageSize: 100), state: try StateStore(path: nil), stateKey: "rs/empty")
         var handled: [Int64] = []
         try await reader.read(context) { rows in handled += try rows.map { try $0.int64("id") } }
         #expect(handled.isEmpty)

@@ -1,4 +1,5 @@
 @testable import Collectors
+import Foundation
 import Testing
 
 /// The Redshift history cursor's page de-duplication (`QueryHistoryRead` over a
@@ -30,9 +31,9 @@ struct QueryHistoryCursorTests {
     /// One read of `history` to its end, page after page, as `IncrementalReader` does it: the ids
     /// counted, in order, the cursor kept, and how many rows the pages held.
     static func poll(
-        _ cursor: QueryHistoryCursor, _ history: [Row], overlap: Double = 600, pageSize: Int = 2
+        _ cursor: QueryHistoryCursor, _ history: [Row], overlap: Double = 600, pageSize: Int = 2, remembering: Int = HistoryWindow.defaultRemembered
     ) -> (counted: [Int64], cursor: QueryHistoryCursor, rowsRead: Int) {
-        var read = QueryHistoryRead(cursor, overlap: overlap, pageSize: pageSize)
+        var read = QueryHistoryRead(cursor, overlap: overlap, pageSize: pageSize, remembering: remembering)
         var counted: [Int64] = []
         var rowsRead = 0
         var position: Position? = read.start
@@ -98,6 +99,35 @@ struct QueryHistoryCursorTests {
 
         #expect(Self.poll(QueryHistoryCursor(startingAt: Self.at("09:00:00")), history).counted == [5, 6, 7, 8, 9])
         #expect(Self.poll(QueryHistoryCursor(startingAt: Self.at("09:00:00")), history, pageSize: 1).counted == [5, 6, 7, 8, 9])
+    }
+
+    /// A window busier than the ids remembered keeps the newest, and the read moves past the
+    /// others' end times: every row is counted once, the cursor stays bounded, and a late row is
+    /// counted once if it ends after the newest forgotten end time, or missed, never counted twice.
+    @Test func aBusyWindowKeepsTheNewestIdsAndCountsEachRowOnce() {
+        // Ten queries a second for ten seconds, two of them ending at the same instant.
+        var history: [Row] = []
+        for index in 0..<100 {
+            let time = String(format: "10:00:%02d.%06d", index / 10, (index % 10) * 100_000)
+            history.append(Self.row(Int64(1_000 + index), time))
+        }
+        history.append(Self.row(2_000, "10:00:09.900000"))
+        let first = Self.poll(QueryHistoryCursor(startingAt: Self.at("09:00:00")), history, pageSize: 7, remembering: 20)
+        #expect(first.counted.count == 101 && Set(first.counted).count == 101)
+        #expect(first.cursor.seen.count == 20)
+        // The newest 20 end at 10:00:08.1 and later: the floor is the last forgotten end time.
+        #expect(first.cursor.floor == Self.at("10:00:08.000000"))
+        #expect(first.cursor.readStart(overlap: 600) == Position(time: Self.at("10:00:08.000000"), id: .max))
+
+        let second = Self.poll(first.cursor, history, pageSize: 7, remembering: 20)
+        #expect(second.counted.isEmpty, "nothing twice")
+        #expect(second.rowsRead == 20, "only what the remembered ids span is read again")
+
+        // Late rows: one after the floor is counted once; one at or before it is missed.
+        history += [Self.row(3_000, "10:00:08.500000"), Self.row(3_001, "10:00:07.000000")]
+        let third = Self.poll(second.cursor, history, pageSize: 7, remembering: 20)
+        #expect(third.counted == [3_000])
+        #expect(Self.poll(third.cursor, history, pageSize: 7, remembering: 20).counted.isEmpty)
     }
 
     @Test func aLateRowWithinTheOverlapWindowIsCountedOnce() {

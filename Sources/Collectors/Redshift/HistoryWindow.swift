@@ -8,10 +8,17 @@ public struct HistoryWindow: Sendable, Equatable {
     public var lookback: Duration
     /// Rows per page.
     public var pageSize: Int
+    /// The most query ids kept to tell the rows of the overlap window already counted. A busier
+    /// window keeps its newest: the overlap is then as long as they span.
+    public var remembered: Int
 
-    public init(overlap: Duration = .seconds(600), lookback: Duration = .zero, pageSize: Int = 5000) {
+    /// Sixteen queries a second over the default overlap; at most about 700 KB of state file.
+    public static let defaultRemembered = 10_000
+
+    public init(overlap: Duration = .seconds(600), lookback: Duration = .zero, pageSize: Int = 5000, remembered: Int = defaultRemembered) {
         self.overlap = overlap
         self.lookback = lookback
         self.pageSize = pageSize
+        self.remembered = remembered
     }
 }

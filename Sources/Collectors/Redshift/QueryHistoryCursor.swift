@@ -21,10 +21,21 @@ public struct QueryHistoryCursor: Codable, Equatable, Sendable {
         return window > floor ? Position(time: window, id: -1) : Position(time: floor, id: Int64.max)
     }
 
-    /// Forgets the ids that ended before the window; bounds memory to one window of queries.
-    mutating func prune(overlap: Double) {
+    /// Forgets the ids that ended before the window, and keeps at most `remembering` of those
+    /// within it: memory and the state file stay bounded whatever the query rate. When the window
+    /// holds more, the oldest are forgotten and ``floor`` moves up to their end time, so the next
+    /// read starts after them: a row published later than that is missed, never counted twice.
+    /// Returns whether the window was narrowed so.
+    @discardableResult
+    mutating func prune(overlap: Double, remembering: Int) -> Bool {
         let low = high.adding(seconds: -overlap)
         seen = seen.filter { $0.value >= low }
+        guard seen.count > remembering else { return false }
+        // Whole end times go, so the floor never splits the queries that ended at one instant.
+        let cut = seen.values.sorted()[seen.count - remembering - 1]
+        seen = seen.filter { $0.value > cut }
+        floor = max(floor, cut)
+        return true
     }
 }
 

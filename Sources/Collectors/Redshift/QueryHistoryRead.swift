@@ -25,14 +25,19 @@ struct QueryHistoryRead: Equatable, Sendable {
 
     let overlap: Double
     let pageSize: Int
+    /// The most query ids the cursor keeps (``QueryHistoryCursor/prune(overlap:remembering:)``).
+    let remembering: Int
+    /// Whether the last page handed over held more queries in the window than are remembered.
+    private(set) var narrowed = false
     /// The cursor as of the pages handed over: what a read that fails keeps.
     private(set) var committed: QueryHistoryCursor
     /// The cursor with the page being handed over taken too.
     private(set) var working: QueryHistoryCursor
 
-    init(_ cursor: QueryHistoryCursor, overlap: Double, pageSize: Int) {
+    init(_ cursor: QueryHistoryCursor, overlap: Double, pageSize: Int, remembering: Int = HistoryWindow.defaultRemembered) {
         self.overlap = overlap
         self.pageSize = pageSize
+        self.remembering = remembering
         committed = cursor
         working = cursor
     }
@@ -62,7 +67,7 @@ struct QueryHistoryRead: Equatable, Sendable {
     mutating func handed() {
         // Saved with each page: kept to one window of ids, so a long catch-up writes a bounded
         // cursor each time rather than every id it has read.
-        working.prune(overlap: overlap)
+        narrowed = working.prune(overlap: overlap, remembering: remembering)
         committed = working
     }
 
@@ -70,7 +75,7 @@ struct QueryHistoryRead: Equatable, Sendable {
     /// forgotten.
     var finished: QueryHistoryCursor {
         var cursor = working
-        cursor.prune(overlap: overlap)
+        cursor.prune(overlap: overlap, remembering: remembering)
         return cursor
     }
 }

@@ -14,8 +14,10 @@ final class RedshiftHistory: Sendable {
 
     /// `key` names the cursor in the state file: `warehouse/collector`.
     init(window: HistoryWindow, state: StateStore, key: String) {
-        sys = IncrementalReader(startSQL: Self.sysStartSQL, pageSQL: Self.sysPageSQL, window: window, state: state, stateKey: key)
-        stl = IncrementalReader(startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, window: window, state: state, stateKey: key + "/stl")
+        sys = IncrementalReader(
+            startSQL: Self.sysStartSQL, pageSQL: Self.sysPageSQL, rowsSQL: Self.sysRowsSQL, window: window, state: state, stateKey: key)
+        stl = IncrementalReader(
+            startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, rowsSQL: Self.stlRowsSQL, window: window, state: state, stateKey: key + "/stl")
     }
 
     /// The views this warehouse has, probed once.
@@ -40,20 +42,30 @@ final class RedshiftHistory: Sendable {
         FROM sys_query_history WHERE status IN ('success', 'failed', 'canceled')
         """
 
-    /// One page after (`$1`, `$2`): the end time and query id of the last row read. The `char`
-    /// columns come padded, trimmed as they are read.
+    /// One page after (`$1`, `$2`): the end time and query id of the last row read, and no more,
+    /// since most of a page is the overlap read again.
     static let sysPageSQL = """
+        SELECT q.query_id::bigint AS id, to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended
+        FROM sys_query_history q
+        WHERE q.status IN ('success', 'failed', 'canceled') AND q.user_id > 1
+          AND q.end_time >= $1::timestamp AND (q.end_time > $1::timestamp OR q.query_id > $2::bigint)
+        ORDER BY q.end_time, q.query_id
+        LIMIT $3
+        """
+
+    /// The columns of the queries not read before. The `char` columns come padded, trimmed as
+    /// they are read.
+    @Sendable static func sysRowsSQL(_ ids: String) -> String {
+        """
         SELECT q.query_id::bigint AS id, q.database_name AS database, q.query_label AS label, q.query_type AS type, q.status AS status,
                to_char(q.end_time, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
                coalesce(q.elapsed_time, 0)::bigint AS elapsed, coalesce(q.queue_time, 0)::bigint AS queued,
                coalesce(q.execution_time, 0)::bigint AS executed, q.query_text AS text, u.usename AS username,
                q.session_id::bigint AS session
         FROM sys_query_history q LEFT JOIN pg_user u ON u.usesysid = q.user_id
-        WHERE q.status IN ('success', 'failed', 'canceled') AND q.user_id > 1
-          AND q.end_time >= $1::timestamp AND (q.end_time > $1::timestamp OR q.query_id > $2::bigint)
-        ORDER BY q.end_time, q.query_id
-        LIMIT $3
+        WHERE q.query_id IN (\(ids))
         """
+    }
 
     /// The queries of a page, one per row (nil for a row without a readable end time).
     private static func sysQueries(_ rows: [Row], _ context: CollectionContext) async throws -> [FinishedQuery?] {
@@ -81,14 +93,22 @@ final class RedshiftHistory: Sendable {
         """
 
     static let stlPageSQL = """
-        SELECT q.query::bigint AS id, q.database AS database, q.label AS label, q.aborted::int AS aborted,
-               to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
-               q.querytxt AS text, u.usename AS username, q.pid::bigint AS session
-        FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
+        SELECT q.query::bigint AS id, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended
+        FROM stl_query q
         WHERE q.userid > 1 AND q.endtime >= $1::timestamp AND (q.endtime > $1::timestamp OR q.query > $2::bigint)
         ORDER BY q.endtime, q.query
         LIMIT $3
         """
+
+    @Sendable static func stlRowsSQL(_ ids: String) -> String {
+        """
+        SELECT q.query::bigint AS id, q.database AS database, q.label AS label, q.aborted::int AS aborted,
+               to_char(q.starttime, 'YYYY-MM-DD HH24:MI:SS.US') AS started, to_char(q.endtime, 'YYYY-MM-DD HH24:MI:SS.US') AS ended,
+               q.querytxt AS text, u.usename AS username, q.pid::bigint AS session
+        FROM stl_query q LEFT JOIN pg_user u ON u.usesysid = q.userid
+        WHERE q.query IN (\(ids))
+        """
+    }
 
     /// STL_QUERY has no durations of its own: the queue and execution times are STL_WLM_QUERY's
     /// (summed over a query's hops between queues), the elapsed time its start to its end.

@@ -22,8 +22,7 @@ public final class RedshiftLoadsCollector: Collector {
         self.recorder = recorder
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
         self.sys = IncrementalReader(startSQL: Self.startSQL, pageSQL: Self.pageSQL, window: window, state: state, stateKey: "\(warehouse)/loads")
-        self.stl = IncrementalReader(
-            startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, window: window, state: state, stateKey: "\(warehouse)/loads/stl")
+        self.stl = IncrementalReader(startSQL: Self.stlStartSQL, pageSQL: Self.stlPageSQL, window: window, state: state, stateKey: "\(warehouse)/loads/stl")
     }
 
     static let startSQL = """
