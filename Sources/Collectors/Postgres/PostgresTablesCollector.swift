@@ -159,7 +159,7 @@ public final class PostgresTablesCollector: Collector {
         }
         if keepingOthers {
             self.previous.withLock { $0.merge(counts) { $1 } }
-            for (database, tables) in snapshots { tables.replace(owner: [context.warehouse, database]) }
+            GaugeSnapshot.replace(snapshots.map { ([context.warehouse, $0.database], $0.tables) })
         } else {
             self.previous.withLock { $0 = counts }
             everything.replace(owner: [context.warehouse])

@@ -8,17 +8,18 @@ public final class MetricRegistry: Sendable {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     private let sources = Mutex<(names: Set<String>, list: [any RenderedFamily])>(([], []))
+    private let renderLock = RenderLock()
 
     public init() {}
 
     /// Creates the gauge family declared as `family`. Each family may be created once per registry.
     public func gauge(_ family: MetricFamily) -> GaugeFamily {
-        add(GaugeFamily(family))
+        add(GaugeFamily(family, renderLock: renderLock))
     }
 
     /// Creates the counter family declared as `family`.
     public func counter(_ family: MetricFamily) -> CounterFamily {
-        add(CounterFamily(family))
+        add(CounterFamily(family, renderLock: renderLock))
     }
 
     /// Creates the gauge family declared as `family` whose series each bring more labels of their own.
@@ -52,11 +53,15 @@ public final class MetricRegistry: Sendable {
         sources.withLock { $0.list.flatMap(\.families) }
     }
 
-    /// The whole exposition, in the text format.
+    /// The whole exposition, in the text format: a collector run's snapshot is in it whole or not
+    /// at all (``GaugeSnapshot``).
     public func render() -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
-        for source in sources.withLock({ $0.list }) { source.emit(into: &buffer) }
+        let list = sources.withLock { $0.list }
+        renderLock.withLock {
+            for source in list { source.emit(into: &buffer) }
+        }
         return buffer
     }
 }

@@ -1,7 +1,7 @@
 /// What one run of a snapshot collector saw, family by family: the samples that replace, at the
 /// end of the run, the series an owner (a warehouse, a table) had in each family, so a table that
 /// is gone or a value that is no longer known stops being served.
-public struct GaugeSnapshot {
+public struct GaugeSnapshot: Sendable {
     private let families: [GaugeFamily]
     private var samples: [[(labels: [String], value: Double)]]
 
@@ -26,8 +26,22 @@ public struct GaugeSnapshot {
         for index in samples.indices { samples[index] += other.samples[index] }
     }
 
-    /// Makes the samples the whole set of `owner`'s series in each family.
+    /// Makes the samples the whole set of `owner`'s series in each family, at once for a scrape.
     public func replace(owner: [String]) {
-        for (family, samples) in zip(families, samples) { family.replace(owner: owner, with: samples) }
+        Self.replace([(owner, self)])
+    }
+
+    /// Replaces each owner's series with its snapshot's samples, all at once for a scrape: one
+    /// that renders meanwhile sees every family as it was before or every family as it is after,
+    /// never some of each (a table in one family and already gone from the next).
+    public static func replace(_ snapshots: [(owner: [String], snapshot: GaugeSnapshot)]) {
+        guard let lock = snapshots.first?.snapshot.families.first?.renderLock else { return }
+        precondition(
+            snapshots.allSatisfy { $0.snapshot.families.allSatisfy { $0.renderLock === lock } }, "snapshots of families of different registries")
+        lock.withLock {
+            for (owner, snapshot) in snapshots {
+                for (family, samples) in zip(snapshot.families, snapshot.samples) { family.replace(owner: owner, with: samples) }
+            }
+        }
     }
 }

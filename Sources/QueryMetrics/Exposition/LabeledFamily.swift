@@ -8,10 +8,13 @@ import Synchronization
 public final class LabeledFamily<Kind: FamilyKind>: Sendable, RenderedFamily {
     public let family: MetricFamily
     private let store: Mutex<ValueStore>
+    /// The registry's: what a snapshot of several families holds while it replaces them.
+    let renderLock: RenderLock
 
-    init(_ family: MetricFamily) {
+    init(_ family: MetricFamily, renderLock: RenderLock) {
         precondition(family.kind == Kind.kind, "\(family.name) is a \(family.kind.rawValue)")
         self.family = family
+        self.renderLock = renderLock
         store = Mutex(ValueStore(family, labelNames: family.labelNames))
     }
 
