@@ -83,6 +83,12 @@ struct RedshiftFixtureColumnsTests {
         ("sortkey", "integer"), ("column_acl", "varchar(128)"), ("remarks", "varchar(256)"),
     ])
 
+    // https://docs.aws.amazon.com/redshift/latest/dg/r_SVV_REDSHIFT_DATABASES.html
+    static let svvRedshiftDatabases = View(name: "svv_redshift_databases", columns: [
+        ("database_name", "varchar(128)"), ("database_owner", "integer"), ("database_type", "varchar(32)"),
+        ("database_acl", "varchar(128)"), ("database_options", "varchar(128)"), ("database_isolation_level", "varchar(128)"),
+    ])
+
     // https://docs.aws.amazon.com/redshift/latest/dg/r_STL_QUERY.html
     static let stlQuery = View(name: "stl_query", columns: [
         ("userid", "integer"), ("query", "integer"), ("label", "character(320)"), ("xid", "bigint"), ("pid", "integer"),
@@ -157,7 +163,7 @@ struct RedshiftFixtureColumnsTests {
     ])
 
     static let views = [
-        sysQueryHistory, sysQueryText, sysQueryDetail, sysLoadHistory, sysServerlessUsage, svvTableInfo, svvRedshiftColumns,
+        sysQueryHistory, sysQueryText, sysQueryDetail, sysLoadHistory, sysServerlessUsage, svvTableInfo, svvRedshiftColumns, svvRedshiftDatabases,
         stlQuery, stlQuerytext, stlWlmQuery, stlScan, stlInsert, stlDelete, stlWlmRuleAction, stlLoadCommits, stlLoadErrors,
     ]
 

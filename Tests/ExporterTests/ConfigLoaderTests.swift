@@ -97,8 +97,6 @@ struct ConfigLoaderTests {
         ("warehouses:\n  - {name: w, kind: postgres, dsn: x}\n  - {name: w, kind: postgres, dsn: y}\n", 3, 5, ["\"w\" is used twice"]),
         ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"host=db password=s3cret trailing\"\n", 4, 10, ["dsn of warehouse \"w\""]),
         ("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    tables: { max_tables: -1 }\n", 5, 27, ["positive whole number"]),
-        ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: x\n    tables: { databases: [\"*\"] }\n", 5, 26,
-         ["\"databases\" is for PostgreSQL"]),
         ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: x\n    password_file: /p\n    password_command: [aws, redshift]\n", 5, 20,
          ["password_file or password_command, not both"]),
         ("warehouses:\n  - name: w\n    kind: redshift\n    dsn: \"host=h password=p\"\n    password_command: [vault]\n", 5, 23,

@@ -501,10 +501,12 @@ public struct RedshiftFixture: Sendable {
         try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database), applicationName: "test_setup"))
     }
 
-    /// One row of SVV_TABLE_INFO: sizes in 1 MB blocks, unsorted and stats_off in percent.
+    /// One row of SVV_TABLE_INFO: sizes in 1 MB blocks, unsorted and stats_off in percent, in the
+    /// database `dev` unless `inDatabase` says otherwise (the fixture's own name, where several
+    /// databases are read: the view names the connected one).
     public func insertTable(
         id: Int? = nil, schema: String, table: String, megabytes: Int, rows: Int, visibleRows: Int?, unsorted: Double?, statsOff: Double,
-        skew: Double?
+        skew: Double?, inDatabase: String = "dev"
     ) async throws {
         let connection = try await connect()
         defer { connection.close() }
@@ -512,10 +514,10 @@ public struct RedshiftFixture: Sendable {
             """
             INSERT INTO \(Self.schema).svv_table_info
                 (table_id, database, schema, "table", size, tbl_rows, estimated_visible_rows, unsorted, stats_off, skew_rows)
-            VALUES ($9, 'dev', $1, $2, $3, $4, $5, $6, $7, $8)
+            VALUES ($9, $10, $1, $2, $3, $4, $5, $6, $7, $8)
             """,
             [schema, table, String(megabytes), String(rows), visibleRows.map(String.init), unsorted.map { "\($0)" }, "\(statsOff)",
-             skew.map { "\($0)" }, id.map(String.init)])
+             skew.map { "\($0)" }, id.map(String.init), inDatabase])
     }
 
     /// One COPY of SYS_LOAD_HISTORY; its statement goes in the query history with ``insert(_:)``.

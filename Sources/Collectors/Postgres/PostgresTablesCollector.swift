@@ -63,46 +63,22 @@ public final class PostgresTablesCollector: Collector {
         LIMIT $3
         """
 
-    static let databasesSQL = "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname"
+    static let databasesSQL = "SELECT datname AS name FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname"
 
     /// Reads the DSN's database and each other configured one. A database that cannot be read
     /// fails the run after the others are reported, and keeps the series it had.
     public func collect(_ context: CollectionContext) async throws {
-        // The DSN's database is named only where other databases are read beside it.
-        let current = options.databases.isEmpty ? "" : try await context.query("SELECT current_database() AS name").rows.first?.string("name") ?? ""
-        var results = [try await readTables(context.connection, database: current, context)]
-        var failures: [String] = []
-        for database in try await otherDatabases(current, context) {
-            do {
-                guard let settings = context.settings else { break }
-                var other = settings
-                other.database = database
-                let connection = try await Connection.connect(other)
-                defer { connection.close() }
-                results.append(try await readTables(connection, database: database, context))
-            } catch {
-                failures.append("database \(database): \(error)")
-            }
+        let parameters = SchemaFilter.parameters(include: options.includeSchemas, exclude: options.excludeSchemas, limit: options.maxTables)
+        let (reads, failures) = try await OtherDatabases(names: options.databases, listSQL: Self.databasesSQL).read(context) { connection in
+            try await connection.query(Self.sql, parameters, timeout: context.queryTimeout)
+        }
+        let results = try reads.map { read in
+            Tables(database: read.database, rows: read.result.rows, matching: try read.result.rows.first?.int64("matching") ?? 0)
         }
         let matching = results.map(\.matching).max() ?? 0
         try report(results, context, keepingOthers: !failures.isEmpty)
         cap.note(matching: Int64(matching), context.logger)
         if !failures.isEmpty { throw WarehouseError(.query, failures.joined(separator: "; ")) }
-    }
-
-    private func otherDatabases(_ current: String, _ context: CollectionContext) async throws -> [String] {
-        guard !options.databases.isEmpty else { return [] }
-        var names = options.databases
-        if names.contains("*") {
-            names = try await context.query(Self.databasesSQL).rows.map { try $0.string("datname") }
-        }
-        return names.filter { $0 != current }
-    }
-
-    private func readTables(_ connection: Connection, database: String, _ context: CollectionContext) async throws -> Tables {
-        let parameters = SchemaFilter.parameters(include: options.includeSchemas, exclude: options.excludeSchemas, limit: options.maxTables)
-        let result = try await connection.query(Self.sql, parameters, timeout: context.queryTimeout)
-        return Tables(database: database, rows: result.rows, matching: try result.rows.first?.int64("matching") ?? 0)
     }
 
     /// One database's tables, as one read saw them.

@@ -36,7 +36,9 @@ public enum CollectorCatalog {
                     metrics: metrics)
             case .redshift:
                 RedshiftTablesCollector(
-                    options: .init(includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables),
+                    options: .init(
+                        includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables,
+                        databases: tables.databases),
                     metrics: metrics)
             }
         },

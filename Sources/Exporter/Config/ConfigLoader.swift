@@ -310,11 +310,7 @@ private struct Reader: YAMLReading {
         if let node = fields["include_schemas"] { options.includeSchemas = try schemaPatterns(node, "include_schemas") }
         if let node = fields["exclude_schemas"] { options.excludeSchemas = try schemaPatterns(node, "exclude_schemas") }
         if let node = fields["max_tables"] { options.maxTables = try positiveInteger(node, "max_tables") }
-        if let node = fields["databases"] {
-            // SVV_TABLE_INFO lists the connected database's tables only.
-            guard kind == .postgres else { throw error(node, "\"databases\" is for PostgreSQL warehouses: Redshift reports the DSN's database") }
-            options.databases = try stringList(node, "databases")
-        }
+        if let node = fields["databases"] { options.databases = try stringList(node, "databases") }
         return options
     }
 

@@ -6,7 +6,7 @@ public struct TablesSection: Sendable, Equatable {
     public var excludeSchemas: [String] = []
     /// At most this many tables, the largest first.
     public var maxTables = 5000
-    /// Other databases of the server to read too (PostgreSQL); `*` for every one.
+    /// Other databases of the server or cluster to read too; `*` for every one.
     public var databases: [String] = []
 
     public init() {}
