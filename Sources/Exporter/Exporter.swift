@@ -99,15 +99,17 @@ public final class Exporter: Sendable {
         let registry = metrics.registry
         let status = status
         router.get(RouterPath(telemetryPath)) { request, _ in
-            let exposition = registry.render()
+            // OpenMetrics (with exemplars) when the scraper prefers it, as Prometheus does.
+            let format = ExpositionFormat.preferred(by: request.headers[.accept])
+            let exposition = registry.render(format)
             if Gzip.isAccepted(by: request.headers[.acceptEncoding]), let compressed = Gzip.compress(exposition) {
                 return Response(
                     status: .ok,
-                    headers: [.contentType: MetricRegistry.contentType, .contentEncoding: "gzip", .vary: "Accept-Encoding"],
+                    headers: [.contentType: format.contentType, .contentEncoding: "gzip", .vary: "Accept, Accept-Encoding"],
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: compressed)))
             }
             return Response(
-                status: .ok, headers: [.contentType: MetricRegistry.contentType, .vary: "Accept-Encoding"],
+                status: .ok, headers: [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: exposition)))
         }
         router.get("/-/healthy") { _, _ in

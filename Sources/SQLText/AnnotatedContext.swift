@@ -20,4 +20,20 @@ public struct AnnotatedContext: Hashable, Sendable {
         self.annotations = annotations
         self.truncated = truncated
     }
+
+    /// The trace id of a W3C `traceparent` the annotations carry (sqlcommenter, Datadog's
+    /// propagation mode `full`): `version-traceid-parentid-flags`, the trace id 32 lower-case hex
+    /// digits, not all zero; nil when there is none or it is not well-formed.
+    public var traceID: String? {
+        guard let traceparent = attributes.first(where: { $0.key.lowercased() == "traceparent" })?.value else { return nil }
+        let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].utf8.count == 2, parts[0] != "ff", parts[1].utf8.count == 32, parts[2].utf8.count == 16,
+            parts[0...2].allSatisfy({ $0.utf8.allSatisfy(Self.isLowerHex) }), parts[1].contains(where: { $0 != "0" })
+        else { return nil }
+        return String(parts[1])
+    }
+
+    private static func isLowerHex(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+    }
 }

@@ -10,4 +10,6 @@ public struct SQLAnalysis: Hashable, Sendable {
     public var source: AnnotationSource { annotated.source }
     public var context: QueryContext { annotated.context }
     public var truncated: Bool { annotated.truncated }
+    /// The W3C trace id the statement's annotations carry, if any.
+    public var traceID: String? { annotated.traceID }
 }

@@ -53,7 +53,26 @@ import Testing
         }.sorted().joined()
     }
 
-    static func exposition(_ policy: LabelPolicy) -> String {
+    /// The same workload in OpenMetrics, under both policies: what a strict parser accepts, with
+    /// the same samples as the golden text (bucket bounds spelled `1.0` rather than `1`).
+    @Test func itsOpenMetricsIsValidAndHoldsTheSameSamples() throws {
+        var tight = LabelPolicy()
+        tight.maxValuesPerLabel = 3
+        tight.user = .hash
+        tight.userHashSalt = "golden"
+        for policy in [LabelPolicy(), tight] {
+            let open = Self.exposition(policy, format: .openMetrics)
+            #expect(try OpenMetricsParser.problem(in: open) == nil)
+            let samples = { (page: String) in
+                page.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+                    String(line.split(separator: " # {").first!).replacing(/le="([0-9.]+)\.0"/) { "le=\"\($0.1)\"" }
+                }.sorted()
+            }
+            #expect(samples(open) == samples(Self.exposition(policy)))
+        }
+    }
+
+    static func exposition(_ policy: LabelPolicy, format: ExpositionFormat = .text) -> String {
         let metrics = MetricCatalog(labelPolicy: policy)
         let recorder = metrics.queries
         let analyzer = SQLAnalyzer(dialect: .postgres)
@@ -159,6 +178,6 @@ import Testing
         ])
         checks.value.replace(owner: ["demo", "gone"], with: [(labels: [("check", "gone"), ("column", "n")], value: 1)])
         checks.value.replace(owner: ["demo", "gone"], with: [])
-        return String(decoding: metrics.registry.render(), as: UTF8.self)
+        return String(decoding: metrics.registry.render(format), as: UTF8.self)
     }
 }

@@ -5,7 +5,7 @@ import SQLText
 import TestSupport
 import Testing
 
-@Suite("/metrics over HTTP: content type and gzip")
+@Suite("/metrics over HTTP: content type, format and gzip")
 struct MetricsEndpointTests {
     @Test func gzipWhenTheScraperAcceptsIt() async throws {
         let running = try await RunningExporter.start(ExporterConfig(warehouses: []))
@@ -32,6 +32,27 @@ struct MetricsEndpointTests {
         // q=0 refuses gzip.
         let refused = try await Subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip;q=0", url])
         #expect(!refused.output.lowercased().contains("content-encoding"))
+        try await running.stop()
+    }
+
+    /// Prometheus asks for OpenMetrics first; curl and older scrapers get the text format.
+    @Test func openMetricsWhenTheScraperPrefersIt() async throws {
+        let running = try await RunningExporter.start(ExporterConfig(warehouses: []))
+        var record = QueryRecord(
+            warehouse: "w", database: "db", attribution: Attribution(context: QueryContext(app: "etl")), queryType: "select", status: .success,
+            durationSeconds: 2)
+        record.queryID = "1234"
+        running.exporter.metrics.queries.observe(record)
+        let url = "http://127.0.0.1:\(running.port)/metrics"
+        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+        let open = try await Subprocess.run(["curl", "-sS", "-D", "/dev/stderr", "-H", "Accept: \(prometheus)", url])
+        #expect(open.output.lowercased().contains("content-type: application/openmetrics-text; version=1.0.0; charset=utf-8"), "\(open.output.prefix(400))")
+        #expect(open.output.lowercased().contains("vary: accept, accept-encoding"))
+        #expect(open.output.hasSuffix("# EOF\n"))
+        #expect(open.output.contains(#"le="2.5"} 1 # {query_id="1234"} 2"#))
+        let plain = try await Subprocess.run(["curl", "-sS", "-D", "/dev/stderr", url])
+        #expect(plain.output.lowercased().contains("content-type: text/plain; version=0.0.4; charset=utf-8"))
+        #expect(!plain.output.contains("# EOF") && !plain.output.contains("query_id"))
         try await running.stop()
     }
 }

@@ -103,6 +103,14 @@ struct PrometheusEndToEndTests {
         #expect(finding.schema == "raw" && finding.table == "events", "\(steps)")
         #expect(finding.writer == ["app": "redash", "user": "jordan@corp.com"], "\(steps)")
         #expect(finding.chart == "123", "\(steps)")
+        // Exemplars name the executions of steps 2 and 4: the PostgreSQL log's session and line of
+        // each, which the server's log holds.
+        let logged = try Self.loggedStatementIDs(postgres)
+        for step in [finding.steps[1], finding.steps[3]] {
+            #expect(!step.queryIDs.isEmpty, "\(step.question) \(step.answer): no exemplar")
+            #expect(step.queryIDs.allSatisfy { logged[$0] != nil }, "\(step.queryIDs) not in the log")
+        }
+        #expect(finding.steps[1].queryIDs.allSatisfy { logged[$0]?.contains("INSERT INTO marts.daily_users") == true })
 
         // Twenty-five more Metabase users than the cap lets in: the overflow panels get data.
         let extra = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(database: database), applicationName: "workload"))
@@ -147,7 +155,24 @@ struct PrometheusEndToEndTests {
         try await exporter.stop()
     }
 
-    /// Debian's Prometheus server with the shipped rules, scraping the exporter every second.
+    /// Every statement the server logged with its duration, by `<session_id>:<line_num>`.
+    static func loggedStatementIDs(_ postgres: TestPostgres) throws -> [String: String] {
+        var statements: [String: String] = [:]
+        let folder = postgres.directory + "/data/log"
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".json") {
+            for line in try String(contentsOfFile: folder + "/" + file, encoding: .utf8).split(separator: "\n") {
+                guard let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    let session = entry["session_id"] as? String, let number = entry["line_num"] as? Int,
+                    let message = entry["message"] as? String, message.hasPrefix("duration:")
+                else { continue }
+                statements["\(session):\(number)"] = message
+            }
+        }
+        return statements
+    }
+
+    /// Debian's Prometheus server with the shipped rules and exemplar storage, scraping the
+    /// exporter every second.
     static func startPrometheus(scraping exporterPort: Int) throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
         let port = try freePort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
@@ -163,7 +188,7 @@ struct PrometheusEndToEndTests {
             """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
         let process = try BackgroundProcess([
             "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)",
+            "--web.listen-address=127.0.0.1:\(port)", "--enable-feature=exemplar-storage",
         ])
         return (process, PrometheusAPI(base: URL(string: "http://127.0.0.1:\(port)")!), directory)
     }

@@ -147,6 +147,9 @@ public final class PostgresQueryLogCollector: Collector {
             warehouse: warehouse, database: entry.database, attribution: attribution, queryType: analysis.queryType, status: status, durationSeconds: seconds,
             fingerprint: analysis.fingerprint)
         record.costDollars = options.dollarsPerHour.map { seconds * $0 / 3600 }
+        record.queryID = entry.queryID
+        record.traceID = analysis.traceID
+        record.endedAt = LogTimestamp.seconds(entry.timestamp)
         record.tablesRead = analysis.tables.read.map(Self.qualified)
         record.tablesWritten = analysis.tables.written.map(Self.qualified)
         recorder.observe(record)

@@ -72,6 +72,9 @@ public final class RedshiftQueryHistoryCollector: Collector {
             durationSeconds: query.elapsedSeconds, queueSeconds: query.queueSeconds, executionSeconds: query.executionSeconds,
             fingerprint: analysis.fingerprint)
         record.costDollars = options.dollarsPerHour.map { query.executionSeconds * $0 / 3600 }
+        record.queryID = String(query.id)
+        record.traceID = analysis.traceID
+        record.endedAt = Double(query.ended.microseconds) / 1_000_000
         if query.status == .success && options.tablesFromText {
             record.tablesRead = analysis.tables.read
             record.tablesWritten = analysis.tables.written

@@ -120,8 +120,12 @@ public final class RedshiftTableActivityCollector: Collector {
             }
             written.append(table)
         }
-        recorder.observe(TableActivity(
-            warehouse: context.warehouse, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, tablesRead: read, tablesWritten: written, rowsWritten: rows))
+        var activity = TableActivity(
+            warehouse: context.warehouse, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, tablesRead: read,
+            tablesWritten: written, rowsWritten: rows)
+        activity.queryID = String(query.id)
+        activity.endedAt = Double(query.ended.microseconds) / 1_000_000
+        recorder.observe(activity)
         let ended = Double(query.ended.microseconds) / 1_000_000
         for table in written {
             let labels = [context.warehouse, query.database, table.schema ?? "", table.name]

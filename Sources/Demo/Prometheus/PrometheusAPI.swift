@@ -3,8 +3,20 @@ public import Foundation
 import FoundationNetworking
 #endif
 
-/// The two calls of Prometheus's HTTP API that the report makes: an instant query and the alerts.
+/// The calls of Prometheus's HTTP API that the report makes: an instant query, the exemplars of a
+/// query's series, and the alerts.
 public struct PrometheusAPI: Sendable {
+    /// One exemplar Prometheus stored (`--enable-feature=exemplar-storage`): the query behind an
+    /// observation, with the labels of the series it came with.
+    public struct Exemplar: Sendable, Equatable {
+        public var series: [String: String]
+        /// The exporter's: `query_id`, and `trace_id` when the statement carried a traceparent.
+        public var labels: [String: String]
+        public var value: Double
+        /// Seconds since the epoch.
+        public var timestamp: Double
+    }
+
     /// One series of an instant vector.
     public struct Sample: Sendable, Equatable {
         public var labels: [String: String]
@@ -70,6 +82,35 @@ public struct PrometheusAPI: Sendable {
         case .scalar(let pair):
             return [Sample(labels: [:], value: pair.last?.number ?? .nan)]
         }
+    }
+
+    /// The exemplars of the series `promql` selects over the last `seconds`, the largest value
+    /// first. Empty where Prometheus stores none (its exemplar storage is off by default).
+    public func exemplars(_ promql: String, lastSeconds seconds: Double) async throws -> [Exemplar] {
+        let end = Date().timeIntervalSince1970
+        var components = URLComponents(url: base.appendingPathComponent("api/v1/query_exemplars"), resolvingAgainstBaseURL: false)!
+        components.queryItems = [
+            URLQueryItem(name: "query", value: promql), URLQueryItem(name: "start", value: String(end - seconds)),
+            URLQueryItem(name: "end", value: String(end)),
+        ]
+        let data = try await fetch(components.url!)
+        struct Answer: Decodable {
+            struct Series: Decodable {
+                struct Entry: Decodable {
+                    var labels: [String: String]
+                    var value: String
+                    var timestamp: Double
+                }
+                var seriesLabels: [String: String]
+                var exemplars: [Entry]
+            }
+            var data: [Series]?
+        }
+        return try decode(Answer.self, from: data, for: "the exemplars of \(promql)").data.map { series in
+            series.flatMap { one in
+                one.exemplars.map { Exemplar(series: one.seriesLabels, labels: $0.labels, value: Double($0.value) ?? .nan, timestamp: $0.timestamp) }
+            }
+        }?.sorted { $0.value > $1.value } ?? []
     }
 
     /// The alerts that are pending or firing, firing first, then by name.

@@ -47,6 +47,7 @@ public struct DemoReport: Sendable {
         let finding = try await RootCauseWalk(prometheus: prometheus, window: window, warehouse: warehouse).run()
         for (number, step) in finding.steps.enumerated() {
             out += "\(number + 1). \(step.question)\n   \(step.promql)\n   → \(step.answer)\n"
+            if !step.queryIDs.isEmpty { out += "   queries (exemplars): \(step.queryIDs.joined(separator: ", "))\n" }
             if number == 1, let fingerprint = finding.fingerprint, let text = text(of: fingerprint) {
                 out += "     \(text)\n"
             }

@@ -13,6 +13,9 @@ public struct RootCauseWalk: Sendable {
         public var question: String
         public var promql: String
         public var answer: String
+        /// The warehouse's ids of the executions behind the answer, from the exemplars Prometheus
+        /// stored, the slowest or largest first; empty without exemplar storage.
+        public var queryIDs: [String] = []
     }
 
     /// What the walk found; a step that found nothing leaves its fields and the later ones nil.
@@ -74,7 +77,8 @@ public struct RootCauseWalk: Sendable {
         let (statementNow, statementBefore) = try await means(of: "warehouse_statement_duration_seconds", statementMatchers, w)
         finding.steps.append(Step(
             question: "Which statement of the task slowed down?", promql: step2,
-            answer: "statement \(statement["fingerprint"]): \(Self.seconds(statementNow)), \(Self.times(statementNow / statementBefore)) the \(w) before"))
+            answer: "statement \(statement["fingerprint"]): \(Self.seconds(statementNow)), \(Self.times(statementNow / statementBefore)) the \(w) before",
+            queryIDs: await queryIDs("warehouse_statement_duration_seconds_bucket{\(statementMatchers)}", lastSeconds: window.seconds)))
 
         // 3. Of the tables the task reads, the one that grew the most: rows now against the least
         // rows over twice the window.
@@ -109,12 +113,13 @@ public struct RootCauseWalk: Sendable {
         }
         let writerLabels = writer.labels.filter { ["app", "user", "dag", "task"].contains($0.key) && !$0.value.isEmpty }
         finding.writer = writerLabels
-        finding.steps.append(Step(
-            question: "Which query wrote the table while it grew?", promql: step4,
-            answer: "\(Self.describe(writerLabels)): \(Self.seconds(writer.value)) in writing statements"))
-
         // 5. The writer's own annotation: the person and the chart or task behind it.
         let writerMatchers = ([tableMatchers] + ["app", "user", "dag", "task"].map { Self.matcher($0, writer[$0]) }).joined(separator: ", ")
+        finding.steps.append(Step(
+            question: "Which query wrote the table while it grew?", promql: step4,
+            answer: "\(Self.describe(writerLabels)): \(Self.seconds(writer.value)) in writing statements",
+            queryIDs: await queryIDs("warehouse_table_writes_total{\(writerMatchers)}", lastSeconds: (window * 2).seconds)))
+
         let step5 = "topk(1, sum by (app, user, dag, task, chart) (\(Self.happened("warehouse_table_writes_total{\(writerMatchers)}", w2))))"
         let who = try await prometheus.query(step5).first
         finding.chart = who.flatMap { $0["chart"].isEmpty ? nil : $0["chart"] }
@@ -124,6 +129,16 @@ public struct RootCauseWalk: Sendable {
         if let dag = writerLabels["dag"] { answer += ", DAG \(dag) task \(writerLabels["task"] ?? "")" }
         finding.steps.append(Step(question: "Who ran it?", promql: step5, answer: answer + ": go ask them"))
         return finding
+    }
+
+    /// The query ids of the exemplars of `series` (the slowest or largest first, at most five);
+    /// none when Prometheus stores no exemplars or cannot say.
+    private func queryIDs(_ series: String, lastSeconds seconds: Double) async -> [String] {
+        var ids: [String] = []
+        for exemplar in (try? await prometheus.exemplars(series, lastSeconds: seconds)) ?? [] {
+            if let id = exemplar.labels["query_id"], !ids.contains(id) { ids.append(id) }
+        }
+        return Array(ids.prefix(5))
     }
 
     // MARK: - PromQL

@@ -4,9 +4,6 @@ import Synchronization
 /// families were registered. Every family is held by the project's own stores (docs/performance.md
 /// says why, with the measurements).
 public final class MetricRegistry: Sendable {
-    /// The content type of ``render()``'s output.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
-
     private let sources = Mutex<(names: Set<String>, list: [any RenderedFamily])>(([], []))
     private let renderLock = RenderLock()
 
@@ -53,15 +50,16 @@ public final class MetricRegistry: Sendable {
         sources.withLock { $0.list.flatMap(\.families) }
     }
 
-    /// The whole exposition, in the text format: a collector run's snapshot is in it whole or not
-    /// at all (``GaugeSnapshot``).
-    public func render() -> [UInt8] {
+    /// The whole exposition, in `format`: a collector run's snapshot is in it whole or not at all
+    /// (``GaugeSnapshot``).
+    public func render(_ format: ExpositionFormat = .text) -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
         let list = sources.withLock { $0.list }
         renderLock.withLock {
-            for source in list { source.emit(into: &buffer) }
+            for source in list { source.emit(into: &buffer, format: format) }
         }
+        if format == .openMetrics { buffer += "# EOF\n".utf8 }
         return buffer
     }
 }
@@ -70,5 +68,5 @@ public final class MetricRegistry: Sendable {
 protocol RenderedFamily: Sendable {
     /// The declarations of the families this source serves.
     var families: [MetricFamily] { get }
-    func emit(into buffer: inout [UInt8])
+    func emit(into buffer: inout [UInt8], format: ExpositionFormat)
 }

@@ -23,14 +23,16 @@ enum ExpositionWriter {
         return text
     }
 
-    /// The family's `# HELP` and `# TYPE` lines.
-    static func header(_ family: MetricFamily, into buffer: inout [UInt8]) {
+    /// The family's `# HELP` and `# TYPE` lines. OpenMetrics names a counter family without the
+    /// `_total` its samples carry.
+    static func header(_ family: MetricFamily, format: ExpositionFormat, into buffer: inout [UInt8]) {
+        let name = format == .openMetrics && family.kind == .counter ? family.name.dropLast("_total".count) : Substring(family.name)
         buffer += "# HELP ".utf8
-        buffer += family.name.utf8
+        buffer += name.utf8
         buffer.append(UInt8(ascii: " "))
         buffer += family.help.utf8
         buffer += "\n# TYPE ".utf8
-        buffer += family.name.utf8
+        buffer += name.utf8
         buffer.append(UInt8(ascii: " "))
         buffer += family.kind.rawValue.utf8
         buffer.append(UInt8(ascii: "\n"))

@@ -7,11 +7,16 @@ struct HistogramStore {
     let bounds: [Double]
     /// `le="<bound>"} ` per bucket, +Inf last: what a bucket line holds after its labels.
     private let boundText: [[UInt8]]
+    /// The same in OpenMetrics, whose bounds are canonical numbers: `1.0`, not `1`.
+    private let canonicalBoundText: [[UInt8]]
     private(set) var table: SeriesTable
     /// `(bounds.count + 1)` counts per slot; the last is the +Inf bucket.
     private var buckets: [UInt64] = []
     private var sums: [Double] = []
     private var counts: [UInt64] = []
+    /// The latest exemplar of each bucket that has one, by `slot * width + bucket`: only buckets
+    /// of observations that named their query take room.
+    private var exemplars: [Int: Exemplar] = [:]
 
     init(_ family: MetricFamily, labelNames: [String], bounds: [Double]) {
         self.family = family
@@ -21,6 +26,12 @@ struct HistogramStore {
             var text = Array("le=\"".utf8)
             ExpositionWriter.append(bound, into: &text)
             return text + Array("\"} ".utf8)
+        } + [Array("le=\"+Inf\"} ".utf8)]
+        canonicalBoundText = bounds.map { bound in
+            var number: [UInt8] = []
+            ExpositionWriter.append(bound, into: &number)
+            if !number.contains(UInt8(ascii: ".")) && !number.contains(UInt8(ascii: "e")) { number += ".0".utf8 }
+            return Array("le=\"".utf8) + number + Array("\"} ".utf8)
         } + [Array("le=\"+Inf\"} ".utf8)]
     }
 
@@ -37,14 +48,18 @@ struct HistogramStore {
             sums.append(0)
             counts.append(0)
         } else {
-            for index in (slot * width)..<((slot + 1) * width) { buckets[index] = 0 }
+            for index in (slot * width)..<((slot + 1) * width) {
+                buckets[index] = 0
+                if !exemplars.isEmpty { exemplars[index] = nil }
+            }
             sums[slot] = 0
             counts[slot] = 0
         }
         return slot
     }
 
-    mutating func observe(_ value: Double, slot: Int, now: Double) {
+    /// Counts `value` in the series at `slot`; an exemplar, when given, becomes its bucket's.
+    mutating func observe(_ value: Double, slot: Int, now: Double, exemplar: Exemplar? = nil) {
         let width = bounds.count + 1
         var bucket = bounds.count
         // Few bounds: a linear scan beats a binary search and stops early for fast queries.
@@ -53,6 +68,7 @@ struct HistogramStore {
             break
         }
         buckets[slot * width + bucket] &+= 1
+        if let exemplar { exemplars[slot * width + bucket] = exemplar }
         sums[slot] += value
         counts[slot] &+= 1
         table.touch(slot, now: now)
@@ -62,13 +78,14 @@ struct HistogramStore {
         table.removeIdle(before: cutoff).map(\.values)
     }
 
-    func emit(into buffer: inout [UInt8]) {
+    func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         guard table.count > 0 else { return }
-        ExpositionWriter.header(family, into: &buffer)
+        ExpositionWriter.header(family, format: format, into: &buffer)
         let width = bounds.count + 1
         let name = family.name
         // Written once per bucket line: 16 lines a series.
         let bucketPrefix = Array((name + "_bucket{").utf8)
+        let boundText = format == .openMetrics ? canonicalBoundText : boundText
         for slot in table.liveSlots {
             let labels = table.labelText[slot]
             var cumulative: UInt64 = 0
@@ -79,6 +96,7 @@ struct HistogramStore {
                 if !labels.isEmpty { buffer.append(UInt8(ascii: ",")) }
                 buffer += boundText[bucket]
                 ExpositionWriter.append(cumulative, into: &buffer)
+                if format == .openMetrics, let exemplar = exemplars[slot * width + bucket] { exemplar.write(into: &buffer) }
                 buffer.append(UInt8(ascii: "\n"))
             }
             ExpositionWriter.sampleName(name, suffix: "_sum", labels: labels, into: &buffer)

@@ -45,8 +45,8 @@ public final class LabeledFamily<Kind: FamilyKind>: Sendable, RenderedFamily {
         store.withLock { $0.value(labelValues) }
     }
 
-    func emit(into buffer: inout [UInt8]) {
-        store.withLock { $0.emit(into: &buffer) }
+    func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
+        store.withLock { $0.emit(into: &buffer, format: format) }
     }
 
     fileprivate func update(_ labelValues: [String], _ body: (inout ValueStore, Int) -> Void) {

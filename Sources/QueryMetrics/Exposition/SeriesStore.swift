@@ -2,7 +2,7 @@
 protocol RenderedStore {
     var name: String { get }
     var seriesCount: Int { get }
-    func emit(into buffer: inout [UInt8])
+    func emit(into buffer: inout [UInt8], format: ExpositionFormat)
 }
 
 /// What ``GuardedFamily`` needs of a family's storage.

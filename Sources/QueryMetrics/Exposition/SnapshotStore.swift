@@ -47,9 +47,9 @@ struct SnapshotStore {
         return folded
     }
 
-    func emit(into buffer: inout [UInt8]) {
+    func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         guard seriesCount > 0 else { return }
-        ExpositionWriter.header(family, into: &buffer)
+        ExpositionWriter.header(family, format: format, into: &buffer)
         for owner in snapshots.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             for (labels, value) in snapshots[owner]! {
                 ExpositionWriter.sampleName(name, labels: labels, into: &buffer)

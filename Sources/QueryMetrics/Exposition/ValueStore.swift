@@ -4,6 +4,8 @@ struct ValueStore {
     let family: MetricFamily
     private(set) var table: SeriesTable
     private var values: [Double] = []
+    /// A counter's latest exemplar per slot, for the series whose increments named their query.
+    private var exemplars: [Int: Exemplar] = [:]
 
     init(_ family: MetricFamily, labelNames: [String]) {
         self.family = family
@@ -17,7 +19,12 @@ struct ValueStore {
 
     mutating func insert(_ labelValues: [String], now: Double) -> Int {
         let (slot, isNew) = table.insert(labelValues, now: now)
-        if isNew { values.append(0) } else { values[slot] = 0 }
+        if isNew {
+            values.append(0)
+        } else {
+            values[slot] = 0
+            if !exemplars.isEmpty { exemplars[slot] = nil }
+        }
         return slot
     }
 
@@ -27,9 +34,13 @@ struct ValueStore {
         slot(labelValues) ?? insert(labelValues, now: now)
     }
 
-    /// Adds `amount` (negative amounts are ignored: a counter only goes up).
-    mutating func add(_ amount: Double, slot: Int, now: Double) {
-        if amount > 0 { values[slot] += amount }
+    /// Adds `amount` (negative amounts are ignored: a counter only goes up); an exemplar, when
+    /// given, becomes the series'.
+    mutating func add(_ amount: Double, slot: Int, now: Double, exemplar: Exemplar? = nil) {
+        if amount > 0 {
+            values[slot] += amount
+            if let exemplar { exemplars[slot] = exemplar }
+        }
         table.touch(slot, now: now)
     }
 
@@ -62,12 +73,13 @@ struct ValueStore {
         table.removeIdle(before: cutoff).map(\.values)
     }
 
-    func emit(into buffer: inout [UInt8]) {
+    func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         guard table.count > 0 else { return }
-        ExpositionWriter.header(family, into: &buffer)
+        ExpositionWriter.header(family, format: format, into: &buffer)
         for slot in table.liveSlots {
             ExpositionWriter.sampleName(family.name, labels: table.labelText[slot], into: &buffer)
             ExpositionWriter.append(values[slot], into: &buffer)
+            if format == .openMetrics, let exemplar = exemplars[slot] { exemplar.write(into: &buffer) }
             buffer.append(UInt8(ascii: "\n"))
         }
     }

@@ -24,10 +24,10 @@ public final class VariableLabelGaugeFamily: Sendable, RenderedFamily {
         owners.withLock { $0[owner] = rendered.isEmpty ? nil : rendered }
     }
 
-    func emit(into buffer: inout [UInt8]) {
+    func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         owners.withLock { owners in
             guard !owners.isEmpty else { return }
-            ExpositionWriter.header(family, into: &buffer)
+            ExpositionWriter.header(family, format: format, into: &buffer)
             for owner in owners.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 for sample in owners[owner]! {
                     ExpositionWriter.sampleName(family.name, labels: sample.labels, into: &buffer)

@@ -47,9 +47,12 @@ struct QueryFamilies {
 
     mutating func observe(_ record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double, overflow: inout OverflowCounter) {
         let executionSeconds = record.executionSeconds ?? max(0, record.durationSeconds - record.queueSeconds)
-        duration.store.observe(record.durationSeconds, slot: slots.duration, now: now)
-        queue.store.observe(record.queueSeconds, slot: slots.queue, now: now)
-        execution.store.add(executionSeconds, slot: slots.execution, now: now)
+        var exemplar = record.exemplar
+        duration.store.observe(record.durationSeconds, slot: slots.duration, now: now, exemplar: exemplar)
+        exemplar?.value = record.queueSeconds
+        queue.store.observe(record.queueSeconds, slot: slots.queue, now: now, exemplar: exemplar)
+        exemplar?.value = executionSeconds
+        execution.store.add(executionSeconds, slot: slots.execution, now: now, exemplar: exemplar)
         overflow.count(slots.folds, now: now)
         if let dollars = record.costDollars {
             if slots.cost == nil {
@@ -57,7 +60,8 @@ struct QueryFamilies {
                 let slot = cost.slot(contextValues(warehouse: record.warehouse, record.attribution, labels), now: now, overflow: &overflow, folds: &folds)
                 slots.cost = (slot, folds)
             }
-            cost.store.add(dollars, slot: slots.cost!.slot, now: now)
+            exemplar?.value = dollars
+            cost.store.add(dollars, slot: slots.cost!.slot, now: now, exemplar: exemplar)
             overflow.count(slots.cost!.folds, now: now)
         }
     }

@@ -52,7 +52,9 @@ struct StatementFamilies {
 
     /// Observes `seconds` into the statement's series: its own while it ranks among the heaviest
     /// of its parent, else the `__other__` one.
-    mutating func observe(_ fingerprint: UInt64, seconds: Double, _ slots: inout Slots, now: Double, overflow: inout OverflowCounter) {
+    mutating func observe(
+        _ fingerprint: UInt64, seconds: Double, _ slots: inout Slots, now: Double, overflow: inout OverflowCounter, exemplar: Exemplar? = nil
+    ) {
         let kept = slots.tracker >= 0 && trackers[slots.tracker].record(fingerprint, seconds: seconds, now: now)
         let cached = kept ? slots.statements[fingerprint] : slots.other
         let (slot, folds) = cached ?? {
@@ -62,7 +64,7 @@ struct StatementFamilies {
             if kept { slots.statements[fingerprint] = (slot, folds) } else { slots.other = (slot, folds) }
             return (slot, folds)
         }()
-        statement.store.observe(seconds, slot: slot, now: now)
+        statement.store.observe(seconds, slot: slot, now: now, exemplar: exemplar)
         overflow.count(folds, now: now)
     }
 

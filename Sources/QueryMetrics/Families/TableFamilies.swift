@@ -41,8 +41,11 @@ struct TableFamilies {
     /// One count per table the statement read and per table it wrote, and the rows it wrote.
     mutating func observe(
         warehouse: String, operation: String, read: [TableName], written: [TableName], rows: [RowsWritten], _ slots: inout Slots,
-        _ labels: LabelValues, now: Double, overflow: inout OverflowCounter
+        _ labels: LabelValues, now: Double, overflow: inout OverflowCounter, exemplar: Exemplar? = nil
     ) {
+        // Each count's exemplar is the statement, with the count it added.
+        var exemplar = exemplar
+        exemplar?.value = 1
         for table in read {
             let (slot, folds) = slots.reads[table] ?? {
                 var folds: [Int] = []
@@ -50,7 +53,7 @@ struct TableFamilies {
                 slots.reads[table] = (slot, folds)
                 return (slot, folds)
             }()
-            reads.store.add(1, slot: slot, now: now)
+            reads.store.add(1, slot: slot, now: now, exemplar: exemplar)
             overflow.count(folds, now: now)
         }
         for table in written {
@@ -61,7 +64,7 @@ struct TableFamilies {
                 slots.writes[table] = (slot, folds)
                 return (slot, folds)
             }()
-            writes.store.add(1, slot: slot, now: now)
+            writes.store.add(1, slot: slot, now: now, exemplar: exemplar)
             overflow.count(folds, now: now)
         }
         for written in rows {
@@ -73,7 +76,8 @@ struct TableFamilies {
                 slots.rowsWritten[key] = (slot, folds)
                 return (slot, folds)
             }()
-            rowsWritten.store.add(written.rows, slot: slot, now: now)
+            exemplar?.value = written.rows
+            rowsWritten.store.add(written.rows, slot: slot, now: now, exemplar: exemplar)
             overflow.count(folds, now: now)
         }
     }

@@ -26,6 +26,19 @@ public struct QueryRecord: Sendable {
     public var tablesWritten: [TableName] = []
     /// Rows written per table, where the warehouse reports them per statement (Redshift).
     public var rowsWritten: [RowsWritten] = []
+    /// The warehouse's id of this one execution (Redshift's `query_id`; PostgreSQL's session id
+    /// and log line, `<session>:<line>`), shown as an exemplar of the bucket it fell in.
+    public var queryID: String?
+    /// The W3C trace id of the request that sent it, from its `traceparent` annotation.
+    public var traceID: String?
+    /// When it ended, in seconds since the epoch: the exemplar's time.
+    public var endedAt: Double?
+
+    /// Its exemplar, with its duration, when it names its query or trace.
+    var exemplar: Exemplar? {
+        guard queryID != nil || traceID != nil else { return nil }
+        return Exemplar(queryID: queryID, traceID: traceID, value: durationSeconds, timestamp: endedAt)
+    }
 
     public init(
         warehouse: String, database: String, attribution: Attribution, queryType: String, status: QueryStatus, durationSeconds: Double, queueSeconds: Double = 0,

@@ -108,12 +108,13 @@ public final class QueryRecorder: Sendable {
             let resolved = state.resolved[key] ?? resolve(record, key: key, now: now, state: &state)
             state.queries.observe(record, &resolved.query, labels, now: now, overflow: &state.overflow)
             if let fingerprint = record.fingerprint?.value {
-                state.statements.observe(fingerprint, seconds: record.durationSeconds, &resolved.statement, now: now, overflow: &state.overflow)
+                state.statements.observe(
+                    fingerprint, seconds: record.durationSeconds, &resolved.statement, now: now, overflow: &state.overflow, exemplar: record.exemplar)
             }
             if record.status == .success && !(record.tablesRead.isEmpty && record.tablesWritten.isEmpty && record.rowsWritten.isEmpty) {
                 state.tables.observe(
                     warehouse: record.warehouse, operation: record.queryType, read: record.tablesRead, written: record.tablesWritten,
-                    rows: record.rowsWritten, &resolved.tables, labels, now: now, overflow: &state.overflow)
+                    rows: record.rowsWritten, &resolved.tables, labels, now: now, overflow: &state.overflow, exemplar: record.exemplar)
             }
             sweepIfDue(&state, now: now)
         }
@@ -136,9 +137,10 @@ public final class QueryRecorder: Sendable {
         let labels = labels
         state.withLock { state in
             var slots = state.tables.resolve(activity.attribution, labels)
+            let exemplar = activity.queryID.map { Exemplar(queryID: $0, traceID: nil, value: 1, timestamp: activity.endedAt) }
             state.tables.observe(
                 warehouse: activity.warehouse, operation: activity.queryType, read: activity.tablesRead, written: activity.tablesWritten,
-                rows: activity.rowsWritten, &slots, labels, now: now, overflow: &state.overflow)
+                rows: activity.rowsWritten, &slots, labels, now: now, overflow: &state.overflow, exemplar: exemplar)
             sweepIfDue(&state, now: now)
         }
     }
@@ -199,10 +201,10 @@ public final class QueryRecorder: Sendable {
 
     // MARK: - Exposition
 
-    /// Appends every non-empty family to `buffer`.
-    public func emit(into buffer: inout [UInt8]) {
+    /// Appends every non-empty family to `buffer`, in `format`.
+    public func emit(into buffer: inout [UInt8], format: ExpositionFormat = .text) {
         state.withLock { state in
-            for store in state.stores { store.emit(into: &buffer) }
+            for store in state.stores { store.emit(into: &buffer, format: format) }
         }
     }
 

@@ -11,6 +11,10 @@ public struct TableActivity: Sendable {
     public var tablesRead: [TableName]
     public var tablesWritten: [TableName]
     public var rowsWritten: [RowsWritten]
+    /// The warehouse's id of the statement (Redshift's `query_id`), the counts' exemplar.
+    public var queryID: String?
+    /// When it ended, in seconds since the epoch.
+    public var endedAt: Double?
 
     public init(
         warehouse: String, attribution: Attribution, queryType: String,

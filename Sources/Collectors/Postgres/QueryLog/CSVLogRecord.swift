@@ -11,6 +11,8 @@ enum CSVLogRecord {
         case 1: \.user
         case 2: \.database
         case 3: \.processID
+        case 5: \.sessionID
+        case 6: \.lineNumber
         case 11: \.severity
         case 12: \.sqlState
         case 13: \.message

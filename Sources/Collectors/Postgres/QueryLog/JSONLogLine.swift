@@ -33,8 +33,10 @@ enum JSONLogLine {
                 } else {
                     let start = index
                     guard skipValue() else { return nil }
-                    // PostgreSQL writes the process id as a number.
-                    if field == \LogEntry.processID { entry.processID = String(decoding: bytes[start..<index], as: UTF8.self) }
+                    // PostgreSQL writes the process id and the line number as numbers.
+                    if let field, field == \LogEntry.processID || field == \LogEntry.lineNumber {
+                        entry[keyPath: field] = String(decoding: bytes[start..<index], as: UTF8.self)
+                    }
                 }
             }
         }
@@ -147,6 +149,8 @@ enum JSONLogLine {
         case 7 where key.elementsEqual("message".utf8): \.message
         case 9 where key.elementsEqual("statement".utf8): \.statement
         case 3 where key.elementsEqual("pid".utf8): \.processID
+        case 10 where key.elementsEqual("session_id".utf8): \.sessionID
+        case 8 where key.elementsEqual("line_num".utf8): \.lineNumber
         default: nil
         }
     }
