@@ -22,7 +22,7 @@ public final class Exporter: Sendable {
     public init(config: ExporterConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        let metrics = MetricCatalog(labelPolicy: config.labelPolicy)
+        let metrics = MetricCatalog(labelPolicy: config.labelPolicy, buckets: config.buckets)
         let state = try Self.stateStore(config.stateFile, metrics, logger)
         let shared = CollectorCatalog.Shared(rules: config.annotationRules, state: state, sessions: Self.ownSessions(state))
         let status = StatusBoard(

@@ -239,6 +239,36 @@ struct ConfigLoaderTests {
         #expect(failure("  max_value_per_label: 3\n").contains("did you mean \"max_values_per_label\""))
     }
 
+    @Test func readsEachLatencyFamilysBuckets() throws {
+        let config = try ConfigLoader.parse(
+            """
+            warehouses:
+              - { name: w, kind: postgres, dsn: x }
+            histograms:
+              buckets:
+                warehouse_query_duration_seconds: [0.0005, 0.005, 0.05, 0.5, 5, 50]
+                warehouse_statement_duration_seconds: [1, 60]
+            """, file: "c.yml")
+        #expect(config.buckets.duration == [0.0005, 0.005, 0.05, 0.5, 5, 50])
+        #expect(config.buckets.statement == [1, 60])
+        #expect(config.buckets.queue == HistogramBuckets.defaultBounds)
+        #expect(try ConfigLoader.parse("warehouses:\n  - { name: w, kind: postgres, dsn: x }\n", file: "c.yml").buckets == HistogramBuckets())
+    }
+
+    @Test func bucketErrorsNameTheLineAndTheProblem() {
+        func failure(_ buckets: String) -> String {
+            self.failure(parsing: "warehouses:\n  - { name: w, kind: postgres, dsn: x }\nhistograms:\n  buckets:\n" + buckets)
+        }
+        #expect(failure("    warehouse_query_duration_seconds: [1, 0.5]\n").hasPrefix("c.yml:5:39: the buckets of warehouse_query_duration_seconds is not in increasing order"))
+        #expect(failure("    warehouse_query_duration_seconds: []\n").contains("needs at least one bound"))
+        #expect(failure("    warehouse_query_duration_seconds: [0, 1]\n").contains("not a finite number of seconds above 0"))
+        #expect(failure("    warehouse_query_duration_seconds: [1, .inf]\n").contains("must be a finite number"))
+        #expect(failure("    warehouse_query_duration_seconds: [fast]\n").contains("must be numbers of seconds"))
+        #expect(failure("    warehouse_query_duration_second: [1]\n").contains("did you mean \"warehouse_query_duration_seconds\""))
+        #expect(failure("    warehouse_query_duration_seconds: [\(Array(repeating: "1", count: 41).enumerated().map { "\($0.offset + 1)" }.joined(separator: ", "))]\n")
+            .contains("more than 40"))
+    }
+
     @Test func readsTheHashSaltFromAFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("salt-\(UUID().uuidString)").path
         try "pepper\r\nsecond line\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -12,9 +12,11 @@ import Testing
 /// them, with durations, queue times and costs that depend only on their position, plus one input of
 /// every other kind the metric families take. Family and series order are left out of the
 /// comparison (the gauges' order once came from a hash table); everything else is compared byte for
-/// byte. The one change so far: gauges once rendered by swift-prometheus print whole numbers as `1`,
-/// not `1.0`, the same number to Prometheus. Set `WAREHOUSE_UPDATE_GOLDEN=1` to write the file anew
-/// after a deliberate change, and say why in the commit.
+/// byte. The changes so far: gauges once rendered by swift-prometheus print whole numbers as `1`,
+/// not `1.0`, the same number to Prometheus; and the latency buckets' default bounds run from 1 ms
+/// to 4 h (19 bounds, once 15 from 10 ms to 1 h), so that sub-10 ms BI queries read right. Set
+/// `WAREHOUSE_UPDATE_GOLDEN=1` to write the file anew after a deliberate change, and say why in the
+/// commit.
 @Suite struct ExpositionGoldenTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/exposition.txt")
 

@@ -71,8 +71,8 @@ struct PrometheusEndToEndTests {
               - name: e2e_redshift
                 kind: redshift
                 dsn: "\(fixture.dsn)"
-                collectors: [tables]
-                intervals: { health: 1s, tables: 1s }
+                collectors: [tables, query_history]
+                intervals: { health: 1s, tables: 1s, query_history: 1s }
             labels:
               max_values_per_label: 20
             state_file: \(postgres.directory)/exporter-state.json
@@ -84,6 +84,17 @@ struct PrometheusEndToEndTests {
             try? FileManager.default.removeItem(atPath: prometheus.directory)
         }
 
+        // Redshift's queries wait in a queue, which PostgreSQL's log does not record: the queue
+        // panels and rules read these.
+        let redshiftQueries = Task {
+            for id in Int64(1)... {
+                try await fixture.insert(RedshiftFixture.Query(
+                    id: id, end: RedshiftFixture.timestamp(), elapsedMicroseconds: 2_000_000,
+                    text: #"/* {"app":"looker","dashboard":"sales"} */ SELECT 1"#, queueMicroseconds: 500_000))
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        defer { redshiftQueries.cancel() }
         let incident = AsyncStream<Void>.makeStream()
         let workload = Task {
             try await team.run(pace: .milliseconds(500), incidentAfter: Self.window + .seconds(4)) { event in

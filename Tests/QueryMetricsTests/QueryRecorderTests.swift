@@ -253,4 +253,23 @@ import Testing
         text = Self.exposition(recorder)
         #expect(!text.contains("warehouse_queries_running{"))
     }
+
+    /// A source without queue times (PostgreSQL's log) feeds no queue histogram, rather than one of
+    /// zeros; a source with them does. Each latency family has its own bounds.
+    @Test func theQueueFamilyOnlyForSourcesWithQueueTimesAndEachFamilyItsBounds() {
+        let recorder = QueryRecorder(buckets: HistogramBuckets(duration: [0.001, 1], queue: [2, 4, 8], statement: [60]))
+        var log = Self.record(seconds: 0.0005)
+        log.queueSeconds = nil
+        recorder.observe(log)
+        var text = Self.exposition(recorder)
+        #expect(!text.contains("warehouse_query_queue_seconds"))
+        #expect(text.contains(#"le="0.001"} 1"#) && text.contains(#"le="1"} 1"#) && !text.contains(#"le="0.01""#))
+        #expect(Self.value(text, #"warehouse_query_execution_seconds_total{warehouse="w",app="airflow",user="ana",dag="daily",task="load"}"#) == "0.0005")
+
+        recorder.observe(Self.record(seconds: 5, queue: 3))
+        text = Self.exposition(recorder)
+        #expect(Self.labelValues(text, "warehouse_query_queue_seconds_bucket", "le") == ["2", "4", "8", "+Inf"])
+        #expect(Self.value(text, #"warehouse_query_queue_seconds_count{warehouse="w",database="analytics",app="airflow",user="ana",dag="daily",task="load",query_type="select"}"#) == "1")
+        #expect(Self.labelValues(text, "warehouse_statement_duration_seconds_bucket", "le") == ["60", "+Inf"])
+    }
 }

@@ -19,10 +19,10 @@ enum SwiftPrometheusBaseline {
                 context.task ?? "", context.dashboard ?? "", context.model ?? "", record.queryType,
             ]
             let labels = Array(zip(labelNames, values)).filter { !$0.1.isEmpty }
-            registry.makeValueHistogram(descriptor: duration, labels: labels + [("status", "success")], buckets: QueryRecorder.buckets)
+            registry.makeValueHistogram(descriptor: duration, labels: labels + [("status", "success")], buckets: HistogramBuckets.defaultBounds)
                 .record(record.durationSeconds)
-            registry.makeValueHistogram(descriptor: queue, labels: labels, buckets: QueryRecorder.buckets)
-                .record(record.queueSeconds)
+            registry.makeValueHistogram(descriptor: queue, labels: labels, buckets: HistogramBuckets.defaultBounds)
+                .record(record.queueSeconds ?? 0)
         }
         return registry
     }

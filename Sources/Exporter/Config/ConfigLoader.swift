@@ -41,7 +41,7 @@ private struct Reader: YAMLReading {
     var checksOutside = false
 
     func config(_ root: Node) throws(ConfigError) -> ExporterConfig {
-        let top = try mapping(root, "the configuration", allowed: ["warehouses", "annotations", "labels", "state_file"])
+        let top = try mapping(root, "the configuration", allowed: ["warehouses", "annotations", "labels", "histograms", "state_file"])
         guard let list = top["warehouses"] else {
             throw error(root, "missing key \"warehouses\"")
         }
@@ -60,6 +60,7 @@ private struct Reader: YAMLReading {
         var config = ExporterConfig(warehouses: warehouses)
         if let node = top["annotations"] { config.annotationRules = try annotationRules(node) }
         if let node = top["labels"] { config.labelPolicy = try labelPolicy(node) }
+        if let node = top["histograms"] { config.buckets = try histograms(node) }
         if let node = top["state_file"] {
             config.stateFile = try string(node, "state_file")
             if checksOutside, let problem = OutsideCheck.stateFileProblem(config.stateFile ?? "") { throw error(node, problem) }
@@ -110,6 +111,26 @@ private struct Reader: YAMLReading {
             throw error(fields["user"] ?? node, "user: hash needs a secret: set user_hash_salt or user_hash_salt_file")
         }
         return policy
+    }
+
+    /// `histograms: { buckets: { warehouse_query_duration_seconds: [0.01, 0.1, 1, 10] } }`: a
+    /// latency family's classic bucket bounds, in seconds, in place of the defaults.
+    private func histograms(_ node: Node) throws(ConfigError) -> HistogramBuckets {
+        var buckets = HistogramBuckets()
+        let fields = try mapping(node, "histograms", allowed: ["buckets"])
+        guard let node = fields["buckets"] else { return buckets }
+        for (key, value) in try mapping(node, "buckets", allowed: Set(HistogramBuckets.families)) {
+            let name = key.string ?? ""
+            guard case .sequence(let items) = value else { throw error(value, "the buckets of \(name) must be a list of seconds") }
+            var bounds: [Double] = []
+            for item in items {
+                guard let bound = try number(item, name) else { throw error(item, "the buckets of \(name) must be numbers of seconds") }
+                bounds.append(bound)
+            }
+            if let problem = HistogramBuckets.problem(with: bounds) { throw error(value, "the buckets of \(name) \(problem)") }
+            buckets[family: name] = bounds
+        }
+        return buckets
     }
 
     /// `annotations: { aliases: {dag_id: dag}, patterns: [{name: acme, regex: "…"}] }`.

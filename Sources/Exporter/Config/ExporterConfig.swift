@@ -10,6 +10,8 @@ public struct ExporterConfig: Sendable {
     public var annotationRules = AnnotationRules()
     /// How query metrics keep their label cardinality bounded.
     public var labelPolicy = LabelPolicy()
+    /// The latency histograms' bucket bounds (the `histograms` section).
+    public var buckets = HistogramBuckets()
     /// Where collectors keep their read positions across restarts; in memory only when nil.
     public var stateFile: String?
 

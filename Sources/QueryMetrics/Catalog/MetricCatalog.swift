@@ -25,7 +25,7 @@ public struct MetricCatalog: Sendable {
     /// Column profiles, freshness by content and custom checks.
     public let dataChecks: DataCheckFamilies
 
-    public init(registry: MetricRegistry = MetricRegistry(), labelPolicy: LabelPolicy = LabelPolicy()) {
+    public init(registry: MetricRegistry = MetricRegistry(), labelPolicy: LabelPolicy = LabelPolicy(), buckets: HistogramBuckets = HistogramBuckets()) {
         self.registry = registry
         up = registry.gauge(.up)
         buildInfo = registry.gauge(.buildInfo)
@@ -42,7 +42,7 @@ public struct MetricCatalog: Sendable {
         tableUnsortedRatio = registry.gauge(.tableUnsortedRatio)
         tableStatsOffRatio = registry.gauge(.tableStatsOffRatio)
         tableSkewRowsRatio = registry.gauge(.tableSkewRowsRatio)
-        queries = QueryRecorder(policy: labelPolicy)
+        queries = QueryRecorder(policy: labelPolicy, buckets: buckets)
         registry.register(queries)
         dataChecks = DataCheckFamilies(registry: registry)
     }

@@ -14,15 +14,18 @@ struct QueryFamilies {
     /// counters its folds bump on every observation.
     struct Slots {
         let duration: Int
-        let queue: Int
         let execution: Int
         let folds: [Int]
+        /// The queue histogram's label values; its slot is resolved at the first record with a
+        /// queue time, as the cost's at the first with a price.
+        let queueValues: [String]
+        var queue: (slot: Int, folds: [Int])?
         var cost: (slot: Int, folds: [Int])?
     }
 
-    init(policy: LabelPolicy, bounds: [Double]) {
-        duration = GuardedFamily(.queryDuration, policy: policy, bounds: bounds)
-        queue = GuardedFamily(.queryQueue, policy: policy, bounds: bounds)
+    init(policy: LabelPolicy, buckets: HistogramBuckets) {
+        duration = GuardedFamily(.queryDuration, policy: policy, bounds: buckets.duration)
+        queue = GuardedFamily(.queryQueue, policy: policy, bounds: buckets.queue)
         execution = GuardedFamily(.queryExecution, policy: policy)
         cost = GuardedFamily(.queryCost, policy: policy)
         context = MetricFamily.queryExecution.dimensions(policy.dimensions)
@@ -40,17 +43,24 @@ struct QueryFamilies {
         var folds: [Int] = []
         return Slots(
             duration: duration.slot(durationValues, now: now, overflow: &overflow, folds: &folds),
-            queue: queue.slot(Array(durationValues.dropLast()), now: now, overflow: &overflow, folds: &folds),
             execution: execution.slot([record.warehouse] + context, now: now, overflow: &overflow, folds: &folds),
-            folds: folds)
+            folds: folds, queueValues: Array(durationValues.dropLast()))
     }
 
     mutating func observe(_ record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double, overflow: inout OverflowCounter) {
-        let executionSeconds = record.executionSeconds ?? max(0, record.durationSeconds - record.queueSeconds)
+        let executionSeconds = record.executionSeconds ?? max(0, record.durationSeconds - (record.queueSeconds ?? 0))
         var exemplar = record.exemplar
         duration.store.observe(record.durationSeconds, slot: slots.duration, now: now, exemplar: exemplar)
-        exemplar?.value = record.queueSeconds
-        queue.store.observe(record.queueSeconds, slot: slots.queue, now: now, exemplar: exemplar)
+        if let queueSeconds = record.queueSeconds {
+            if slots.queue == nil {
+                var folds: [Int] = []
+                let slot = queue.slot(slots.queueValues, now: now, overflow: &overflow, folds: &folds)
+                slots.queue = (slot, folds)
+            }
+            exemplar?.value = queueSeconds
+            queue.store.observe(queueSeconds, slot: slots.queue!.slot, now: now, exemplar: exemplar)
+            overflow.count(slots.queue!.folds, now: now)
+        }
         exemplar?.value = executionSeconds
         execution.store.add(executionSeconds, slot: slots.execution, now: now, exemplar: exemplar)
         overflow.count(slots.folds, now: now)

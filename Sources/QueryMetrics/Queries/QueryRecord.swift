@@ -12,8 +12,9 @@ public struct QueryRecord: Sendable {
     public var status: QueryStatus
     /// Wall-clock seconds from submission to the end, queueing included.
     public var durationSeconds: Double
-    /// Seconds spent waiting in a queue before running.
-    public var queueSeconds: Double
+    /// Seconds spent waiting in a queue before running; nil where the source has no queue time
+    /// (PostgreSQL's log), and then the queue histogram is not observed, rather than fed zeros.
+    public var queueSeconds: Double?
     /// Seconds of execution, the basis of cost; the duration minus the queue when not reported.
     public var executionSeconds: Double?
     /// Dollars, when the collector can price the query.
@@ -41,7 +42,7 @@ public struct QueryRecord: Sendable {
     }
 
     public init(
-        warehouse: String, database: String, attribution: Attribution, queryType: String, status: QueryStatus, durationSeconds: Double, queueSeconds: Double = 0,
+        warehouse: String, database: String, attribution: Attribution, queryType: String, status: QueryStatus, durationSeconds: Double, queueSeconds: Double? = nil,
         executionSeconds: Double? = nil, costDollars: Double? = nil, fingerprint: Fingerprint? = nil
     ) {
         self.warehouse = warehouse

@@ -8,10 +8,6 @@ import Synchronization
 /// tables) and the overflow counter at once, and a scrape must see them agree. An observation
 /// takes the lock once; a scrape renders under the same lock and never waits on a warehouse.
 public final class QueryRecorder: Sendable {
-    /// Upper bounds of the latency and queue histograms, in seconds: 15 bounds and +Inf.
-    /// docs/metrics.md gives the reasons for each.
-    public static let buckets: [Double] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600]
-
     /// The declarations of every family this recorder serves, in the order it renders them.
     public static let families: [MetricFamily] =
         QueryFamilies.families + StatementFamilies.families + TableFamilies.families + ActivityFamilies.families
@@ -75,14 +71,15 @@ public final class QueryRecorder: Sendable {
     /// Distinct records remembered with their slots.
     static let maximumResolved = 100_000
 
-    public init(policy: LabelPolicy = LabelPolicy()) {
+    /// A recorder under `policy`, its latency histograms with `buckets`.
+    public init(policy: LabelPolicy = LabelPolicy(), buckets: HistogramBuckets = HistogramBuckets()) {
         var policy = policy
         if policy.user == .drop { policy.dimensions.remove(.user) }
         self.policy = policy
         labels = LabelValues(policy: policy)
         state = Mutex(State(
-            queries: QueryFamilies(policy: policy, bounds: Self.buckets),
-            statements: StatementFamilies(policy: policy, bounds: Self.buckets),
+            queries: QueryFamilies(policy: policy, buckets: buckets),
+            statements: StatementFamilies(policy: policy, bounds: buckets.statement),
             tables: TableFamilies(policy: policy),
             activity: ActivityFamilies(policy: policy),
             statementTotals: GuardedCounters(GuardedCounters.statementTotals, policy: policy),

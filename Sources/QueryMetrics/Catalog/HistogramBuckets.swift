@@ -1,0 +1,61 @@
+/// The classic bucket bounds of the latency histograms, each family's own: the defaults, or what
+/// the configuration's `buckets` section sets.
+public struct HistogramBuckets: Sendable, Equatable {
+    /// From 1 ms, where cached BI lookups sit, to 4 h, where backfills do: roughly logarithmic,
+    /// with the SLO marks of dashboards (1 s, 2.5 s, 5 s, 10 s) and of ETL owners (1, 5, 15 min,
+    /// 1 h). docs/metrics.md gives the reasons.
+    public static let defaultBounds: [Double] = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400,
+    ]
+    /// The most bounds a family may have: each is a sample of every series.
+    public static let maximumCount = 40
+
+    /// `warehouse_query_duration_seconds`.
+    public var duration: [Double]
+    /// `warehouse_query_queue_seconds`.
+    public var queue: [Double]
+    /// `warehouse_statement_duration_seconds`.
+    public var statement: [Double]
+
+    public init(duration: [Double] = defaultBounds, queue: [Double] = defaultBounds, statement: [Double] = defaultBounds) {
+        self.duration = duration
+        self.queue = queue
+        self.statement = statement
+    }
+
+    /// The families whose bounds can be set, by name.
+    public static let families = [MetricFamily.queryDuration.name, MetricFamily.queryQueue.name, MetricFamily.statementDuration.name]
+
+    /// The bounds of the family named `name`, one of ``families``.
+    public subscript(family name: String) -> [Double]? {
+        get {
+            switch name {
+            case MetricFamily.queryDuration.name: duration
+            case MetricFamily.queryQueue.name: queue
+            case MetricFamily.statementDuration.name: statement
+            default: nil
+            }
+        }
+        set {
+            guard let newValue else { return }
+            switch name {
+            case MetricFamily.queryDuration.name: duration = newValue
+            case MetricFamily.queryQueue.name: queue = newValue
+            case MetricFamily.statementDuration.name: statement = newValue
+            default: break
+            }
+        }
+    }
+
+    /// What is wrong with `bounds` as a family's bounds, or nil: at least one and at most
+    /// ``maximumCount``, each finite and above zero, in increasing order (`+Inf` is always there).
+    public static func problem(with bounds: [Double]) -> String? {
+        if bounds.isEmpty { return "needs at least one bound" }
+        if bounds.count > maximumCount { return "has \(bounds.count) bounds, more than \(maximumCount)" }
+        if let bad = bounds.first(where: { !$0.isFinite || $0 <= 0 }) { return "has \(bad), not a finite number of seconds above 0" }
+        if let index = bounds.indices.dropFirst().first(where: { bounds[$0] <= bounds[$0 - 1] }) {
+            return "is not in increasing order (\(bounds[index - 1]) then \(bounds[index]))"
+        }
+        return nil
+    }
+}
