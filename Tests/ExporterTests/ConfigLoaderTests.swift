@@ -245,6 +245,7 @@ struct ConfigLoaderTests {
             warehouses:
               - { name: w, kind: postgres, dsn: x }
             histograms:
+              mode: native
               buckets:
                 warehouse_query_duration_seconds: [0.0005, 0.005, 0.05, 0.5, 5, 50]
                 warehouse_statement_duration_seconds: [1, 60]
@@ -252,6 +253,7 @@ struct ConfigLoaderTests {
         #expect(config.buckets.duration == [0.0005, 0.005, 0.05, 0.5, 5, 50])
         #expect(config.buckets.statement == [1, 60])
         #expect(config.buckets.queue == HistogramBuckets.defaultBounds)
+        #expect(config.buckets.mode == .native)
         #expect(try ConfigLoader.parse("warehouses:\n  - { name: w, kind: postgres, dsn: x }\n", file: "c.yml").buckets == HistogramBuckets())
     }
 
@@ -265,6 +267,8 @@ struct ConfigLoaderTests {
         #expect(failure("    warehouse_query_duration_seconds: [1, .inf]\n").contains("must be a finite number"))
         #expect(failure("    warehouse_query_duration_seconds: [fast]\n").contains("must be numbers of seconds"))
         #expect(failure("    warehouse_query_duration_second: [1]\n").contains("did you mean \"warehouse_query_duration_seconds\""))
+        #expect(self.failure(parsing: "warehouses:\n  - { name: w, kind: postgres, dsn: x }\nhistograms:\n  mode: sparse\n")
+            .contains("\"mode\" must be classic, native or both"))
         #expect(failure("    warehouse_query_duration_seconds: [\(Array(repeating: "1", count: 41).enumerated().map { "\($0.offset + 1)" }.joined(separator: ", "))]\n")
             .contains("more than 40"))
     }

@@ -184,7 +184,9 @@ struct PrometheusEndToEndTests {
 
     /// Debian's Prometheus server with the shipped rules and exemplar storage, scraping the
     /// exporter every second.
-    static func startPrometheus(scraping exporterPort: Int) throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
+    static func startPrometheus(
+        scraping exporterPort: Int, features: [String] = ["exemplar-storage"]
+    ) throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
         let port = try freePort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -199,7 +201,7 @@ struct PrometheusEndToEndTests {
             """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
         let process = try BackgroundProcess([
             "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)", "--enable-feature=exemplar-storage",
+            "--web.listen-address=127.0.0.1:\(port)", "--enable-feature=\(features.joined(separator: ","))",
         ])
         return (process, PrometheusAPI(base: URL(string: "http://127.0.0.1:\(port)")!), directory)
     }

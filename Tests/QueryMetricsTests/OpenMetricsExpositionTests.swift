@@ -67,10 +67,11 @@ import Testing
     }
 
     /// What real scrapers send: Prometheus 2.42 without feature flags (OpenMetrics first), with
-    /// native histograms (protobuf first, not served: the text next), curl's `*/*`, and none.
+    /// native histograms (protobuf first), curl's `*/*`, and none.
     @Test(arguments: [
         ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", ExpositionFormat.openMetrics),
-        ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2", .text),
+        ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2", .protobuf),
+        ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text", .text),
         ("text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5", .text),
         ("*/*", .text), ("", .text), ("application/json", .text), ("application/openmetrics-text;q=0", .text),
     ])

@@ -113,11 +113,19 @@ private struct Reader: YAMLReading {
         return policy
     }
 
-    /// `histograms: { buckets: { warehouse_query_duration_seconds: [0.01, 0.1, 1, 10] } }`: a
-    /// latency family's classic bucket bounds, in seconds, in place of the defaults.
+    /// `histograms: { mode: both, buckets: { warehouse_query_duration_seconds: [0.01, 0.1, 1, 10] } }`:
+    /// what the protobuf format carries of the duration and queue families, and a latency family's
+    /// classic bucket bounds, in seconds, in place of the defaults.
     private func histograms(_ node: Node) throws(ConfigError) -> HistogramBuckets {
         var buckets = HistogramBuckets()
-        let fields = try mapping(node, "histograms", allowed: ["buckets"])
+        let fields = try mapping(node, "histograms", allowed: ["mode", "buckets"])
+        if let node = fields["mode"] {
+            let text = try string(node, "mode")
+            guard let mode = HistogramBuckets.Mode(rawValue: text) else {
+                throw error(node, "\"mode\" must be classic, native or both, got \"\(text)\"")
+            }
+            buckets.mode = mode
+        }
         guard let node = fields["buckets"] else { return buckets }
         for (key, value) in try mapping(node, "buckets", allowed: Set(HistogramBuckets.families)) {
             let name = key.string ?? ""

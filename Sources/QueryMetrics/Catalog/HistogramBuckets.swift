@@ -1,6 +1,19 @@
-/// The classic bucket bounds of the latency histograms, each family's own: the defaults, or what
-/// the configuration's `buckets` section sets.
+/// The buckets of the latency histograms: each family's classic bounds (the defaults, or what the
+/// configuration's `histograms.buckets` sets), and whether the duration and queue families keep
+/// native buckets for the protobuf format too.
 public struct HistogramBuckets: Sendable, Equatable {
+    /// What the protobuf format carries of `warehouse_query_duration_seconds` and
+    /// `warehouse_query_queue_seconds` (the text formats always carry the classic buckets).
+    public enum Mode: String, Sendable, CaseIterable {
+        /// The classic buckets only; no native buckets are kept.
+        case classic
+        /// Native buckets only: a Prometheus with native histograms turned on stores them alone.
+        case native
+        /// Both, in one message: Prometheus takes the native ones, or the classic ones where
+        /// native histograms are off or `scrape_classic_histograms` asks for them.
+        case both
+    }
+
     /// From 1 ms, where cached BI lookups sit, to 4 h, where backfills do: roughly logarithmic,
     /// with the SLO marks of dashboards (1 s, 2.5 s, 5 s, 10 s) and of ETL owners (1, 5, 15 min,
     /// 1 h). docs/metrics.md gives the reasons.
@@ -16,11 +29,14 @@ public struct HistogramBuckets: Sendable, Equatable {
     public var queue: [Double]
     /// `warehouse_statement_duration_seconds`.
     public var statement: [Double]
+    /// The duration and queue families' buckets in the protobuf format.
+    public var mode: Mode
 
-    public init(duration: [Double] = defaultBounds, queue: [Double] = defaultBounds, statement: [Double] = defaultBounds) {
+    public init(duration: [Double] = defaultBounds, queue: [Double] = defaultBounds, statement: [Double] = defaultBounds, mode: Mode = .both) {
         self.duration = duration
         self.queue = queue
         self.statement = statement
+        self.mode = mode
     }
 
     /// The families whose bounds can be set, by name.

@@ -23,6 +23,32 @@ enum ExpositionWriter {
         return text
     }
 
+    /// The label names and values of a ``labelText(names:values:)``, unescaped: for the stores that
+    /// keep only the text, when the protobuf format needs the pairs.
+    static func labelPairs(_ text: [UInt8]) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        var index = 0
+        while index < text.count {
+            let nameStart = index
+            while index < text.count && text[index] != UInt8(ascii: "=") { index += 1 }
+            let name = String(decoding: text[nameStart..<index], as: UTF8.self)
+            index += 2  // `="`
+            var value: [UInt8] = []
+            while index < text.count && text[index] != UInt8(ascii: "\"") {
+                if text[index] == UInt8(ascii: "\\"), index + 1 < text.count {
+                    index += 1
+                    value.append(text[index] == UInt8(ascii: "n") ? 0x0A : text[index])
+                } else {
+                    value.append(text[index])
+                }
+                index += 1
+            }
+            pairs.append((name, String(decoding: value, as: UTF8.self)))
+            index += 2  // `",`
+        }
+        return pairs
+    }
+
     /// The family's `# HELP` and `# TYPE` lines. OpenMetrics names a counter family without the
     /// `_total` its samples carry.
     static func header(_ family: MetricFamily, format: ExpositionFormat, into buffer: inout [UInt8]) {

@@ -17,10 +17,15 @@ struct HistogramStore {
     /// The latest exemplar of each bucket that has one, by `slot * width + bucket`: only buckets
     /// of observations that named their query take room.
     private var exemplars: [Int: Exemplar] = [:]
+    /// What the protobuf format carries: classic buckets, native ones, or both.
+    let mode: HistogramBuckets.Mode
+    /// Each slot's native histogram, unless the mode is classic.
+    private var natives: [NativeHistogram] = []
 
-    init(_ family: MetricFamily, labelNames: [String], bounds: [Double]) {
+    init(_ family: MetricFamily, labelNames: [String], bounds: [Double], mode: HistogramBuckets.Mode = .classic) {
         self.family = family
         self.bounds = bounds
+        self.mode = mode
         self.table = SeriesTable(labelNames: labelNames)
         boundText = bounds.map { bound in
             var text = Array("le=\"".utf8)
@@ -47,7 +52,9 @@ struct HistogramStore {
             buckets.append(contentsOf: repeatElement(0, count: width))
             sums.append(0)
             counts.append(0)
+            if mode != .classic { natives.append(NativeHistogram()) }
         } else {
+            if mode != .classic { natives[slot] = NativeHistogram() }
             for index in (slot * width)..<((slot + 1) * width) {
                 buckets[index] = 0
                 if !exemplars.isEmpty { exemplars[index] = nil }
@@ -69,6 +76,7 @@ struct HistogramStore {
         }
         buckets[slot * width + bucket] &+= 1
         if let exemplar { exemplars[slot * width + bucket] = exemplar }
+        if mode != .classic { natives[slot].observe(value) }
         sums[slot] += value
         counts[slot] &+= 1
         table.touch(slot, now: now)
@@ -80,6 +88,7 @@ struct HistogramStore {
 
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         guard table.count > 0 else { return }
+        if format == .protobuf { return emitProtobuf(into: &buffer) }
         ExpositionWriter.header(family, format: format, into: &buffer)
         let width = bounds.count + 1
         let name = family.name
@@ -106,5 +115,36 @@ struct HistogramStore {
             ExpositionWriter.append(counts[slot], into: &buffer)
             buffer.append(UInt8(ascii: "\n"))
         }
+    }
+
+    /// The family as one protobuf `MetricFamily`: each series' count and sum, its classic buckets
+    /// (with their exemplars) unless the mode is native, its native buckets unless it is classic.
+    private func emitProtobuf(into buffer: inout [UInt8]) {
+        let width = bounds.count + 1
+        var writer = ProtobufWriter()
+        writer.family(family, type: .histogram) { writer in
+            for slot in table.liveSlots {
+                writer.message(4) { metric in
+                    metric.labels(zip(table.labelNames, table.labelValues[slot] ?? []))
+                    metric.message(7) { histogram in
+                        histogram.uint(1, counts[slot])
+                        histogram.double(2, sums[slot])
+                        if mode != .native {
+                            var cumulative: UInt64 = 0
+                            for bucket in 0..<bounds.count {
+                                cumulative &+= buckets[slot * width + bucket]
+                                histogram.message(3) { message in
+                                    message.uint(1, cumulative)
+                                    message.double(2, bounds[bucket])
+                                    if let exemplar = exemplars[slot * width + bucket] { message.exemplar(3, exemplar) }
+                                }
+                            }
+                        }
+                        if mode != .classic { histogram.native(natives[slot]) }
+                    }
+                }
+            }
+        }
+        buffer += writer.bytes
     }
 }

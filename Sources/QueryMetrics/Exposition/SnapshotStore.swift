@@ -49,6 +49,11 @@ struct SnapshotStore {
 
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         guard seriesCount > 0 else { return }
+        if format == .protobuf {
+            let samples = snapshots.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }).flatMap { snapshots[$0]! }
+            buffer += ProtobufWriter.gauges(family, samples)
+            return
+        }
         ExpositionWriter.header(family, format: format, into: &buffer)
         for owner in snapshots.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             for (labels, value) in snapshots[owner]! {

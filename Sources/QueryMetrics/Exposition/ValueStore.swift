@@ -75,6 +75,17 @@ struct ValueStore {
 
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         guard table.count > 0 else { return }
+        if format == .protobuf {
+            let type: ProtobufWriter.MetricType = family.kind == .counter ? .counter : .gauge
+            var writer = ProtobufWriter()
+            writer.family(family, type: type) { writer in
+                for slot in table.liveSlots {
+                    writer.metric(zip(table.labelNames, table.labelValues[slot] ?? []), type: type, value: values[slot], exemplar: exemplars[slot])
+                }
+            }
+            buffer += writer.bytes
+            return
+        }
         ExpositionWriter.header(family, format: format, into: &buffer)
         for slot in table.liveSlots {
             ExpositionWriter.sampleName(family.name, labels: table.labelText[slot], into: &buffer)

@@ -27,6 +27,11 @@ public final class VariableLabelGaugeFamily: Sendable, RenderedFamily {
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         owners.withLock { owners in
             guard !owners.isEmpty else { return }
+            if format == .protobuf {
+                let samples = owners.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }).flatMap { owners[$0]! }
+                buffer += ProtobufWriter.gauges(family, samples.map { ($0.labels, $0.value) })
+                return
+            }
             ExpositionWriter.header(family, format: format, into: &buffer)
             for owner in owners.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 for sample in owners[owner]! {

@@ -24,8 +24,8 @@ struct QueryFamilies {
     }
 
     init(policy: LabelPolicy, buckets: HistogramBuckets) {
-        duration = GuardedFamily(.queryDuration, policy: policy, bounds: buckets.duration)
-        queue = GuardedFamily(.queryQueue, policy: policy, bounds: buckets.queue)
+        duration = GuardedFamily(.queryDuration, policy: policy, bounds: buckets.duration, mode: buckets.mode)
+        queue = GuardedFamily(.queryQueue, policy: policy, bounds: buckets.queue, mode: buckets.mode)
         execution = GuardedFamily(.queryExecution, policy: policy)
         cost = GuardedFamily(.queryCost, policy: policy)
         context = MetricFamily.queryExecution.dimensions(policy.dimensions)

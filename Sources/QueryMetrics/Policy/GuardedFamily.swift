@@ -69,9 +69,10 @@ extension GuardedFamily where Store == ValueStore {
 }
 
 extension GuardedFamily where Store == HistogramStore {
-    /// A histogram family under the policy, with the recorder's buckets.
-    init(_ family: MetricFamily, policy: LabelPolicy, bounds: [Double]) {
+    /// A histogram family under the policy, with the recorder's buckets, and native buckets too
+    /// unless `mode` is classic.
+    init(_ family: MetricFamily, policy: LabelPolicy, bounds: [Double], mode: HistogramBuckets.Mode = .classic) {
         let labels = family.labelNames(policy.dimensions)
-        self.init(HistogramStore(family, labelNames: labels, bounds: bounds), labelNames: labels, policy: policy)
+        self.init(HistogramStore(family, labelNames: labels, bounds: bounds, mode: mode), labelNames: labels, policy: policy)
     }
 }
