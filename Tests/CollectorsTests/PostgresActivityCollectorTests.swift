@@ -64,7 +64,7 @@ struct PostgresActivityCollectorTests {
         var buffer: [UInt8] = []
         recorder.emit(into: &buffer)
         text = String(decoding: buffer, as: UTF8.self)
-        #expect(!text.contains("warehouse_queries_blocked{"))
-        #expect(!text.contains("warehouse_sessions_idle_in_transaction{"))
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("warehouse_queries_blocked{") } == [#"warehouse_queries_blocked{warehouse="w"} 0"#])
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("warehouse_sessions_idle_in_transaction{") } == [#"warehouse_sessions_idle_in_transaction{warehouse="w"} 0"#])
     }
 }

@@ -62,16 +62,27 @@ struct ExporterEndToEndTests {
     @Test func warehouseGoesDownAndComesBackWithoutARestart() async throws {
         let postgres = try TestPostgres.start()
         defer { try? postgres.stop(mode: "immediate") }
+        try await postgres.execute("CREATE TABLE kept (id int)")
         let running = try await RunningExporter.start(ExporterConfig(warehouses: [warehouse("flaky", dsn: postgres.dsn())]))
         let up = ["warehouse": "flaky"]
+        let table = ["warehouse": "flaky", "database": "postgres", "schema": "public", "table": "kept"]
+        let tables = ["warehouse": "flaky", "collector": "tables"]
 
         #expect(try await running.waitFor("warehouse_up", up, toBe: 1) == 1)
+        #expect(try await running.waitFor("warehouse_table_rows", table, toBe: 0) == 0)
         try postgres.stop(mode: "immediate")
         // The health interval is 200ms: 0 must show within a few intervals, and /metrics keeps answering.
         #expect(try await running.waitFor("warehouse_up", up, toBe: 0, timeout: .seconds(5)) == 0)
         #expect(try await running.metrics().status == 200)
-        #expect(
-            try await running.waitFor("warehouse_exporter_collector_success", ["warehouse": "flaky", "collector": "tables"], toBe: 0) == 0)
+        #expect(try await running.waitFor("warehouse_exporter_collector_success", tables, toBe: 0) == 0)
+        // While it is down, the table keeps its last value, and its age shows: the last success
+        // does not move.
+        let lastSuccess = try #require(try await running.metrics().value("warehouse_exporter_collector_last_success_timestamp_seconds", tables))
+        try await Task.sleep(for: .seconds(1))
+        let down = try await running.metrics()
+        #expect(down.value("warehouse_table_rows", table) == 0)
+        #expect(down.value("warehouse_exporter_collector_last_success_timestamp_seconds", tables) == lastSuccess)
+        #expect(Date().timeIntervalSince1970 - lastSuccess >= 1)
 
         try postgres.startServer()
         #expect(try await running.waitFor("warehouse_up", up, toBe: 1, timeout: .seconds(10)) == 1)

@@ -14,7 +14,8 @@ import Testing
 /// comparison (the gauges' order once came from a hash table); everything else is compared byte for
 /// byte. The changes so far: gauges once rendered by swift-prometheus print whole numbers as `1`,
 /// not `1.0`, the same number to Prometheus; and the latency buckets' default bounds run from 1 ms
-/// to 4 h (19 bounds, once 15 from 10 ms to 1 h), so that sub-10 ms BI queries read right. Set
+/// to 4 h (19 bounds, once 15 from 10 ms to 1 h), so that sub-10 ms BI queries read right; and
+/// counts with nothing to count read 0 (activity families, overflow counters from the start). Set
 /// `WAREHOUSE_UPDATE_GOLDEN=1` to write the file anew after a deliberate change, and say why in the
 /// commit.
 @Suite struct ExpositionGoldenTests {

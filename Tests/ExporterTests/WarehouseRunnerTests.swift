@@ -80,6 +80,11 @@ import Testing
         #expect(metrics.collectorSuccess.value(["w", "hanging"]) == nil)
         #expect(metrics.collectorLag.value(["w", "healthy"]) == 2.5)
         #expect(metrics.collectorLag.value(["w", "failing"]) == nil)  // no lag from a failed run
+        // What a collector reported has an age: when its last success ended; none for one that
+        // never succeeded.
+        let lastSuccess = try #require(metrics.collectorLastSuccess.value(["w", "healthy"]))
+        #expect(abs(lastSuccess - Date().timeIntervalSince1970) < 60)
+        #expect(metrics.collectorLastSuccess.value(["w", "failing"]) == nil)
         #expect(status.entry(warehouse: "w", collector: "failing")?.lastError?.contains("failed on purpose") == true)
         #expect(status.entry(warehouse: "w", collector: "healthy")?.lastError == nil)
         #expect(metrics.up.value(["w"]) == 1)
@@ -88,8 +93,10 @@ import Testing
     @Test func aCollectorThatRecoversReportsSuccessAgain() async throws {
         let flaky = CollectorDouble("flaky", .failThenSucceed(times: 2))
         // A collector's runs follow one another: once the fifth has started, the fourth is recorded.
+        let before = Date().timeIntervalSince1970
         let (metrics, status) = try await run([flaky]) { flaky.runs >= 5 }
         #expect(metrics.collectorSuccess.value(["w", "flaky"]) == 1)
+        #expect(try #require(metrics.collectorLastSuccess.value(["w", "flaky"])) >= before)
         let entry = try #require(status.entry(warehouse: "w", collector: "flaky"))
         #expect(entry.runs >= 4)
         #expect(entry.lastSuccess != nil)

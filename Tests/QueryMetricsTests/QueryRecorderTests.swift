@@ -248,10 +248,10 @@ import Testing
         #expect(recorder.overflowCount(metric: MetricFamily.running.name, label: "user") == 3)
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
 
-        // The next snapshot replaces the series: an idle warehouse shows no running query.
+        // The next snapshot replaces the series: an idle warehouse shows no running query, as 0.
         recorder.observe(ActivitySnapshot(warehouse: "w", sessions: []))
         text = Self.exposition(recorder)
-        #expect(!text.contains("warehouse_queries_running{"))
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("warehouse_queries_running{") } == [#"warehouse_queries_running{warehouse="w"} 0"#])
     }
 
     /// A source without queue times (PostgreSQL's log) feeds no queue histogram, rather than one of
@@ -262,7 +262,7 @@ import Testing
         log.queueSeconds = nil
         recorder.observe(log)
         var text = Self.exposition(recorder)
-        #expect(!text.contains("warehouse_query_queue_seconds"))
+        #expect(!text.contains("warehouse_query_queue_seconds_"))
         #expect(text.contains(#"le="0.001"} 1"#) && text.contains(#"le="1"} 1"#) && !text.contains(#"le="0.01""#))
         #expect(Self.value(text, #"warehouse_query_execution_seconds_total{warehouse="w",app="airflow",user="ana",dag="daily",task="load"}"#) == "0.0005")
 
@@ -271,5 +271,28 @@ import Testing
         #expect(Self.labelValues(text, "warehouse_query_queue_seconds_bucket", "le") == ["2", "4", "8", "+Inf"])
         #expect(Self.value(text, #"warehouse_query_queue_seconds_count{warehouse="w",database="analytics",app="airflow",user="ana",dag="daily",task="load",query_type="select"}"#) == "1")
         #expect(Self.labelValues(text, "warehouse_statement_duration_seconds_bucket", "le") == ["60", "+Inf"])
+    }
+
+    /// Counts that can be zero read zero: a warehouse with nothing running has
+    /// `warehouse_queries_running 0`, and every (metric, label) the policy may fold has an overflow
+    /// counter at 0 from the start, which `increase()` needs to see the first fold.
+    @Test func zerosAreShownNotLeftOut() {
+        let recorder = QueryRecorder()
+        var text = Self.exposition(recorder)
+        #expect(text.contains(#"warehouse_exporter_label_overflow_total{metric="warehouse_query_duration_seconds",label="user"} 0"#))
+        #expect(text.contains(#"warehouse_exporter_label_overflow_total{metric="warehouse_statement_duration_seconds",label="__series__"} 0"#))
+        #expect(text.contains(#"warehouse_exporter_label_overflow_total{metric="warehouse_queries_running",label="queue"} 0"#))
+        #expect(!text.contains(#"label="warehouse""#) && !text.contains(#"label="status""#))
+
+        recorder.observe(ActivitySnapshot(warehouse: "w", sessions: []))
+        text = Self.exposition(recorder)
+        #expect(Self.value(text, #"warehouse_queries_running{warehouse="w"}"#) == "0")
+        #expect(Self.value(text, #"warehouse_queries_queued{warehouse="w"}"#) == "0")
+        #expect(Self.value(text, #"warehouse_queries_blocked{warehouse="w"}"#) == "0")
+        #expect(!text.contains("warehouse_query_oldest_running_seconds{"))
+        recorder.observe(ActivitySnapshot(warehouse: "w", sessions: [.init(state: .running, attribution: Attribution(context: QueryContext(app: "etl")), age: 3)]))
+        text = Self.exposition(recorder)
+        #expect(Self.value(text, #"warehouse_queries_running{warehouse="w",app="etl"}"#) == "1")
+        #expect(Self.value(text, #"warehouse_queries_running{warehouse="w"}"#) == nil, "the zero gave way")
     }
 }

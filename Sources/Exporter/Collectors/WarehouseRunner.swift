@@ -116,6 +116,7 @@ final class WarehouseRunner: Sendable {
         } else {
             metrics.collectorSuccess.set(failure == nil ? 1 : 0, [config.name, collector.name])
             metrics.collectorDuration.set(duration.seconds, [config.name, collector.name])
+            if failure == nil { metrics.collectorLastSuccess.set(now, [config.name, collector.name]) }
             if failure == nil, let lag = collector.lagSeconds { metrics.collectorLag.set(lag, [config.name, collector.name]) }
         }
     }

@@ -10,6 +10,7 @@ public struct MetricCatalog: Sendable {
     public let collectorSuccess: GaugeFamily
     public let collectorDuration: GaugeFamily
     public let collectorLag: GaugeFamily
+    public let collectorLastSuccess: GaugeFamily
     public let stateFileWriteFailures: CounterFamily
     public let tableRows: GaugeFamily
     public let tableSizeBytes: GaugeFamily
@@ -31,6 +32,7 @@ public struct MetricCatalog: Sendable {
         buildInfo = registry.gauge(.buildInfo)
         collectorSuccess = registry.gauge(.collectorSuccess)
         collectorDuration = registry.gauge(.collectorDuration)
+        collectorLastSuccess = registry.gauge(.collectorLastSuccess)
         collectorLag = registry.gauge(.collectorLag)
         stateFileWriteFailures = registry.counter(.stateFileWriteFailures)
         tableRows = registry.gauge(.tableRows)

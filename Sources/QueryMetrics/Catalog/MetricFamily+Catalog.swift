@@ -20,6 +20,9 @@ extension MetricFamily {
         "warehouse_exporter_collector_success", .gauge, help: "1 if the collector's last run succeeded, else 0.", labels: collector)
     public static let collectorDuration = MetricFamily(
         "warehouse_exporter_collector_duration_seconds", .gauge, help: "How long the collector's last run took.", labels: collector)
+    public static let collectorLastSuccess = MetricFamily(
+        "warehouse_exporter_collector_last_success_timestamp_seconds", .gauge,
+        help: "When the collector's last successful run ended, in seconds since the epoch: the age of what it reported.", labels: collector)
     public static let collectorLag = MetricFamily(
         "warehouse_exporter_collector_lag_seconds", .gauge,
         help: "Longest time a query counted by the collector's last run waited between finishing and being counted; 0 when it found nothing new.",

@@ -37,6 +37,11 @@ struct ActivityFamilies {
                 samples[5].append((app, session.age))
             }
         }
+        // A count with nothing to count is 0 for the warehouse, not absent: a panel of running
+        // queries reads 0, not "no data". An age of nothing has no value and stays absent.
+        for index in [0, 1, 3, 4] where samples[index].isEmpty {
+            samples[index].append(([warehouse] + Array(repeating: "", count: snapshots[index].labelNames.count - 1), 0))
+        }
         return samples
     }
 

@@ -85,6 +85,15 @@ public final class QueryRecorder: Sendable {
             statementTotals: GuardedCounters(GuardedCounters.statementTotals, policy: policy),
             loads: GuardedCounters(GuardedCounters.loads, policy: policy),
             ruleActions: GuardedCounters(GuardedCounters.ruleActions, policy: policy)))
+        // Every (metric, label) the policy may fold starts at 0, so that `increase()` over the
+        // overflow counter sees the first fold too, rather than a series appearing at 1.
+        state.withLock { state in
+            for family in Self.families where family != .labelOverflow {
+                let capped = family.labelNames(policy.dimensions).filter { !GuardedFamily<ValueStore>.uncapped.contains($0) }
+                let snapshot = ActivityFamilies.families.contains(family)
+                for label in capped + (snapshot ? [] : ["__series__"]) { state.overflow.add(0, metric: family.name, label: label, now: 0) }
+            }
+        }
     }
 
     /// Seconds on the recorder's monotonic clock, the time base of ``observe(_:now:)``.
