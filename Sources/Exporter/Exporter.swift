@@ -119,7 +119,7 @@ public final class Exporter: Sendable {
             status.isReady ? Self.text(.ok, "Ready\n") : Self.text(.serviceUnavailable, "Not ready: collectors have not all run once\n")
         }
         if telemetryPath != "/" {
-            let page = LandingPage(config: config, status: status, telemetryPath: telemetryPath)
+            let page = LandingPage(config: config, status: status, queries: metrics.queries, telemetryPath: telemetryPath)
             router.get("/") { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: "text/html; charset=utf-8"],

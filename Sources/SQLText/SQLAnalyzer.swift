@@ -73,6 +73,39 @@ public struct SQLAnalyzer: Sendable {
         }
     }
 
+    /// The statement's shape as text (``ShapeText``): what its fingerprint hashes, with unquoted
+    /// words lowercased, every literal and parameter `?` and comments gone, at most `limit` bytes
+    /// (cut with `…`). The text is read only as far as the limit needs. Never holds a literal's
+    /// value, so it can be shown where the statement's text could not.
+    ///
+    /// - Parameter storedEscapes: the text is as Redshift stores it, with `\n` and `\\` escaped.
+    public func shape(of text: String, storedEscapes: Bool = false, limit: Int) -> String {
+        withBytes(of: text, storedEscapes: storedEscapes) { shape(utf8: $0, limit: limit) }
+    }
+
+    /// ``shape(of:storedEscapes:limit:)`` over raw bytes, read where they are when there is nothing to undo.
+    public func shape(utf8 bytes: UnsafeBufferPointer<UInt8>, storedEscapes: Bool, limit: Int) -> String {
+        withStored(bytes, storedEscapes: storedEscapes) { shape(utf8: $0, limit: limit) }
+    }
+
+    private func shape(utf8 bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> String {
+        Lexer.with(bytes, dialect: dialect) { lexer in
+            var fingerprinter = Fingerprinter(writer: ShapeText(limit: limit))
+            while !fingerprinter.writer.isCut, let token = lexer.next() {
+                switch token.kind {
+                case .blockComment, .lineComment:
+                    continue
+                case .word:
+                    fingerprinter.feed(token, keyword: Keyword.lookup(bytes[token.start..<token.end]), in: bytes)
+                default:
+                    fingerprinter.feed(token, keyword: .other, in: bytes)
+                }
+            }
+            fingerprinter.finish()
+            return fingerprinter.writer.text
+        }
+    }
+
     private func withBytes<Result>(of text: String, storedEscapes: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         var text = text
         return text.withUTF8 { withStored($0, storedEscapes: storedEscapes, body) }

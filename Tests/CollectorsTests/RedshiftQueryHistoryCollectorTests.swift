@@ -76,6 +76,8 @@ struct RedshiftQueryHistoryCollectorTests {
             Self.query(17, end: "2026-11-21 10:07:00.000000", seconds: 1, text: Self.own + "SELECT q.query_id FROM sys_query_history q", session: connection.backendPID),
             // The same annotation from another session is someone's work dressed as the exporter's.
             Self.query(18, end: "2026-11-21 10:07:00.000000", seconds: 1, type: "DELETE", text: Self.own + "DELETE FROM marts.daily", session: connection.backendPID + 1),
+            // Neither an annotation nor a query group: unattributed, listed by its shape alone.
+            Self.query(19, end: "2026-11-21 10:07:00.000000", seconds: 7, text: "SELECT *\nFROM users WHERE token = 'sk_live_secret'"),
             in: views)
         try await first.collector.collect(first.context)
 
@@ -98,6 +100,9 @@ struct RedshiftQueryHistoryCollectorTests {
             durations, ["warehouse": "rs", "database": "dev", "app": "warehouse_exporter", "user": "etl", "query_type": "select", "status": "success"]) == nil)
         #expect(first.value(
             durations, ["warehouse": "rs", "database": "dev", "app": "warehouse_exporter", "user": "etl", "query_type": "delete", "status": "success"]) == 1)
+        let unattributed = first.recorder.unattributedStatements(warehouse: "rs")
+        #expect(unattributed.map(\.shape) == ["select * from users where token = ?"])
+        #expect(unattributed.first?.seconds == 7 && unattributed.first?.executions == 1)
         // $36 an hour is 1 cent a second of execution: 1.5 s and 4 s, and the failed query's 1 s (it used the cluster too).
         #expect(first.value("warehouse_query_cost_dollars_total", ["warehouse": "rs", "app": "airflow", "user": "etl", "dag": "d", "task": "t"]) == 0.065)
         #expect(first.value(

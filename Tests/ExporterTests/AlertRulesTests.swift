@@ -42,7 +42,7 @@ struct AlertRulesTests {
         let names = alerts.split(separator: "\n").compactMap { line in
             line.firstRange(of: "- alert: ").map { String(line[$0.upperBound...]).trimmingCharacters(in: .whitespaces) }
         }
-        #expect(names.count == 17)
+        #expect(names.count == 18)
         let blocks = alerts.components(separatedBy: "- alert: ").dropFirst()
         for (name, block) in zip(names, blocks) {
             for key in ["summary:", "description:", "runbook_url: \"docs/runbooks.md#\(name.lowercased())\""] {
@@ -63,6 +63,6 @@ struct AlertRulesTests {
             let family = ["_bucket", "_count", "_sum"].reduce(name) { $0.hasSuffix($1) ? String($0.dropLast($1.count)) : $0 }
             #expect(metrics.contains("`\(family)`"), "\(name) is read by the rules but not in docs/metrics.md")
         }
-        #expect(recorded.count == 18)
+        #expect(recorded.count == 23)
     }
 }

@@ -132,7 +132,7 @@ struct PrometheusEndToEndTests {
 
         let recorded = try String(contentsOfFile: AlertRulesTests.ruleFiles[0], encoding: .utf8)
             .matches(of: /record: ([a-z_:0-9]+)/).map { String($0.1) }
-        #expect(recorded.count == 18)
+        #expect(recorded.count == 23)
         let panels = try Self.panelQueries(window: Self.window)
         #expect(panels.count >= 54)
         var missing = Set(recorded + panels)

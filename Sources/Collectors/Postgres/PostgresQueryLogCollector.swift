@@ -150,6 +150,7 @@ public final class PostgresQueryLogCollector: Collector {
         record.queryID = entry.queryID
         record.traceID = analysis.traceID
         record.endedAt = LogTimestamp.seconds(entry.timestamp)
+        if attribution.isUnattributed { record.shape = analyzer.shape(of: statement, limit: UnattributedStatement.shapeLimit) }
         record.tablesRead = analysis.tables.read.map(Self.qualified)
         record.tablesWritten = analysis.tables.written.map(Self.qualified)
         recorder.observe(record)

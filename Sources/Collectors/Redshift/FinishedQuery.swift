@@ -41,4 +41,11 @@ struct FinishedQuery: Sendable {
         // A NULL text (or no text column) is read as an empty statement.
         return (try? row.withBytes("text") { bytes in bytes.map { analyzer.analyze(utf8: $0, storedEscapes: true) } }) ?? analyzer.analyze("")
     }
+
+    /// Its shape, for the landing page's unattributed statements: read like ``analyze(_:)``.
+    func shape(_ analyzer: SQLAnalyzer) -> String {
+        let limit = UnattributedStatement.shapeLimit
+        if let wholeText { return analyzer.shape(of: wholeText, storedEscapes: true, limit: limit) }
+        return (try? row.withBytes("text") { bytes in bytes.map { analyzer.shape(utf8: $0, storedEscapes: true, limit: limit) } }) ?? ""
+    }
 }

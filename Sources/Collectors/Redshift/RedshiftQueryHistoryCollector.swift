@@ -75,6 +75,7 @@ public final class RedshiftQueryHistoryCollector: Collector {
         record.queryID = String(query.id)
         record.traceID = analysis.traceID
         record.endedAt = Double(query.ended.microseconds) / 1_000_000
+        if attribution.isUnattributed { record.shape = query.shape(analyzer) }
         if query.status == .success && options.tablesFromText {
             record.tablesRead = analysis.tables.read
             record.tablesWritten = analysis.tables.written

@@ -1,12 +1,19 @@
 import Foundation
+import QueryMetrics
 import WarehouseClient
 
-/// The page at `/`: every warehouse, its collectors, when each last worked and its last error.
-/// It shows where a DSN points (user, host, port, database), never the DSN itself.
+/// The page at `/`: every warehouse, its collectors, when each last worked and its last error,
+/// and the heaviest statements whose queries nothing attributed (`app` is `unknown`): the next
+/// job or tool to annotate. It shows where a DSN points (user, host, port, database), never the
+/// DSN itself, and statements by their shape, never their text.
 struct LandingPage {
     let config: ExporterConfig
     let status: StatusBoard
+    let queries: QueryRecorder
     let telemetryPath: String
+
+    /// The collectors whose queries can be unattributed.
+    private static let queryCollectors: Set<String> = ["query_log", "query_history"]
 
     func render() -> String {
         var html = """
@@ -30,8 +37,30 @@ struct LandingPage {
                 html += "<td>\(entry.runs)</td><td>\(time(entry.lastSuccess))</td><td>\(error)</td></tr>\n"
             }
             html += "</table>\n"
+            html += unattributed(warehouse)
         }
         return html + "</body></html>\n"
+    }
+
+    /// The table of unattributed statements; nothing for a warehouse whose queries are not read.
+    private func unattributed(_ warehouse: ExporterConfig.Warehouse) -> String {
+        let statements = queries.unattributedStatements(warehouse: warehouse.name)
+        guard !statements.isEmpty || !Self.queryCollectors.isDisjoint(with: warehouse.collectors) else { return "" }
+        var html = "<h3>Unattributed statements (app=unknown), heaviest first</h3>\n"
+        guard !statements.isEmpty else {
+            return html + "<p>None: every query observed in the last \(DurationParser.format(queries.policy.seriesTTL)) had an app.</p>\n"
+        }
+        html += "<p>Queries no annotation or session named an app for. Annotate the job or tool that runs the heaviest; "
+        html += "<code>warehouse:warehouse_query_unattributed_seconds:ratio_rate1h</code> is their share of the time. "
+        html += "Statements are shown by their shape: literals are <code>?</code>.</p>\n"
+        html += "<table><tr><th>fingerprint</th><th>executions</th><th>seconds</th><th>last seen</th><th>statement</th></tr>\n"
+        for statement in statements {
+            html += "<tr><td><code>\(statement.fingerprint)</code></td><td>\(statement.executions)</td>"
+            html += "<td>\(String(format: "%.3f", statement.seconds))</td>"
+            html += "<td>\(DurationParser.format(.seconds(Int(statement.idleSeconds)))) ago</td>"
+            html += "<td><code>\(escape(statement.shape ?? "(no text)"))</code></td></tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     private func time(_ seconds: Double?) -> String {

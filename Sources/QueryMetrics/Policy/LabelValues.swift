@@ -1,4 +1,4 @@
-public import SQLText
+import SQLText
 
 /// The label policy's rules for label values, in one place: how a value is cleaned and cut, what
 /// `app` and `user` fall back to, and how a user is hashed. Every family group takes its context

@@ -18,8 +18,17 @@ public struct Attribution: Sendable, Hashable {
         self.databaseUser = databaseUser
     }
 
+    /// The `app` of a query nothing attributed: no annotation named an app, and the session gave
+    /// none either.
+    public static let unknownApp = "unknown"
+
     /// The `app` the label policy reports: the annotation's, else the fallback, else `unknown`.
     public var app: String {
-        context.app ?? fallbackApp.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+        context.app ?? fallbackApp.flatMap { $0.isEmpty ? nil : $0 } ?? Self.unknownApp
     }
+
+    /// Whether the query's `app` is `unknown`: it counts as unattributed in the recording rules,
+    /// and its statement may be listed on the landing page (``UnattributedStatement``). An app
+    /// that an annotation or a session names `unknown` counts too: the label cannot tell them apart.
+    public var isUnattributed: Bool { app == Self.unknownApp }
 }

@@ -20,6 +20,11 @@ public struct QueryRecord: Sendable {
     /// Dollars, when the collector can price the query.
     public var costDollars: Double?
     public var fingerprint: Fingerprint?
+    /// The statement's shape (``SQLAnalyzer/shape(of:storedEscapes:limit:)``, at most
+    /// ``UnattributedStatement/shapeLimit`` bytes), for the landing page's table of unattributed
+    /// statements. Collectors set it only when ``Attribution/isUnattributed``: an attributed query
+    /// costs nothing more. Never the raw text, whose literals may hold secrets.
+    public var shape: String?
     /// Tables the statement read and wrote (from its text or the warehouse's own records), for
     /// `warehouse_table_reads_total` and `warehouse_table_writes_total`; counted for successful
     /// queries only. A table without a schema is reported with an empty `schema` label.

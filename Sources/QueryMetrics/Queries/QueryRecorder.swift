@@ -27,6 +27,8 @@ public final class QueryRecorder: Sendable {
         var loads: GuardedCounters
         var ruleActions: GuardedCounters
         var overflow = OverflowCounter()
+        /// Per warehouse, the statements of queries with `app` `unknown`, for the landing page.
+        var unattributed: [String: UnattributedStatements] = [:]
         /// What each distinct record resolved to; cleared whenever expiry may have freed a slot.
         var resolved: [RecordKey: ResolvedRecord] = [:]
         var lastSweep: Double = 0
@@ -60,11 +62,14 @@ public final class QueryRecorder: Sendable {
         var query: QueryFamilies.Slots
         var statement: StatementFamilies.Slots
         var tables: TableFamilies.Slots
+        /// Its `app` label is `unknown`: decided once here, so an attributed record pays one branch.
+        let unattributed: Bool
 
-        init(query: QueryFamilies.Slots, statement: StatementFamilies.Slots, tables: TableFamilies.Slots) {
+        init(query: QueryFamilies.Slots, statement: StatementFamilies.Slots, tables: TableFamilies.Slots, unattributed: Bool) {
             self.query = query
             self.statement = statement
             self.tables = tables
+            self.unattributed = unattributed
         }
     }
 
@@ -116,6 +121,10 @@ public final class QueryRecorder: Sendable {
             if let fingerprint = record.fingerprint?.value {
                 state.statements.observe(
                     fingerprint, seconds: record.durationSeconds, &resolved.statement, now: now, overflow: &state.overflow, exemplar: record.exemplar)
+                if resolved.unattributed {
+                    state.unattributed[record.warehouse, default: UnattributedStatements()]
+                        .record(fingerprint, seconds: record.durationSeconds, shape: record.shape, now: now)
+                }
             }
             if record.status == .success && !(record.tablesRead.isEmpty && record.tablesWritten.isEmpty && record.rowsWritten.isEmpty) {
                 state.tables.observe(
@@ -130,7 +139,9 @@ public final class QueryRecorder: Sendable {
         let resolved = ResolvedRecord(
             query: state.queries.resolve(record, labels, now: now, overflow: &state.overflow),
             statement: state.statements.resolve(record, labels),
-            tables: state.tables.resolve(record.attribution, labels))
+            tables: state.tables.resolve(record.attribution, labels),
+            // The label value, as the recording rules see it.
+            unattributed: labels.value(of: .app, record.attribution) == Attribution.unknownApp)
         // Bounded: a flood of distinct records (one per user among millions) only rebuilds it.
         if state.resolved.count >= Self.maximumResolved { state.resolved.removeAll(keepingCapacity: true) }
         state.resolved[key] = resolved
@@ -205,6 +216,13 @@ public final class QueryRecorder: Sendable {
         }
     }
 
+    /// The statements of `warehouse`'s queries whose `app` is `unknown`, heaviest first (by
+    /// seconds), at most `limit`: for the landing page, not an exposed family.
+    public func unattributedStatements(warehouse: String, limit: Int = UnattributedStatement.shown) -> [UnattributedStatement] {
+        let now = self.now
+        return state.withLock { $0.unattributed[warehouse]?.heaviest(limit, now: now) ?? [] }
+    }
+
     // MARK: - Exposition
 
     /// Appends every non-empty family to `buffer`, in `format`.
@@ -248,6 +266,10 @@ public final class QueryRecorder: Sendable {
         state.statementTotals.expire(before: cutoff)
         state.loads.expire(before: cutoff)
         state.ruleActions.expire(before: cutoff)
+        for warehouse in Array(state.unattributed.keys) {
+            state.unattributed[warehouse]?.expire(before: cutoff)
+            if state.unattributed[warehouse]?.isEmpty == true { state.unattributed[warehouse] = nil }
+        }
         // Slots may have been freed and reused, and statement trackers renumbered: resolve afresh.
         state.resolved.removeAll(keepingCapacity: true)
     }

@@ -1,18 +1,18 @@
-/// Folds a token stream into a ``Fingerprint``.
+/// Folds a token stream into a statement's shape, written to `Writer`: a ``ShapeHash`` for the
+/// ``Fingerprint``, a ``ShapeText`` for a sample a person can read.
 ///
-/// Comments are never fed. Words are hashed lowercased (PostgreSQL folds unquoted names too);
+/// Comments are never fed. Words are written lowercased (PostgreSQL folds unquoted names too);
 /// literals and parameters become `?`; a parenthesised list of nothing but literals becomes `(?)`,
 /// and a run of such lists `(?), (?), …` one `(?)`, which collapses both `IN (…)` and multi-row
-/// `VALUES`; a sign in front of a number or parameter belongs to the literal. The hash is FNV-1a over the
-/// normalised tokens with a separator after each, so `ab` and `a b` differ.
-struct Fingerprinter {
-    private var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+/// `VALUES`; a sign in front of a number or parameter belongs to the literal.
+struct Fingerprinter<Writer: ShapeWriter> {
+    private(set) var writer: Writer
 
-    /// A `(` not yet hashed, because the literals after it may still collapse.
+    /// A `(` not yet written, because the literals after it may still collapse.
     private var groupOpen = false
     private var groupLiterals = 0
     private var groupCommas = 0
-    /// The last thing hashed was a collapsed `(?)`.
+    /// The last thing written was a collapsed `(?)`.
     private var afterCollapsed = false
     /// A `,` after a collapsed group, held back until we know whether another group follows.
     private var commaHeld = false
@@ -20,12 +20,14 @@ struct Fingerprinter {
     private var groupMergesWithPrevious = false
     /// A `-` or `+` held back in case a number follows.
     private var signHeld: UInt8 = 0
-    /// The last hashed token can end an operand, so a following `-` is an operator, not a sign.
+    /// The last written token can end an operand, so a following `-` is an operator, not a sign.
     private var lastEndsOperand = false
     /// A `;` held back: a trailing one does not change the shape.
     private var semicolonHeld = false
 
-    var fingerprint: Fingerprint { Fingerprint(hash) }
+    init(writer: Writer) {
+        self.writer = writer
+    }
 
     mutating func feed(_ token: Token, keyword: Keyword, in bytes: UnsafeBufferPointer<UInt8>) {
         let isLiteral = token.kind == .string || token.kind == .number || token.kind == .parameter
@@ -98,12 +100,10 @@ struct Fingerprinter {
         }
         switch token.kind {
         case .word:
-            for index in token.start..<token.end { mix(ByteClass.lowercased(bytes[index])) }
-            mix(0)
+            writer.word(bytes[token.start..<token.end], folded: true, isKeyword: keyword != .other)
             lastEndsOperand = keyword == .other || keyword == .null || keyword == .true || keyword == .false
         case .quotedIdentifier:
-            for index in token.start..<token.end { mix(bytes[index]) }
-            mix(0)
+            writer.word(bytes[token.start..<token.end], folded: false, isKeyword: false)
             lastEndsOperand = true
         case .string, .number, .parameter:
             emit(0x3F)
@@ -122,7 +122,7 @@ struct Fingerprinter {
         groupMergesWithPrevious = mergingWithPrevious
     }
 
-    /// The group turned out to hold more than literals: hash what was held back.
+    /// The group turned out to hold more than literals: write what was held back.
     private mutating func flushGroup() {
         groupOpen = false
         if groupMergesWithPrevious {
@@ -144,16 +144,10 @@ struct Fingerprinter {
 
     @inline(__always)
     private mutating func emit(_ byte: UInt8) {
-        mix(byte)
-        mix(0)
+        writer.symbol(byte)
     }
 
-    @inline(__always)
-    private mutating func mix(_ byte: UInt8) {
-        hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-    }
-
-    /// Hashes whatever is still held back at the end of the text.
+    /// Writes whatever is still held back at the end of the text.
     mutating func finish() {
         if signHeld != 0 {
             emit(signHeld)
@@ -165,4 +159,12 @@ struct Fingerprinter {
             emit(0x2C)
         }
     }
+}
+
+extension Fingerprinter where Writer == ShapeHash {
+    init() {
+        self.init(writer: ShapeHash())
+    }
+
+    var fingerprint: Fingerprint { Fingerprint(writer.value) }
 }
