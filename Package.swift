@@ -45,6 +45,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The build's revision and date, set with -Xcc -D at build time (docs/deploy.md).
+        .target(name: "CBuildStamp"),
         .target(
             name: "SQLText",
             swiftSettings: strict
@@ -74,6 +76,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
+                "CBuildStamp",
                 "CCrypt",
                 "CZlib",
                 "SQLText",
@@ -86,6 +89,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),

@@ -73,21 +73,38 @@ public final class Exporter: Sendable {
         CollectorService(runners: runners)
     }
 
-    /// The HTTP server with the collectors attached: running it runs the whole exporter.
+    /// The HTTP server with the collectors attached, on one address: running it runs the whole exporter.
     ///
-    /// - Parameters:
-    ///   - web: `--web.config.file`: TLS, basic authentication and response headers.
-    ///   - webConfigFile: the file `web` came from, named in errors about its certificates, and
-    ///     read again when it or the certificate and key it names change; "" for none.
-    ///   - limits: the read-header and idle timeouts and the connection cap; the cap is lowered
-    ///     to half the file descriptors the process may open, which this raises to its hard limit.
-    ///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
-    /// - Throws: ``ConfigError`` when a certificate or key of `web` cannot be loaded.
+    /// See ``servers(addresses:telemetryPath:web:webConfigFile:limits:onServerRunning:)`` for the parameters.
     public func application(
         address: ListenAddress, telemetryPath: String = "/metrics", web: WebConfig = WebConfig(), webConfigFile: String = "",
         limits: HTTPLimits = HTTPLimits(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(ConfigError) -> some ApplicationProtocol {
-        let router = Router(context: ExporterRequestContext.self)
+        try servers(
+            addresses: [address], telemetryPath: telemetryPath, web: web, webConfigFile: webConfigFile, limits: limits,
+            onServerRunning: onServerRunning)[0]
+    }
+
+    /// One HTTP server per address, answering the same routes, with the collectors attached to the
+    /// first: running them all (in one `ServiceGroup`) runs the whole exporter.
+    ///
+    /// - Parameters:
+    ///   - addresses: `--web.listen-address`, each one given; at least one.
+    ///   - web: `--web.config.file`: TLS, basic authentication and response headers.
+    ///   - webConfigFile: the file `web` came from, named in errors about its certificates, and
+    ///     read again when it or the certificate and key it names change; "" for none.
+    ///   - limits: the read-header and idle timeouts and the connection cap, shared by every
+    ///     address; the cap is lowered to half the file descriptors the process may open, which
+    ///     this raises to its hard limit.
+    ///   - onServerRunning: called with the bound port once each server listens (useful with port 0).
+    /// - Throws: ``ConfigError`` when a certificate or key of `web` cannot be loaded.
+    public func servers(
+        addresses: [ListenAddress], telemetryPath: String = "/metrics", web: WebConfig = WebConfig(), webConfigFile: String = "",
+        limits: HTTPLimits = HTTPLimits(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws(ConfigError) -> [some ApplicationProtocol] {
+        precondition(!addresses.isEmpty, "at least one listen address")
+        // HEAD answers what GET would, without the body, as exporter-toolkit's servers do.
+        let router = Router(context: ExporterRequestContext.self, options: .autoGenerateHeadEndpoints)
         let tracker = ConnectionTracker(limit: connectionCap(limits.maxConnections))
         router.add(middleware: ConnectionActivityMiddleware(tracker: tracker))
         // With a file, the middleware stays even if it has no users or headers yet: they may come
@@ -142,13 +159,17 @@ public final class Exporter: Sendable {
         } else {
             server = http1
         }
-        return Application(
-            router: router,
-            server: server,
-            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: nil),
-            services: [collectorService],
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? address.port) },
-            logger: logger)
+        // One responder for every address: the routes, middleware and connection cap are shared.
+        let responder = router.buildResponder()
+        return addresses.enumerated().map { index, address in
+            Application(
+                responder: responder,
+                server: server,
+                configuration: ApplicationConfiguration(address: .hostname(address.bindHost, port: address.port), serverName: nil),
+                services: index == 0 ? [collectorService] : [],
+                onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? address.port) },
+                logger: logger)
+        }
     }
 
     /// `requested`, or half the file descriptors the process may open if that is less: the other

@@ -20,8 +20,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("config.file"), help: "The YAML configuration file.")
     var configFile = "warehouse_exporter.yml"
 
-    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for HTTP requests.")
-    var listenAddress = ":\(ListenAddress.defaultPort)"
+    @Option(
+        name: .customLong("web.listen-address"),
+        help: "Address to listen on for HTTP requests; repeat it to listen on several. :PORT is every interface, IPv6 and IPv4.")
+    var listenAddresses: [String] = [":\(ListenAddress.defaultPort)"]
 
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
     var telemetryPath = "/metrics"
@@ -56,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
     var collectorFlags: [String] = []
 
     func validate() throws {
-        guard ListenAddress(listenAddress) != nil else {
+        for listenAddress in listenAddresses where ListenAddress(listenAddress) == nil {
             throw ValidationError("--web.listen-address \"\(listenAddress)\" is not host:port (for example :\(ListenAddress.defaultPort))")
         }
         for (flag, value) in [("--web.read-header-timeout", readHeaderTimeout), ("--web.idle-timeout", idleTimeout)] {
@@ -97,10 +99,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let webConfigFile {
             web = try Self.orExit(logger) { () throws(ConfigError) in try WebConfigLoader.load(path: webConfigFile) }
         }
-        let address = ListenAddress(listenAddress)!
-        let app = try Self.orExit(logger) { () throws(ConfigError) in
-            try exporter.application(
-                address: address, telemetryPath: telemetryPath, web: web, webConfigFile: webConfigFile ?? "",
+        let addresses = listenAddresses.map { ListenAddress($0)! }
+        let servers = try Self.orExit(logger) { () throws(ConfigError) in
+            try exporter.servers(
+                addresses: addresses, telemetryPath: telemetryPath, web: web, webConfigFile: webConfigFile ?? "",
                 limits: HTTPLimits(
                     readHeaderTimeout: DurationParser.parse(readHeaderTimeout)!, idleTimeout: DurationParser.parse(idleTimeout)!,
                     maxConnections: maxConnections))
@@ -108,11 +110,14 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info(
             "starting warehouse_exporter",
             metadata: [
-                "version": "\(BuildInfo.version)", "telemetry_path": "\(telemetryPath)", "tls": "\(web.tls != nil)",
+                "version": "\(BuildInfo.version)", "revision": "\(BuildInfo.revision)",
+                "listen_addresses": "\(addresses.map(\.description).joined(separator: ","))", "telemetry_path": "\(telemetryPath)", "tls": "\(web.tls != nil)",
                 "basic_auth": "\(!web.basicAuthUsers.isEmpty)",
                 "warehouses": "\(config.warehouses.map(\.name).joined(separator: ","))",
             ])
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        let group = ServiceGroup(
+            configuration: .init(services: servers.map { $0 as any Service }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
         logger.info("stopped")
     }
 

@@ -23,7 +23,9 @@ struct DurationAndAddressTests {
     }
 
     @Test func readsListenAddresses() {
-        #expect(ListenAddress(":10150") == ListenAddress(host: "0.0.0.0", port: 10150))
+        #expect(ListenAddress(":10150") == ListenAddress(host: "", port: 10150))
+        #expect(["::", "0.0.0.0"].contains(ListenAddress(":10150")?.bindHost), "every interface, dual-stack where IPv6 exists")
+        #expect(ListenAddress("127.0.0.1:9999")?.bindHost == "127.0.0.1")
         #expect(ListenAddress("127.0.0.1:9999") == ListenAddress(host: "127.0.0.1", port: 9999))
         #expect(ListenAddress("[::1]:80") == ListenAddress(host: "::1", port: 80))
         #expect(ListenAddress("localhost:0")?.port == 0)
