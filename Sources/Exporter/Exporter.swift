@@ -22,7 +22,7 @@ public final class Exporter: Sendable {
     public init(config: ExporterConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        let metrics = MetricCatalog(labelPolicy: config.labelPolicy, buckets: config.buckets)
+        let metrics = MetricCatalog(labelPolicy: config.labelPolicy, buckets: config.buckets, process: ProcessStatus.current)
         let state = try Self.stateStore(config.stateFile, metrics, logger)
         let shared = CollectorCatalog.Shared(rules: config.annotationRules, state: state, sessions: Self.ownSessions(state))
         let status = StatusBoard(
@@ -107,6 +107,7 @@ public final class Exporter: Sendable {
         let router = Router(context: ExporterRequestContext.self, options: .autoGenerateHeadEndpoints)
         let tracker = ConnectionTracker(limit: connectionCap(limits.maxConnections))
         router.add(middleware: ConnectionActivityMiddleware(tracker: tracker))
+        router.add(middleware: ScrapeMetricsMiddleware(telemetryPath: telemetryPath, scrapes: metrics.scrapes, duration: metrics.scrapeDuration))
         // With a file, the middleware stays even if it has no users or headers yet: they may come
         // with the next edit of the file.
         let reloader = WebConfigReloader(path: webConfigFile.isEmpty ? nil : webConfigFile, config: web, logger: logger)

@@ -75,8 +75,14 @@ import Testing
         }
     }
 
+    /// The process as the exporter reads it from `/proc`, fixed: the real figures change at every
+    /// reading.
+    static let process = ProcessFamilies.Sample(
+        cpuSeconds: 12.34, residentMemoryBytes: 52_428_800, virtualMemoryBytes: 1_073_741_824, virtualMemoryMaxBytes: Double(UInt64.max),
+        openFDs: 23, maxFDs: 1_048_576, startTimeSeconds: 1_700_000_000.25)
+
     static func exposition(_ policy: LabelPolicy, format: ExpositionFormat = .text) -> String {
-        let metrics = MetricCatalog(labelPolicy: policy)
+        let metrics = MetricCatalog(labelPolicy: policy, process: { Self.process })
         let recorder = metrics.queries
         let analyzer = SQLAnalyzer(dialect: .postgres)
         let statements = DataTeam(dsn: "").statements
@@ -144,6 +150,10 @@ import Testing
             metrics.collectorLag.set(1.5, ["demo", collector])
         }
         metrics.stateFileWriteFailures.increment(by: 2, [])
+        for (code, seconds) in [("200", 0.003), ("200", 0.02), ("200", 0.3), ("401", 0.07)] {
+            metrics.scrapes.increment(by: 1, [code])
+            metrics.scrapeDuration.observe(seconds, [code])
+        }
         for index in 0..<4 {
             let labels = ["demo", "analytics", index % 2 == 0 ? "raw" : "marts", "table_\(index)"]
             metrics.tableRows.set(Double(index * 1000), labels)

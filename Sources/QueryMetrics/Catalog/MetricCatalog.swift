@@ -12,6 +12,9 @@ public struct MetricCatalog: Sendable {
     public let collectorLag: GaugeFamily
     public let collectorLastSuccess: GaugeFamily
     public let stateFileWriteFailures: CounterFamily
+    /// Scrapes of the telemetry path by the HTTP status code they were answered with.
+    public let scrapes: CounterFamily
+    public let scrapeDuration: HistogramFamily
     public let tableRows: GaugeFamily
     public let tableSizeBytes: GaugeFamily
     public let tableDeadRows: GaugeFamily
@@ -26,7 +29,16 @@ public struct MetricCatalog: Sendable {
     /// Column profiles, freshness by content and custom checks.
     public let dataChecks: DataCheckFamilies
 
-    public init(registry: MetricRegistry = MetricRegistry(), labelPolicy: LabelPolicy = LabelPolicy(), buckets: HistogramBuckets = HistogramBuckets()) {
+    /// Upper bounds of ``scrapeDuration``, in seconds: client_golang's default buckets, which span
+    /// a small page's few milliseconds to a timed-out scrape.
+    public static let scrapeBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    /// - Parameter process: reads the exporter process (CPU, memory, file descriptors, start time)
+    ///   at each rendering; without it the `process_*` families are not served.
+    public init(
+        registry: MetricRegistry = MetricRegistry(), labelPolicy: LabelPolicy = LabelPolicy(), buckets: HistogramBuckets = HistogramBuckets(),
+        process: (@Sendable () -> ProcessFamilies.Sample)? = nil
+    ) {
         self.registry = registry
         up = registry.gauge(.up)
         buildInfo = registry.gauge(.buildInfo)
@@ -35,6 +47,12 @@ public struct MetricCatalog: Sendable {
         collectorLastSuccess = registry.gauge(.collectorLastSuccess)
         collectorLag = registry.gauge(.collectorLag)
         stateFileWriteFailures = registry.counter(.stateFileWriteFailures)
+        registry.process(read: process)
+        scrapes = registry.counter(.scrapes)
+        // As promhttp does: the codes a scrape most likely gets are served from the start, so a
+        // rate over them has a first sample to start from.
+        for code in ["200", "500", "503"] { scrapes.increment(by: 0, [code]) }
+        scrapeDuration = registry.histogram(.scrapeDuration, bounds: Self.scrapeBuckets)
         tableRows = registry.gauge(.tableRows)
         tableSizeBytes = registry.gauge(.tableSizeBytes)
         tableDeadRows = registry.gauge(.tableDeadRows)

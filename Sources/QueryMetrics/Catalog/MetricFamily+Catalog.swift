@@ -31,6 +31,30 @@ extension MetricFamily {
         "warehouse_exporter_state_file_write_failures_total", .counter,
         help: "Failed writes of the state file; collection goes on, but a restart reads again what was read since the last write.")
 
+    // MARK: The process and its scrapes (ProcessFamilies; the names, types and help of client_golang's
+    // process collector and promhttp, which every exporter serves and dashboards expect)
+
+    public static let processCPU = MetricFamily(
+        "process_cpu_seconds_total", .counter, help: "Total user and system CPU time spent in seconds.")
+    public static let processResidentMemory = MetricFamily(
+        "process_resident_memory_bytes", .gauge, help: "Resident memory size in bytes.")
+    public static let processVirtualMemory = MetricFamily(
+        "process_virtual_memory_bytes", .gauge, help: "Virtual memory size in bytes.")
+    public static let processVirtualMemoryMax = MetricFamily(
+        "process_virtual_memory_max_bytes", .gauge, help: "Maximum amount of virtual memory available in bytes.")
+    public static let processOpenFDs = MetricFamily(
+        "process_open_fds", .gauge, help: "Number of open file descriptors.")
+    public static let processMaxFDs = MetricFamily(
+        "process_max_fds", .gauge, help: "Maximum number of open file descriptors.")
+    public static let processStartTime = MetricFamily(
+        "process_start_time_seconds", .gauge, help: "Start time of the process since unix epoch in seconds.")
+    public static let scrapes = MetricFamily(
+        "promhttp_metric_handler_requests_total", .counter, help: "Total number of scrapes by HTTP status code.", labels: ["code"])
+    public static let scrapeDuration = MetricFamily(
+        "warehouse_exporter_scrape_duration_seconds", .histogram,
+        help: "Time from a scrape's arrival to its answer being ready (the body's transfer not included), by HTTP status code.",
+        labels: ["code"])
+
     // MARK: Tables
 
     public static let tableRows = MetricFamily(

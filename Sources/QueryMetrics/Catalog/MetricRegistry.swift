@@ -24,6 +24,17 @@ public final class MetricRegistry: Sendable {
         add(VariableLabelGaugeFamily(family))
     }
 
+    /// Creates the histogram family declared as `family`, with these upper bounds (ascending, +Inf
+    /// implied).
+    public func histogram(_ family: MetricFamily, bounds: [Double]) -> HistogramFamily {
+        add(HistogramFamily(family, bounds: bounds))
+    }
+
+    /// Adds the process families, read by `read` at each rendering; without it they are not served.
+    func process(read: (@Sendable () -> ProcessFamilies.Sample)?) {
+        add(ProcessFamilies(read: read))
+    }
+
     /// Adds a query recorder's families to the exposition; their names must be new here.
     public func register(_ recorder: QueryRecorder) {
         add(recorder)
