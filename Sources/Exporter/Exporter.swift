@@ -15,6 +15,8 @@ public final class Exporter: Sendable {
     public let metrics: MetricCatalog
     public let status: StatusBoard
     let runners: [WarehouseRunner]
+    /// Concurrent scrapes share renderings of `/metrics` here.
+    let expositions: ExpositionCache
     private let logger: Logger
 
     /// Builds the exporter; throws when the state file exists but cannot be read, because starting
@@ -31,6 +33,7 @@ public final class Exporter: Sendable {
             })
         self.metrics = metrics
         self.status = status
+        self.expositions = ExpositionCache { representation in Self.render(metrics.registry, as: representation) }
         self.runners = config.warehouses.map {
             WarehouseRunner(config: $0, metrics: metrics, shared: shared, status: status, logger: logger)
         }
@@ -66,6 +69,16 @@ public final class Exporter: Sendable {
                 }
             },
             onWarning: { message in logger.warning("\(message)") })
+    }
+
+    /// The whole exposition as `representation` asks: the format, gzipped if asked (at zlib's
+    /// fastest level: scrapes are frequent, CPU is shared with collection).
+    private static func render(_ registry: MetricRegistry, as representation: ExpositionRepresentation) -> ExpositionCache.Rendering {
+        let text = registry.render(representation.format)
+        if representation.gzip, let compressed = Gzip.compress(text) {
+            return .init(body: ByteBuffer(bytes: compressed), gzipped: true)
+        }
+        return .init(body: ByteBuffer(bytes: text), gzipped: false)
     }
 
     /// The service that runs every warehouse's collectors until graceful shutdown.
@@ -114,21 +127,16 @@ public final class Exporter: Sendable {
         if !webConfigFile.isEmpty || !web.headers.isEmpty || !web.basicAuthUsers.isEmpty {
             router.add(middleware: WebConfigMiddleware(web: reloader))
         }
-        let registry = metrics.registry
+        let expositions = expositions
         let status = status
         router.get(RouterPath(telemetryPath)) { request, _ in
-            // OpenMetrics (with exemplars) when the scraper prefers it, as Prometheus does.
-            let format = ExpositionFormat.preferred(by: request.headers[.accept])
-            let exposition = registry.render(format)
-            if Gzip.isAccepted(by: request.headers[.acceptEncoding]), let compressed = Gzip.compress(exposition) {
-                return Response(
-                    status: .ok,
-                    headers: [.contentType: format.contentType, .contentEncoding: "gzip", .vary: "Accept, Accept-Encoding"],
-                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: compressed)))
-            }
-            return Response(
-                status: .ok, headers: [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: exposition)))
+            // The format the scraper prefers (OpenMetrics with exemplars, as Prometheus asks; protobuf
+            // with native histograms, with its feature on), shared with concurrent scrapes.
+            let representation = ExpositionRepresentation(for: request.headers)
+            let rendering = await expositions.rendering(representation)
+            var headers: HTTPFields = [.contentType: representation.format.contentType, .vary: "Accept, Accept-Encoding"]
+            if rendering.gzipped { headers[.contentEncoding] = "gzip" }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: rendering.body))
         }
         router.get("/-/healthy") { _, _ in
             Self.text(.ok, "Healthy\n")
