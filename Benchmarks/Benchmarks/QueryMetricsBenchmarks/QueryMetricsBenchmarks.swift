@@ -39,6 +39,42 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(buffer)
     }
 
+    // (b') The same series in OpenMetrics, and in the delimited protobuf format with their native
+    // buckets beside the classic ones (histograms.mode both, the default).
+    Benchmark("render 10,000 histogram series (OpenMetrics)", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) { benchmark in
+        var buffer: [UInt8] = []
+        wide.emit(into: &buffer, format: .openMetrics)
+        benchmark.measurement(exposedBytes, buffer.count)
+        blackHole(buffer)
+    }
+    Benchmark("render 10,000 histogram series (protobuf, native and classic)", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) {
+        benchmark in
+        var buffer: [UInt8] = []
+        wide.emit(into: &buffer, format: .protobuf)
+        benchmark.measurement(exposedBytes, buffer.count)
+        blackHole(buffer)
+    }
+
+    // (a') A record that names its execution and trace: its exemplar goes to each bucket and
+    // counter it lands in.
+    let named = records.enumerated().map { index, record in
+        var record = record
+        record.queryID = "\(1_000_000 + index)"
+        record.traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+        record.endedAt = 1_764_748_800
+        return record
+    }
+    let exemplars = QueryRecorder(policy: Records.roomyPolicy)
+    for record in named { exemplars.observe(record) }
+    Benchmark("observe a query record with an exemplar", configuration: .init(metrics: [.wallClock, .mallocCountTotal, nanosecondsPerRecord])) { benchmark in
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for record in named { exemplars.observe(record) }
+        }
+        let nanoseconds = Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9
+        benchmark.measurement(nanosecondsPerRecord, Int(nanoseconds / Double(named.count)))
+    }
+
     // (c) Resident memory per histogram series: 50,000 databases × (duration, queue).
     Benchmark(
         "resident memory of 100,000 histogram series",
