@@ -44,7 +44,7 @@ struct PostgresStatementsCollectorTests {
         // The same statement's fingerprint as the log would give it (the server stores $1 for literals).
         let fingerprint = SQLAnalyzer().analyze("INSERT INTO t SELECT generate_series(1, 10)").fingerprint
         #expect(text.contains(#"fingerprint="\#(fingerprint)""#))
-        #expect(!text.contains("warehouse_exporter"))
+        #expect(!text.contains(#"app="warehouse_exporter""#))
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
     }
 

@@ -48,7 +48,7 @@ struct RedshiftRuleActionsCollectorTests {
         try await collector(restarted).collect(context)
         var after: [UInt8] = []
         restarted.emit(into: &after)
-        #expect(!String(decoding: after, as: UTF8.self).contains("warehouse_query_rule_actions_total"))
+        #expect(!String(decoding: after, as: UTF8.self).contains("warehouse_query_rule_actions_total{"))
 
         // Serverless: no STL_WLM_RULE_ACTION. The collector succeeds with nothing to read.
         _ = try await postgres.execute("DROP TABLE \(RedshiftFixture.schema).stl_wlm_rule_action", database: fixture.database)

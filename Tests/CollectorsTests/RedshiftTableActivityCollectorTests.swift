@@ -98,7 +98,7 @@ struct RedshiftTableActivityCollectorTests {
         #expect(exposition.value(rowsWritten, labels(daily, ["operation": "delete"], etl)) == 10)
         // The failed insert, the exporter's own query and the unnamed work table count nothing.
         #expect(!text.contains(#"table="orders",operation"#))
-        #expect(!text.contains("warehouse_exporter"))
+        #expect(!text.contains(#"app="warehouse_exporter""#))
         #expect(!text.contains(#"table="""#))
         #expect(try Promtool.checkMetrics(text).exitCode == 0)
 

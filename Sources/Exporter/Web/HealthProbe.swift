@@ -55,7 +55,6 @@ public struct HealthProbe: Sendable {
         let tls = try web.tls.map { tls throws(ConfigError) in try Self.pinnedClient(tls, file: webConfigFile) }
         let host = address.loopbackHost
         let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
-        let response = eventLoop.makePromise(of: HTTPResponseStatus.self)
         let channel = try await ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(timeout))
             .channelInitializer { channel in
@@ -67,10 +66,19 @@ public struct HealthProbe: Sendable {
                             })
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(StatusReader(response: response))
                 }
             }
             .connect(host: host, port: address.port).get()
+        // Made once connected, so that a refused connection leaves no promise behind; the request
+        // is written after the reader is in place, so no answer can come before it.
+        let response = eventLoop.makePromise(of: HTTPResponseStatus.self)
+        do {
+            try await eventLoop.submit { try channel.pipeline.syncOperations.addHandler(StatusReader(response: response)) }.get()
+        } catch {
+            response.fail(error)
+            channel.close(promise: nil)
+            throw error
+        }
         let timedOut = Atomic(false)
         let deadline = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             timedOut.store(true, ordering: .relaxed)
@@ -129,6 +137,10 @@ public struct HealthProbe: Sendable {
         }
 
         func channelInactive(context: ChannelHandlerContext) {
+            finish(.failure(ProbeError("the connection closed before a response")))
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) {
             finish(.failure(ProbeError("the connection closed before a response")))
         }
 
