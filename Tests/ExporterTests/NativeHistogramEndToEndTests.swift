@@ -47,22 +47,39 @@ struct NativeHistogramEndToEndTests {
                 id: Int64(index + 1), end: RedshiftFixture.timestamp(), elapsedMicroseconds: Int64(seconds * 1_000_000),
                 text: #"/* {"app":"looker"} */ SELECT 1"#))
         }
-        for query in queries { try await fixture.insert(query) }
+        queries[499].status = "failed"  // in the second half: the failure ratio moves
         let truth = durations.sorted()[Int((0.95 * Double(durations.count)).rounded(.up)) - 1]
 
+        // In two halves, so that the recording rules' rates see the histogram grow.
         let native = #"sum(warehouse_query_duration_seconds{warehouse="rs"})"#
-        let deadline = ContinuousClock.now + .seconds(30)
         var count = 0.0
-        while ContinuousClock.now < deadline {
-            count = try await prometheus.api.query("histogram_count(\(native))").first?.value ?? 0
-            if count == 500 { break }
-            try await Task.sleep(for: .milliseconds(500))
+        for half in [queries[..<250], queries[250...]] {
+            for query in half { try await fixture.insert(query) }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                count = try await prometheus.api.query("histogram_count(\(native))").first?.value ?? 0
+                if count == Double(half.endIndex) { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
         }
         #expect(count == 500, "Prometheus stored \(count) observations; \(prometheus.process.output.suffix(600))")
         let p95 = try #require(try await prometheus.api.query("histogram_quantile(0.95, \(native))").first?.value)
         #expect(abs(p95 - truth) / truth <= 0.095, "native p95 \(p95), true p95 \(truth)")
         let sum = try #require(try await prometheus.api.query("histogram_sum(\(native))").first?.value)
         #expect(abs(sum - durations.reduce(0, +)) < 0.01 * durations.reduce(0, +))
+        // The shipped latency rules read the native histogram where Prometheus keeps no classic
+        // buckets: they record the quantiles, the rate and the failure ratio all the same.
+        for rule in ["app:warehouse_query_duration_seconds:p95_5m", "app:warehouse_queries:rate5m", "app:warehouse_query_failures:ratio_rate5m"] {
+            var value: Double?
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < deadline {
+                value = try await prometheus.api.query(#"\#(rule){warehouse="rs"}"#).first?.value
+                if let value, value.isFinite { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(value.map(\.isFinite) == true, "\(rule) recorded \(String(describing: value)) over the native histogram")
+        }
+        #expect(try await prometheus.api.query("warehouse_query_duration_seconds_bucket").isEmpty, "no classic buckets stored")
         // The classic buckets' estimate, for the record: only as good as their bounds.
         let classic = try await exporter.metrics().exposition.samples("warehouse_query_duration_seconds_bucket").count
         print("native histograms: true p95 \(truth) s, native p95 \(p95) s; \(classic) classic bucket lines on /metrics")
