@@ -120,7 +120,8 @@ public final class Exporter: Sendable {
         let router = Router(context: ExporterRequestContext.self, options: .autoGenerateHeadEndpoints)
         let tracker = ConnectionTracker(limit: connectionCap(limits.maxConnections))
         router.add(middleware: ConnectionActivityMiddleware(tracker: tracker))
-        router.add(middleware: ScrapeMetricsMiddleware(telemetryPath: telemetryPath, scrapes: metrics.scrapes, duration: metrics.scrapeDuration))
+        router.add(middleware: ScrapeMetricsMiddleware(
+            telemetryPath: telemetryPath, scrapes: metrics.scrapes, duration: metrics.scrapeDuration, inFlight: metrics.scrapesInFlight))
         // With a file, the middleware stays even if it has no users or headers yet: they may come
         // with the next edit of the file.
         let reloader = WebConfigReloader(path: webConfigFile.isEmpty ? nil : webConfigFile, config: web, logger: logger)

@@ -111,6 +111,9 @@ struct ProcessMetricsTests {
         }
         #expect(first.type(of: "promhttp_metric_handler_requests_total") == "counter")
         #expect(first.text.contains("# HELP promhttp_metric_handler_requests_total Total number of scrapes by HTTP status code.\n"))
+        // The scrape being served sees itself in flight, as with promhttp.
+        #expect(first.value("promhttp_metric_handler_requests_in_flight", [:]) == 1)
+        #expect(first.type(of: "promhttp_metric_handler_requests_in_flight") == "gauge")
 
         for _ in 0..<2 { #expect(try await WebSecurityTests.curl(url, ["-u", "alice:wrong"]).status == 401) }
         #expect(try await WebSecurityTests.curl(url, []).status == 401)

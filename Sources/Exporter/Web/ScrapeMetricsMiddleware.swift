@@ -13,9 +13,13 @@ struct ScrapeMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let telemetryPath: String
     let scrapes: CounterFamily
     let duration: HistogramFamily
+    /// Scrapes being served now: the one scraping sees itself, as with promhttp.
+    let inFlight: GaugeFamily
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get, request.uri.path == telemetryPath else { return try await next(request, context) }
+        inFlight.add(1, [])
+        defer { inFlight.add(-1, []) }
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)

@@ -14,6 +14,7 @@ public struct MetricCatalog: Sendable {
     public let stateFileWriteFailures: CounterFamily
     /// Scrapes of the telemetry path by the HTTP status code they were answered with.
     public let scrapes: CounterFamily
+    public let scrapesInFlight: GaugeFamily
     public let scrapeDuration: HistogramFamily
     public let tableRows: GaugeFamily
     public let tableSizeBytes: GaugeFamily
@@ -48,6 +49,8 @@ public struct MetricCatalog: Sendable {
         collectorLag = registry.gauge(.collectorLag)
         stateFileWriteFailures = registry.counter(.stateFileWriteFailures)
         registry.process(read: process)
+        scrapesInFlight = registry.gauge(.scrapesInFlight)
+        scrapesInFlight.set(0, [])
         scrapes = registry.counter(.scrapes)
         // As promhttp does: the codes a scrape most likely gets are served from the start, so a
         // rate over them has a first sample to start from.

@@ -48,6 +48,8 @@ extension MetricFamily {
         "process_max_fds", .gauge, help: "Maximum number of open file descriptors.")
     public static let processStartTime = MetricFamily(
         "process_start_time_seconds", .gauge, help: "Start time of the process since unix epoch in seconds.")
+    public static let scrapesInFlight = MetricFamily(
+        "promhttp_metric_handler_requests_in_flight", .gauge, help: "Current number of scrapes being served.")
     public static let scrapes = MetricFamily(
         "promhttp_metric_handler_requests_total", .counter, help: "Total number of scrapes by HTTP status code.", labels: ["code"])
     public static let scrapeDuration = MetricFamily(

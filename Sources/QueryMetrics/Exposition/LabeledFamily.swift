@@ -88,6 +88,12 @@ extension LabeledFamily where Kind == GaugeKind {
     public func set(_ value: Double, _ labelValues: [String]) {
         update(labelValues) { store, slot in store.set(value, slot: slot, now: 0) }
     }
+
+    /// Adds `amount`, which may be negative, to the series with these label values, creating it
+    /// at 0 if needed.
+    public func add(_ amount: Double, _ labelValues: [String]) {
+        update(labelValues) { store, slot in store.set((store.value(labelValues) ?? 0) + amount, slot: slot, now: 0) }
+    }
 }
 
 extension LabeledFamily where Kind == CounterKind {
