@@ -3,6 +3,7 @@ import Exporter
 import Foundation
 import TestSupport
 import Testing
+import WarehouseClient
 
 #if canImport(Glibc)
 import Glibc
@@ -83,5 +84,66 @@ struct NativeHistogramEndToEndTests {
         // The classic buckets' estimate, for the record: only as good as their bounds.
         let classic = try await exporter.metrics().exposition.samples("warehouse_query_duration_seconds_bucket").count
         print("native histograms: true p95 \(truth) s, native p95 \(p95) s; \(classic) classic bucket lines on /metrics")
+    }
+
+    /// The same on PostgreSQL: statements of known sleep, the truth the durations the server
+    /// logged for them, the p95 read back from the native histogram within one bucket of it.
+    @Test func onPostgreSQLTheP95IsWithinOneBucketOfTheLoggedDurations() async throws {
+        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings)
+        defer { try? postgres.stop() }
+        let config = try ConfigLoader.parse(
+            """
+            warehouses:
+              - name: pg
+                kind: postgres
+                dsn: "\(postgres.dsn())"
+                collectors: [query_log]
+                intervals: { health: 1s, query_log: 200ms }
+                query_log: { directory: \(postgres.directory)/data/log, format: jsonlog }
+            histograms: { mode: native }
+            """, file: "native-pg.yml")
+        let exporter = try await RunningExporter.start(config)
+        defer { Task { try? await exporter.stop() } }
+        try await exporter.waitUntilReady()
+        let prometheus = try PrometheusEndToEndTests.startPrometheus(scraping: exporter.port, features: ["native-histograms"])
+        defer {
+            prometheus.process.signal(SIGTERM)
+            try? FileManager.default.removeItem(atPath: prometheus.directory)
+        }
+
+        // 150 statements sleeping 0.2 ms to 60 ms, most short.
+        let workload = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn(), applicationName: "bench", statementTimeout: nil))
+        defer { workload.close() }
+        for index in 0..<150 {
+            let seconds = 0.0002 * pow(300, pow(Double((index * 53) % 150) / 150, 2))
+            _ = try await workload.query(#"/* {"app":"bench"} */ SELECT pg_sleep(\#(seconds))"#)
+        }
+        var logged: [Double] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: postgres.directory + "/data/log") where file.hasSuffix(".json") {
+            for line in try String(contentsOfFile: postgres.directory + "/data/log/" + file, encoding: .utf8).split(separator: "\n") {
+                guard line.contains("pg_sleep"),
+                    let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    entry["application_name"] as? String == "bench", let message = entry["message"] as? String,
+                    // The extended protocol logs parse, bind and execute: the execution is the statement's.
+                    let match = message.firstMatch(of: /^duration: ([0-9.]+) ms  (execute|statement)/), let milliseconds = Double(match.1)
+                else { continue }
+                logged.append(milliseconds / 1000)
+            }
+        }
+        #expect(logged.count == 150)
+        let truth = logged.sorted()[Int((0.95 * Double(logged.count)).rounded(.up)) - 1]
+
+        let native = #"sum(warehouse_query_duration_seconds{warehouse="pg", app="bench"})"#
+        var count = 0.0
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            count = try await prometheus.api.query("histogram_count(\(native))").first?.value ?? 0
+            if count == 150 { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(count == 150, "Prometheus stored \(count) observations")
+        let p95 = try #require(try await prometheus.api.query("histogram_quantile(0.95, \(native))").first?.value)
+        #expect(abs(p95 - truth) / truth <= 0.095, "native p95 \(p95), logged p95 \(truth)")
+        print("native histograms on PostgreSQL: logged p95 \(truth) s, native p95 \(p95) s")
     }
 }
