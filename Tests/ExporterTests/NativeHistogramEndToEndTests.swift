@@ -15,6 +15,18 @@ import Glibc
 /// whole bucket of theirs.
 @Suite("Native histograms scraped by a real Prometheus")
 struct NativeHistogramEndToEndTests {
+    /// The observations Prometheus holds in `native`, once they reach `count` or after 30 s.
+    static func observations(_ native: String, _ api: PrometheusAPI, toReach count: Int) async throws -> Double {
+        var seen = 0.0
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            seen = try await api.query("histogram_count(\(native))").first?.value ?? 0
+            if seen == Double(count) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return seen
+    }
+
     @Test func theP95ReadBackIsWithinOneNativeBucketOfTheTruth() async throws {
         let postgres = try TestPostgres.shared()
         let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "native"))
@@ -56,12 +68,7 @@ struct NativeHistogramEndToEndTests {
         var count = 0.0
         for half in [queries[..<250], queries[250...]] {
             for query in half { try await fixture.insert(query) }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                count = try await prometheus.api.query("histogram_count(\(native))").first?.value ?? 0
-                if count == Double(half.endIndex) { break }
-                try await Task.sleep(for: .milliseconds(500))
-            }
+            count = try await Self.observations(native, prometheus.api, toReach: half.endIndex)
         }
         #expect(count == 500, "Prometheus stored \(count) observations; \(prometheus.process.output.suffix(600))")
         let p95 = try #require(try await prometheus.api.query("histogram_quantile(0.95, \(native))").first?.value)
@@ -134,13 +141,7 @@ struct NativeHistogramEndToEndTests {
         let truth = logged.sorted()[Int((0.95 * Double(logged.count)).rounded(.up)) - 1]
 
         let native = #"sum(warehouse_query_duration_seconds{warehouse="pg", app="bench"})"#
-        var count = 0.0
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            count = try await prometheus.api.query("histogram_count(\(native))").first?.value ?? 0
-            if count == 150 { break }
-            try await Task.sleep(for: .milliseconds(500))
-        }
+        let count = try await Self.observations(native, prometheus.api, toReach: 150)
         #expect(count == 150, "Prometheus stored \(count) observations")
         let p95 = try #require(try await prometheus.api.query("histogram_quantile(0.95, \(native))").first?.value)
         #expect(abs(p95 - truth) / truth <= 0.095, "native p95 \(p95), logged p95 \(truth)")
