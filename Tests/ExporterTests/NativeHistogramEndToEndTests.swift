@@ -88,6 +88,20 @@ struct NativeHistogramEndToEndTests {
             #expect(value.map(\.isFinite) == true, "\(rule) recorded \(String(describing: value)) over the native histogram")
         }
         #expect(try await prometheus.api.query("warehouse_query_duration_seconds_bucket").isEmpty, "no classic buckets stored")
+        // So do the dashboards' panels that read the latency and queue families: every one is
+        // valid PromQL there, and those not filtered to DAGs or dashboards (which these queries
+        // have none of) show data.
+        let latency: Set<String> = ["warehouse_query_duration_seconds", "warehouse_query_queue_seconds"]
+        let panels = try PrometheusEndToEndTests.panelQueries(window: .seconds(10)).filter { query in
+            let families = Set(query.matches(of: /\b(warehouse_[a-z_]+?)(?:_bucket|_count|_sum)?\b/).map { String($0.1) })
+            return !families.isEmpty && families.isSubset(of: latency)
+        }
+        #expect(panels.count >= 7, "\(panels)")
+        print("native: \(panels.count) panel queries over the latency families")
+        for panel in panels {
+            let result = try await prometheus.api.query(panel)
+            if !panel.contains(#"!="""#) { #expect(!result.isEmpty, "no data over the native histogram: \(panel)") }
+        }
         // The classic buckets' estimate, for the record: only as good as their bounds.
         let classic = try await exporter.metrics().exposition.samples("warehouse_query_duration_seconds_bucket").count
         print("native histograms: true p95 \(truth) s, native p95 \(p95) s; \(classic) classic bucket lines on /metrics")
