@@ -125,7 +125,7 @@ struct ExpositionCacheTests {
         let url = "http://127.0.0.1:\(running.port)/metrics"
         let before = running.exporter.expositions.renders
         let transfers = try await Subprocess.run(
-            ["curl", "-sS", "--no-progress-meter", "--compressed", "--parallel", "--parallel-immediate", "--parallel-max", "32", "-w", "%{http_code}\n"]
+            ["curl", "-sS", "--max-time", "30", "--no-progress-meter", "--compressed", "--parallel", "--parallel-immediate", "--parallel-max", "32", "-w", "%{http_code}\n"]
                 + (0..<32).flatMap { _ in ["-o", "/dev/null", url] })
         #expect(transfers.status == 0, "\(transfers.output)")
         #expect(transfers.output.split(separator: "\n").filter { $0 == "200" }.count == 32, "\(transfers.output)")

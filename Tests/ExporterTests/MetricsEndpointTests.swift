@@ -15,22 +15,22 @@ struct MetricsEndpointTests {
                 queryType: "select", status: .success, durationSeconds: Double(index) / 10))
         }
         let url = "http://127.0.0.1:\(running.port)/metrics"
-        let plain = try await Subprocess.run(["curl", "-sS", "-H", "Accept-Encoding: identity", url])
+        let plain = try await Subprocess.run(["curl", "-sS", "--max-time", "30", "-H", "Accept-Encoding: identity", url])
         #expect(plain.status == 0)
         #expect(plain.output.contains("warehouse_query_duration_seconds_bucket"))
 
-        let headers = try await Subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", url])
+        let headers = try await Subprocess.run(["curl", "-sS", "--max-time", "30", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", url])
         #expect(headers.output.lowercased().contains("content-encoding: gzip"), "\(headers.output)")
         #expect(headers.output.lowercased().contains("content-type: text/plain; version=0.0.4; charset=utf-8"))
-        let unzipped = try await Subprocess.run(["sh", "-c", "curl -sS -H 'Accept-Encoding: gzip' '\(url)' | gunzip"])
+        let unzipped = try await Subprocess.run(["sh", "-c", "curl -sS --max-time 30 -H 'Accept-Encoding: gzip' '\(url)' | gunzip"])
         #expect(unzipped.status == 0)
         #expect(Self.withoutSelfObservation(unzipped.output) == Self.withoutSelfObservation(plain.output))
-        let size = try await Subprocess.run(["sh", "-c", "curl -sS -H 'Accept-Encoding: gzip' '\(url)' | wc -c"])
+        let size = try await Subprocess.run(["sh", "-c", "curl -sS --max-time 30 -H 'Accept-Encoding: gzip' '\(url)' | wc -c"])
         let compressed = try #require(Int(size.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(compressed * 5 < plain.output.utf8.count, "gzip \(compressed) bytes of \(plain.output.utf8.count)")
 
         // q=0 refuses gzip.
-        let refused = try await Subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip;q=0", url])
+        let refused = try await Subprocess.run(["curl", "-sS", "--max-time", "30", "-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip;q=0", url])
         #expect(!refused.output.lowercased().contains("content-encoding"))
         try await running.stop()
     }
@@ -45,12 +45,12 @@ struct MetricsEndpointTests {
         running.exporter.metrics.queries.observe(record)
         let url = "http://127.0.0.1:\(running.port)/metrics"
         let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
-        let open = try await Subprocess.run(["curl", "-sS", "-D", "/dev/stderr", "-H", "Accept: \(prometheus)", url])
+        let open = try await Subprocess.run(["curl", "-sS", "--max-time", "30", "-D", "/dev/stderr", "-H", "Accept: \(prometheus)", url])
         #expect(open.output.lowercased().contains("content-type: application/openmetrics-text; version=1.0.0; charset=utf-8"), "\(open.output.prefix(400))")
         #expect(open.output.lowercased().contains("vary: accept, accept-encoding"))
         #expect(open.output.hasSuffix("# EOF\n"))
         #expect(open.output.contains(#"le="2.5"} 1 # {query_id="1234"} 2"#))
-        let plain = try await Subprocess.run(["curl", "-sS", "-D", "/dev/stderr", url])
+        let plain = try await Subprocess.run(["curl", "-sS", "--max-time", "30", "-D", "/dev/stderr", url])
         #expect(plain.output.lowercased().contains("content-type: text/plain; version=0.0.4; charset=utf-8"))
         #expect(!plain.output.contains("# EOF") && !plain.output.contains("query_id"))
         try await running.stop()

@@ -100,7 +100,7 @@ struct ProcessMetricsTests {
         let running = try await RunningExporter.start(ExporterConfig(warehouses: []), web: web)
         let url = "http://127.0.0.1:\(running.port)/metrics"
         func scrape() async throws -> Exposition {
-            let answer = try await Subprocess.run(["curl", "-sS", "--fail", "-u", "alice:correct horse", url])
+            let answer = try await Subprocess.run(["curl", "-sS", "--max-time", "30", "--fail", "-u", "alice:correct horse", url])
             #expect(answer.status == 0)
             return Exposition(text: answer.output)
         }
