@@ -83,8 +83,30 @@ func (f *families) observe(r *record) {
 	f.execution.WithLabelValues(r.warehouse, r.app, r.user, r.dag, r.task, r.dashboard, r.model).Add(math.Max(0, r.seconds-r.queue))
 }
 
-func render(f *families) []byte {
-	return renderAs(f, expfmt.FmtText)
+// wideFamilies holds the series of (b): 5,000 databases x (duration + queue), one record each,
+// with native buckets too when nativeFactor is above 1.
+func wideFamilies(nativeFactor float64) *families {
+	f := newFamiliesWith(nativeFactor)
+	for i := 0; i < 5000; i++ {
+		r := makeRecord(0)
+		r.database = "db" + strconv.Itoa(i)
+		f.duration.WithLabelValues(r.warehouse, r.database, r.app, r.user, r.dag, r.task, r.dashboard, r.model, r.queryType, r.status).Observe(r.seconds)
+		f.queue.WithLabelValues(r.warehouse, r.database, r.app, r.user, r.dag, r.task, r.dashboard, r.model, r.queryType).Observe(r.queue)
+	}
+	return f
+}
+
+// medianRender renders the registry 30 times in a format: the median in microseconds, and the
+// page's size.
+func medianRender(f *families, format expfmt.Format) (float64, int) {
+	var times []float64
+	var size int
+	for round := 0; round < 30; round++ {
+		start := time.Now()
+		size = len(renderAs(f, format))
+		times = append(times, float64(time.Since(start).Microseconds()))
+	}
+	return median(times), size
 }
 
 // renderAs gathers and encodes the registry in a format, as promhttp does for one scrape.
@@ -149,48 +171,18 @@ func main() {
 	fmt.Printf("observe_ns_per_record %.1f ns\n", median(perRecord))
 
 	// (b) render 10,000 histogram series: 5,000 databases x (duration + queue), one record each.
-	g := newFamilies()
-	for i := 0; i < 5000; i++ {
-		r := makeRecord(0)
-		r.database = "db" + strconv.Itoa(i)
-		g.duration.WithLabelValues(r.warehouse, r.database, r.app, r.user, r.dag, r.task, r.dashboard, r.model, r.queryType, r.status).Observe(r.seconds)
-		g.queue.WithLabelValues(r.warehouse, r.database, r.app, r.user, r.dag, r.task, r.dashboard, r.model, r.queryType).Observe(r.queue)
-	}
-	var renderTimes []float64
-	var size int
-	for round := 0; round < 30; round++ {
-		start := time.Now()
-		size = len(render(g))
-		renderTimes = append(renderTimes, float64(time.Since(start).Microseconds()))
-	}
-	fmt.Printf("render_10k_histograms_us %.0f us\n", median(renderTimes))
+	g := wideFamilies(0)
+	micros, size := medianRender(g, expfmt.FmtText)
+	fmt.Printf("render_10k_histograms_us %.0f us\n", micros)
 	fmt.Printf("render_10k_histograms_bytes %d bytes\n", size)
 
 	// (b') the same in OpenMetrics, and in the delimited protobuf format with native buckets beside
 	// the classic ones (each series one observation, as in (b)).
-	renderTimes = nil
-	for round := 0; round < 30; round++ {
-		start := time.Now()
-		size = len(renderAs(g, expfmt.FmtOpenMetrics))
-		renderTimes = append(renderTimes, float64(time.Since(start).Microseconds()))
-	}
-	fmt.Printf("render_10k_histograms_openmetrics_us %.0f us\n", median(renderTimes))
-	n := newFamiliesWith(1.09)
-	for i := 0; i < 5000; i++ {
-		r := makeRecord(0)
-		r.database = "db" + strconv.Itoa(i)
-		n.duration.WithLabelValues(r.warehouse, r.database, r.app, r.user, r.dag, r.task, r.dashboard, r.model, r.queryType, r.status).Observe(r.seconds)
-		n.queue.WithLabelValues(r.warehouse, r.database, r.app, r.user, r.dag, r.task, r.dashboard, r.model, r.queryType).Observe(r.queue)
-	}
-	renderTimes = nil
-	for round := 0; round < 30; round++ {
-		start := time.Now()
-		size = len(renderAs(n, expfmt.FmtProtoDelim))
-		renderTimes = append(renderTimes, float64(time.Since(start).Microseconds()))
-	}
-	fmt.Printf("render_10k_histograms_protobuf_native_us %.0f us\n", median(renderTimes))
+	micros, _ = medianRender(g, expfmt.FmtOpenMetrics)
+	fmt.Printf("render_10k_histograms_openmetrics_us %.0f us\n", micros)
+	micros, size = medianRender(wideFamilies(1.09), expfmt.FmtProtoDelim)
+	fmt.Printf("render_10k_histograms_protobuf_native_us %.0f us\n", micros)
 	fmt.Printf("render_10k_histograms_protobuf_native_bytes %d bytes\n", size)
-	n = nil
 
 	// (c) resident memory per 100,000 histogram series: 50,000 databases x (duration + queue).
 	g = nil

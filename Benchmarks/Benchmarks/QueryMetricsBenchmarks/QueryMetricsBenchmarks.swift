@@ -14,16 +14,7 @@ let benchmarks: @Sendable () -> Void = {
     // (a) From a record's context to its observations in every family: 10,000 distinct records,
     // cycled, into families that already hold their series (the steady state of an exporter).
     let records = (0..<10_000).map { Records.record($0) }
-    let steady = QueryRecorder(policy: Records.roomyPolicy)
-    for record in records { steady.observe(record) }
-    Benchmark("observe a query record", configuration: .init(metrics: [.wallClock, .mallocCountTotal, nanosecondsPerRecord])) { benchmark in
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            for record in records { steady.observe(record) }
-        }
-        let nanoseconds = Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9
-        benchmark.measurement(nanosecondsPerRecord, Int(nanoseconds / Double(records.count)))
-    }
+    observing("observe a query record", records)
 
     // (b) Rendering 10,000 histogram series with 16 buckets: 5,000 databases × (duration, queue).
     let wide = QueryRecorder(policy: Records.roomyPolicy)
@@ -32,28 +23,12 @@ let benchmarks: @Sendable () -> Void = {
         record.fingerprint = nil
         wide.observe(record)
     }
-    Benchmark("render 10,000 histogram series", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) { benchmark in
-        var buffer: [UInt8] = []
-        wide.emit(into: &buffer)
-        benchmark.measurement(exposedBytes, buffer.count)
-        blackHole(buffer)
-    }
+    rendering("render 10,000 histogram series", wide, .text)
 
     // (b') The same series in OpenMetrics, and in the delimited protobuf format with their native
     // buckets beside the classic ones (histograms.mode both, the default).
-    Benchmark("render 10,000 histogram series (OpenMetrics)", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) { benchmark in
-        var buffer: [UInt8] = []
-        wide.emit(into: &buffer, format: .openMetrics)
-        benchmark.measurement(exposedBytes, buffer.count)
-        blackHole(buffer)
-    }
-    Benchmark("render 10,000 histogram series (protobuf, native and classic)", configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) {
-        benchmark in
-        var buffer: [UInt8] = []
-        wide.emit(into: &buffer, format: .protobuf)
-        benchmark.measurement(exposedBytes, buffer.count)
-        blackHole(buffer)
-    }
+    rendering("render 10,000 histogram series (OpenMetrics)", wide, .openMetrics)
+    rendering("render 10,000 histogram series (protobuf, native and classic)", wide, .protobuf)
 
     // (a') A record that names its execution and trace: its exemplar goes to each bucket and
     // counter it lands in.
@@ -64,16 +39,7 @@ let benchmarks: @Sendable () -> Void = {
         record.endedAt = 1_764_748_800
         return record
     }
-    let exemplars = QueryRecorder(policy: Records.roomyPolicy)
-    for record in named { exemplars.observe(record) }
-    Benchmark("observe a query record with an exemplar", configuration: .init(metrics: [.wallClock, .mallocCountTotal, nanosecondsPerRecord])) { benchmark in
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            for record in named { exemplars.observe(record) }
-        }
-        let nanoseconds = Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9
-        benchmark.measurement(nanosecondsPerRecord, Int(nanoseconds / Double(named.count)))
-    }
+    observing("observe a query record with an exemplar", named)
 
     // (c) Resident memory per histogram series: 50,000 databases × (duration, queue).
     Benchmark(
@@ -143,6 +109,30 @@ let benchmarks: @Sendable () -> Void = {
     ) { benchmark in
         var buffer: [UInt8] = []
         prometheusGauges.emit(into: &buffer)
+        benchmark.measurement(exposedBytes, buffer.count)
+        blackHole(buffer)
+    }
+}
+
+/// The benchmark `name` of recording in the steady state: `records` observed again, cycled, into a
+/// recorder that already holds their series; measured per record.
+func observing(_ name: String, _ records: [QueryRecord]) {
+    let recorder = QueryRecorder(policy: Records.roomyPolicy)
+    for record in records { recorder.observe(record) }
+    Benchmark(name, configuration: .init(metrics: [.wallClock, .mallocCountTotal, nanosecondsPerRecord])) { benchmark in
+        let elapsed = ContinuousClock().measure {
+            for record in records { recorder.observe(record) }
+        }
+        let nanoseconds = Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9
+        benchmark.measurement(nanosecondsPerRecord, Int(nanoseconds / Double(records.count)))
+    }
+}
+
+/// The benchmark `name` of rendering `recorder`'s families in `format`, with the page's size.
+func rendering(_ name: String, _ recorder: QueryRecorder, _ format: ExpositionFormat) {
+    Benchmark(name, configuration: .init(metrics: [.wallClock, .mallocCountTotal, exposedBytes])) { benchmark in
+        var buffer: [UInt8] = []
+        recorder.emit(into: &buffer, format: format)
         benchmark.measurement(exposedBytes, buffer.count)
         blackHole(buffer)
     }

@@ -47,9 +47,13 @@ struct QueryFamilies {
             folds: folds, queueValues: Array(durationValues.dropLast()))
     }
 
-    mutating func observe(_ record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double, overflow: inout OverflowCounter) {
+    /// Observes `record`, its `exemplar` (the record's own, built once by the caller) with each
+    /// family's value.
+    mutating func observe(
+        _ record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double, overflow: inout OverflowCounter, exemplar: Exemplar?
+    ) {
         let executionSeconds = record.executionSeconds ?? max(0, record.durationSeconds - (record.queueSeconds ?? 0))
-        var exemplar = record.exemplar
+        var exemplar = exemplar
         duration.store.observe(record.durationSeconds, slot: slots.duration, now: now, exemplar: exemplar)
         if let queueSeconds = record.queueSeconds {
             if slots.queue == nil {

@@ -115,12 +115,14 @@ public final class QueryRecorder: Sendable {
     public func observe(_ record: QueryRecord, now: Double) {
         let key = RecordKey(record)
         let labels = labels
+        // Built once, outside the lock, for every family the record lands in.
+        let exemplar = record.exemplar
         state.withLock { state in
             let resolved = state.resolved[key] ?? resolve(record, key: key, now: now, state: &state)
-            state.queries.observe(record, &resolved.query, labels, now: now, overflow: &state.overflow)
+            state.queries.observe(record, &resolved.query, labels, now: now, overflow: &state.overflow, exemplar: exemplar)
             if let fingerprint = record.fingerprint?.value {
                 state.statements.observe(
-                    fingerprint, seconds: record.durationSeconds, &resolved.statement, now: now, overflow: &state.overflow, exemplar: record.exemplar)
+                    fingerprint, seconds: record.durationSeconds, &resolved.statement, now: now, overflow: &state.overflow, exemplar: exemplar)
                 if resolved.unattributed {
                     state.unattributed[record.warehouse, default: UnattributedStatements()]
                         .record(fingerprint, seconds: record.durationSeconds, shape: record.shape, now: now)
@@ -129,7 +131,7 @@ public final class QueryRecorder: Sendable {
             if record.status == .success && !(record.tablesRead.isEmpty && record.tablesWritten.isEmpty && record.rowsWritten.isEmpty) {
                 state.tables.observe(
                     warehouse: record.warehouse, operation: record.queryType, read: record.tablesRead, written: record.tablesWritten,
-                    rows: record.rowsWritten, &resolved.tables, labels, now: now, overflow: &state.overflow, exemplar: record.exemplar)
+                    rows: record.rowsWritten, &resolved.tables, labels, now: now, overflow: &state.overflow, exemplar: exemplar)
             }
             sweepIfDue(&state, now: now)
         }
