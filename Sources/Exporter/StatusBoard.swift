@@ -16,20 +16,31 @@ public final class StatusBoard: Sendable {
         let collector: String
     }
 
-    private let entries: Mutex<[Key: Entry]>
-    private let expected: Set<Key>
+    private let entries: Mutex<(entries: [Key: Entry], expected: Set<Key>)>
 
     /// `expected` lists every (warehouse, collector) pair that must run once before the exporter is ready.
     init(expected: [Key]) {
-        self.expected = Set(expected)
-        self.entries = Mutex(Dictionary(expected.map { ($0, Entry()) }, uniquingKeysWith: { first, _ in first }))
+        entries = Mutex(([:], []))
+        self.expect(expected)
+    }
+
+    /// Makes `expected` the pairs on the board, as a reload leaves them: the entries of pairs that
+    /// stay are kept, those of pairs gone are dropped, new ones start unrun.
+    func expect(_ expected: [Key]) {
+        entries.withLock { board in
+            board.expected = Set(expected)
+            board.entries = board.entries.filter { board.expected.contains($0.key) }
+            for key in expected where board.entries[key] == nil { board.entries[key] = Entry() }
+        }
     }
 
     /// Records one run; `error` is nil when it succeeded.
     func record(warehouse: String, collector: String, error: String?, at time: Double) {
-        entries.withLock { entries in
+        entries.withLock { board in
             let key = Key(warehouse: warehouse, collector: collector)
-            var entry = entries[key, default: Entry()]
+            // A run that ends after its warehouse or collector left the configuration is not shown.
+            guard board.expected.contains(key) else { return }
+            var entry = board.entries[key, default: Entry()]
             entry.runs += 1
             if let error {
                 entry.lastError = error
@@ -38,17 +49,17 @@ public final class StatusBoard: Sendable {
                 entry.lastSuccess = time
                 entry.lastError = nil
             }
-            entries[key] = entry
+            board.entries[key] = entry
         }
     }
 
     public func entry(warehouse: String, collector: String) -> Entry? {
-        entries.withLock { $0[Key(warehouse: warehouse, collector: collector)] }
+        entries.withLock { $0.entries[Key(warehouse: warehouse, collector: collector)] }
     }
 
     /// True once every warehouse's health check and collectors have run at least once, so the
     /// first scrape after start-up sees real values rather than an empty page.
     public var isReady: Bool {
-        entries.withLock { entries in expected.allSatisfy { (entries[$0]?.runs ?? 0) > 0 } }
+        entries.withLock { board in board.expected.allSatisfy { (board.entries[$0]?.runs ?? 0) > 0 } }
     }
 }

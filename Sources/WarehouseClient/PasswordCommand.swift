@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,6 +35,9 @@ public struct PasswordCommand: Sendable, Equatable {
         guard pipe(&output) == 0, pipe(&errors) == 0 else {
             throw WarehouseError(.configuration, "password_command \(program) could not start: no pipe (\(String(cString: strerror(errno))))")
         }
+        // Close-on-exec, so that a command another connection starts meanwhile does not inherit
+        // this one's pipes and hold them open (the spawned command gets its ends by dup2).
+        for descriptor in output + errors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -60,15 +62,8 @@ public struct PasswordCommand: Sendable, Equatable {
             close(errors[0])
             throw WarehouseError(.configuration, "password_command \(program) could not start: \(String(cString: strerror(spawned)))")
         }
-        // Both pipes are drained at once, so a command that writes much to one never blocks on it.
-        let stdoutData = Drained(output[0])
-        let stderrData = Drained(errors[0])
-        let stopper = GroupStopper(pid, after: timeout)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let timedOut = stopper.processExited()
-        let stdout = stdoutData.wait()
-        let stderr = String(decoding: stderrData.wait().prefix(Self.stderrLimit), as: UTF8.self)
+        let (stdout, stderrData, status, timedOut) = Self.collect(pid: pid, output: output[0], errors: errors[0], timeout: timeout)
+        let stderr = String(decoding: stderrData.prefix(Self.stderrLimit), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let said = stderr.isEmpty ? "" : ": \(stderr)"
         if timedOut {
@@ -90,60 +85,63 @@ public struct PasswordCommand: Sendable, Equatable {
     }
 }
 
-/// Reads a pipe on another thread until its end. A command's own children can hold the pipe
-/// open after the command is gone, so a reader waits for the end a short while, then takes what
-/// came.
-private final class Drained: Sendable {
-    private let data = Mutex(Data())
-    private let done = DispatchSemaphore(value: 0)
+extension PasswordCommand {
+    /// Most of a command's standard output that is kept: the password is its first line.
+    static let stdoutLimit = 64 * 1024
+    /// How long the pipes are still read once the command is gone: a child it left behind can
+    /// hold them open, and is not waited for.
+    static let drainAfterExit = Duration.seconds(1)
 
-    /// Takes over `descriptor` and closes it at its end.
-    init(_ descriptor: Int32) {
-        DispatchQueue.global().async { [self] in
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { break }
-                data.withLock { $0.append(contentsOf: chunk[..<count]) }
-            }
-            close(descriptor)
-            done.signal()
+    /// Reads both pipes and reaps the command on the calling thread, with no other thread to wait
+    /// for: a reader scheduled late on a busy machine once lost the standard error of a command
+    /// that had already failed. At the deadline the command's process group gets SIGTERM, and
+    /// SIGKILL a second later.
+    static func collect(pid: pid_t, output: Int32, errors: Int32, timeout: Duration) -> (stdout: Data, stderr: Data, status: Int32, timedOut: Bool) {
+        defer {
+            close(output)
+            close(errors)
         }
-    }
-
-    func wait(atMost seconds: Double = 1) -> Data {
-        _ = done.wait(timeout: .now() + seconds)
-        return data.withLock { $0 }
-    }
-}
-
-/// Stops a command's process group that outlives its deadline: SIGTERM, then SIGKILL a second
-/// later.
-private final class GroupStopper: Sendable {
-    private let state = Mutex((exited: false, fired: false))
-
-    init(_ group: pid_t, after timeout: Duration) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) { [self] in
-            let firing = state.withLock { state in
-                if !state.exited { state.fired = true }
-                return state.fired
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var pipes = [(descriptor: output, data: Data(), limit: stdoutLimit, open: true), (descriptor: errors, data: Data(), limit: stderrLimit, open: true)]
+        var status: Int32 = 0
+        var exitedAt: ContinuousClock.Instant?
+        var terminatedAt: ContinuousClock.Instant?
+        var killed = false
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            if exitedAt == nil {
+                let reaped = waitpid(pid, &status, WNOHANG)
+                if reaped == pid || (reaped == -1 && errno != EINTR) { exitedAt = clock.now }
             }
-            guard firing else { return }
-            kill(-group, SIGTERM)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 1) { [self] in
-                // Once the leader is reaped its id may be reused: a child left behind is not
-                // waited for (the pipes are read for a second at most), and not signalled.
-                if !state.withLock({ $0.exited }) { kill(-group, SIGKILL) }
+            let now = clock.now
+            if let exitedAt, !pipes.contains(where: \.open) || now - exitedAt >= drainAfterExit { break }
+            // Once the leader is reaped its id may be reused: the group is signalled only before.
+            if exitedAt == nil {
+                if terminatedAt == nil, now >= deadline {
+                    kill(-pid, SIGTERM)
+                    terminatedAt = now
+                } else if let terminatedAt, !killed, now - terminatedAt >= .seconds(1) {
+                    kill(-pid, SIGKILL)
+                    killed = true
+                }
+            }
+            var descriptors = pipes.filter(\.open).map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+            // A short wait: the command's exit is noticed by polling waitpid, not by a signal.
+            _ = poll(&descriptors, nfds_t(descriptors.count), 20)
+            for ready in descriptors where ready.revents != 0 {
+                guard let index = pipes.firstIndex(where: { $0.descriptor == ready.fd }) else { continue }
+                let count = chunk.withUnsafeMutableBytes { read(ready.fd, $0.baseAddress, $0.count) }
+                if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+                guard count > 0 else {
+                    pipes[index].open = false
+                    continue
+                }
+                // Past its limit a pipe is still read, so that the command never blocks writing.
+                let room = max(0, pipes[index].limit - pipes[index].data.count)
+                pipes[index].data.append(contentsOf: chunk[..<min(count, room)])
             }
         }
-    }
-
-    /// The command has exited and been reaped; returns whether its deadline had passed.
-    func processExited() -> Bool {
-        state.withLock { state in
-            state.exited = true
-            return state.fired
-        }
+        return (pipes[0].data, pipes[1].data, status, terminatedAt != nil)
     }
 }

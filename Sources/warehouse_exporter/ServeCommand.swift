@@ -48,6 +48,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Connections held at once (at most half the open-files limit); over it, the longest idle one is closed.")
     var maxConnections = HTTPLimits().maxConnections
 
+    @Flag(
+        name: .customLong("web.enable-lifecycle"),
+        help: "Reload the configuration on POST /-/reload (SIGHUP always reloads it).")
+    var enableLifecycle = false
+
     @Option(name: .customLong("log.level"), help: "Only log messages at or above this level: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -79,18 +84,25 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { _ in StructuredLogHandler(format: format, level: level) }
         let logger = Logger(label: "warehouse_exporter")
 
-        var config: ExporterConfig
+        // Read at start and again at each reload, with the same overrides from the command line.
+        let overrides = try collectorOverrides()
+        let configFile = configFile
+        let readConfig: @Sendable () throws -> ExporterConfig = {
+            var config = try ConfigLoader.load(path: configFile)
+            config.apply(collectorOverrides: overrides)
+            return config
+        }
+        let config: ExporterConfig
         do {
-            config = try ConfigLoader.load(path: configFile)
+            config = try readConfig()
         } catch {
             logger.error("invalid configuration", metadata: ["error": "\(error)"])
             throw ExitCode(2)
         }
-        config.apply(collectorOverrides: try collectorOverrides())
 
         let exporter: Exporter
         do {
-            exporter = try Exporter(config: config, logger: logger)
+            exporter = try Exporter(config: config, logger: logger, reloadingFrom: readConfig)
         } catch {
             logger.error("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(2)
@@ -105,7 +117,8 @@ struct ServeCommand: AsyncParsableCommand {
                 addresses: addresses, telemetryPath: telemetryPath, web: web, webConfigFile: webConfigFile ?? "",
                 limits: HTTPLimits(
                     readHeaderTimeout: DurationParser.parse(readHeaderTimeout)!, idleTimeout: DurationParser.parse(idleTimeout)!,
-                    maxConnections: maxConnections))
+                    maxConnections: maxConnections),
+                lifecycle: enableLifecycle)
         }
         logger.info(
             "starting warehouse_exporter",

@@ -109,6 +109,20 @@ final class CountingWorkload: Sendable {
         return Int(try result[0].rows.first?.int64("n") ?? -1)
     }
 
+    /// What the exporter counted of the workload on `pg` and `rs`, read from `page` until it is
+    /// `expected` or 15 s have passed: its last queries take a collector run or two to be counted.
+    static func settle(at expected: (pg: Int, rs: Int), _ page: () async throws -> HTTPGet) async throws -> (pg: Double, rs: Double) {
+        let deadline = ContinuousClock.now + .seconds(15)
+        var counted: (pg: Double, rs: Double) = (0, 0)
+        repeat {
+            let page = try await page()
+            counted = (Self.counted(page, warehouse: "pg"), Self.counted(page, warehouse: "rs"))
+            if counted == (Double(expected.pg), Double(expected.rs)) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
+        return counted
+    }
+
     /// The workload's queries in the exporter's histogram, over every label set.
     static func counted(_ page: HTTPGet, warehouse: String) -> Double {
         page.body.split(separator: "\n")

@@ -65,14 +65,7 @@ struct ExporterRestartTests {
         let unseen = try await workload.storedQueries() - seen
         #expect(unread > 10 && unseen > 10 && seen > 10, "the workload ran on both sides of the kill: \(done), unread \(unread), seen \(seen)")
 
-        var counted: (pg: Double, rs: Double) = (0, 0)
-        let deadline = ContinuousClock.now + .seconds(15)
-        repeat {
-            let page = try await HTTPGet.fetch("http://127.0.0.1:\(second.port)/metrics")
-            counted = (CountingWorkload.counted(page, warehouse: "pg"), CountingWorkload.counted(page, warehouse: "rs"))
-            if counted == (Double(unread), Double(unseen)) { break }
-            try await Task.sleep(for: .milliseconds(200))
-        } while ContinuousClock.now < deadline
+        let counted = try await CountingWorkload.settle(at: (unread, unseen)) { try await HTTPGet.fetch("http://127.0.0.1:\(second.port)/metrics") }
         #expect(counted.pg == Double(unread), "PostgreSQL log: counted \(counted.pg) after the restart, \(unread) past the saved position")
         #expect(counted.rs == Double(unseen), "Redshift views: counted \(counted.rs) after the restart, \(unseen) not seen before the kill")
         // The killed process's own polling, logged after its saved position, is read back too: its
@@ -86,9 +79,9 @@ struct ExporterRestartTests {
         print("SIGKILL and restart: \(done); after the restart counted \(counted), expected (\(unread), \(unseen))")
     }
 
-    static func startExporter(config: String) async throws -> (process: BackgroundProcess, port: Int) {
+    static func startExporter(config: String, flags: [String] = []) async throws -> (process: BackgroundProcess, port: Int) {
         let port = try freePort()
-        let process = try BackgroundProcess([ExporterProcessTests.binary, "--config.file", config, "--web.listen-address", "127.0.0.1:\(port)"])
+        let process = try BackgroundProcess([ExporterProcessTests.binary, "--config.file", config, "--web.listen-address", "127.0.0.1:\(port)"] + flags)
         for _ in 0..<100 {
             if let ready = try? await HTTPGet.fetch("http://127.0.0.1:\(port)/-/ready"), ready.status == 200 { return (process, port) }
             try await Task.sleep(for: .milliseconds(100))

@@ -67,14 +67,7 @@ struct WarehouseOutageTests {
         #expect(logged >= client.succeeded && logged <= client.succeeded + client.interrupted, "log \(logged), workload \(client)")
         #expect(stored >= client.inserted && stored <= client.inserted + client.interruptedInserts, "views \(stored), workload \(client)")
 
-        let deadline = ContinuousClock.now + .seconds(15)
-        var counted: (pg: Double, rs: Double) = (0, 0)
-        repeat {
-            let page = try await running.metrics()
-            counted = (CountingWorkload.counted(page, warehouse: "pg"), CountingWorkload.counted(page, warehouse: "rs"))
-            if counted == (Double(logged), Double(stored)) { break }
-            try await Task.sleep(for: .milliseconds(200))
-        } while ContinuousClock.now < deadline
+        let counted = try await CountingWorkload.settle(at: (logged, stored)) { try await running.metrics() }
         #expect(counted.pg == Double(logged), "PostgreSQL log: counted \(counted.pg), logged \(logged)")
         #expect(counted.rs == Double(stored), "Redshift views: counted \(counted.rs), stored \(stored)")
         // Both query collectors report how late they count: the workload's last queries, within

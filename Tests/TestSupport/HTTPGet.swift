@@ -3,14 +3,15 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// One real HTTP GET, for tests that talk to a running exporter.
+/// One real HTTP request (a GET unless told otherwise), for tests that talk to a running exporter.
 public struct HTTPGet: Sendable {
     public let status: Int
     public let contentType: String?
     public let body: String
 
-    public static func fetch(_ url: String) async throws -> HTTPGet {
+    public static func fetch(_ url: String, method: String = "GET") async throws -> HTTPGet {
         var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
         request.timeoutInterval = 10
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse

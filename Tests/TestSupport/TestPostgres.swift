@@ -126,7 +126,10 @@ public final class TestPostgres: Sendable {
         """.write(toFile: data + "/pg_hba.conf", atomically: true, encoding: .utf8)
         var options = [
             "port": "\(port)", "listen_addresses": "'127.0.0.1'", "unix_socket_directories": "'\(directory)'",
-            "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "100",
+            // The suite runs its tests in parallel, each exporter with a connection per collector:
+            // at 100 the shared cluster turned clients away ("too many clients") on a loaded machine,
+            // and a runner backing off from that missed its test's deadline.
+            "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "500",
         ]
         options.merge(settings) { $1 }
         let conf = options.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n")

@@ -1,7 +1,7 @@
 public import SQLText
 
 /// One table's column profile, as configured.
-public struct ColumnProfileSpec: Sendable {
+public struct ColumnProfileSpec: Sendable, Equatable {
     public var table: TableName
     /// The columns to profile, by name; when empty, every column of `kinds`.
     public var columns: [String] = []

@@ -1,5 +1,5 @@
 /// What the `data_checks` collector of one warehouse runs.
-public struct DataCheckOptions: Sendable {
+public struct DataCheckOptions: Sendable, Equatable {
     public var profiles: [ColumnProfileSpec] = []
     public var freshness: [FreshnessSpec] = []
     public var checks: [DataCheckSpec] = []

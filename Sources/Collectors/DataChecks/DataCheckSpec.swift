@@ -4,8 +4,8 @@ import QueryMetrics
 /// A named check on the data, as configured: a query of the user's own, or one of the built-in
 /// kinds that answer the usual questions (are all rows copied? does this join multiply rows? are
 /// there too many NULLs?).
-public struct DataCheckSpec: Sendable {
-    public enum Kind: Sendable {
+public struct DataCheckSpec: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
         /// Value columns (numeric) and label columns, one series per row and value column.
         case query(sql: String, labels: [String])
         /// Two queries whose row counts must differ by at most `maxDifference`.

@@ -1,20 +1,24 @@
+import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs every warehouse until graceful shutdown, which cancels the loops (and with them any
-/// statement in flight, through libpq's cancel request).
+/// statement in flight, through libpq's cancel request), and reloads the configuration at each
+/// SIGHUP, as Prometheus and its exporters do.
 struct CollectorService: Service {
-    let runners: [WarehouseRunner]
+    let exporter: Exporter
 
     func run() async throws {
+        await exporter.startCollecting()
         await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for runner in runners {
-                    group.addTask { await runner.run() }
-                }
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                // A failed reload was logged and counted; the running configuration goes on.
+                try? await exporter.reload()
             }
         }
-        // A service that returns ends the whole group, HTTP server included: with no warehouse
-        // to run, stay until shutdown like the server does.
+        await exporter.stopCollecting()
+        // A service that returns ends the whole group, HTTP server included: stay until shutdown
+        // like the server does.
         try? await gracefulShutdown()
     }
 }

@@ -37,8 +37,9 @@ final class WarehouseRunner: Sendable {
         var logger = logger
         logger[metadataKey: "warehouse"] = "\(config.name)"
         self.logger = logger
-        // Until a connection has worked, the warehouse is not known to be up.
-        metrics.up.set(0, [config.name])
+        // Until a connection has worked, the warehouse is not known to be up; a runner restarted
+        // by a reload keeps what the last one knew until its own first check.
+        if metrics.up.value([config.name]) == nil { metrics.up.set(0, [config.name]) }
     }
 
     /// Runs until the task is cancelled.

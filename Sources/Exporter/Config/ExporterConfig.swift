@@ -16,7 +16,7 @@ public struct ExporterConfig: Sendable {
     public var stateFile: String?
 
     /// One warehouse to monitor.
-    public struct Warehouse: Sendable {
+    public struct Warehouse: Sendable, Equatable {
         public enum Kind: String, Sendable, CaseIterable {
             case postgres
             case redshift

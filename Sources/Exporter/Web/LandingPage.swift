@@ -7,7 +7,8 @@ import WarehouseClient
 /// job or tool to annotate. It shows where a DSN points (user, host, port, database), never the
 /// DSN itself, and statements by their shape, never their text.
 struct LandingPage {
-    let config: ExporterConfig
+    /// The configuration running now, which a reload changes.
+    let config: @Sendable () -> ExporterConfig
     let status: StatusBoard
     let queries: QueryRecorder
     let telemetryPath: String
@@ -26,7 +27,7 @@ struct LandingPage {
             Health: <a href="/-/healthy">/-/healthy</a>, <a href="/-/ready">/-/ready</a>.</p>
 
             """
-        for warehouse in config.warehouses {
+        for warehouse in config().warehouses {
             let target = (try? ConnectionInfo(parsing: warehouse.dsn).safeDescription) ?? "(invalid DSN)"
             html += "<h2>\(escape(warehouse.name)) <small>(\(warehouse.kind.rawValue), \(escape(target)))</small></h2>\n"
             html += "<table><tr><th>collector</th><th>interval</th><th>runs</th><th>last success</th><th>last error</th></tr>\n"

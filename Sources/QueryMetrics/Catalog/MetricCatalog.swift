@@ -12,6 +12,8 @@ public struct MetricCatalog: Sendable {
     public let collectorLag: GaugeFamily
     public let collectorLastSuccess: GaugeFamily
     public let stateFileWriteFailures: CounterFamily
+    public let configReloadSuccessful: GaugeFamily
+    public let configReloadSuccessTimestamp: GaugeFamily
     /// Scrapes of the telemetry path by the HTTP status code they were answered with.
     public let scrapes: CounterFamily
     public let scrapesInFlight: GaugeFamily
@@ -48,6 +50,8 @@ public struct MetricCatalog: Sendable {
         collectorLastSuccess = registry.gauge(.collectorLastSuccess)
         collectorLag = registry.gauge(.collectorLag)
         stateFileWriteFailures = registry.counter(.stateFileWriteFailures)
+        configReloadSuccessful = registry.gauge(.configReloadSuccessful)
+        configReloadSuccessTimestamp = registry.gauge(.configReloadSuccessTimestamp)
         registry.process(read: process)
         scrapesInFlight = registry.gauge(.scrapesInFlight)
         scrapesInFlight.set(0, [])

@@ -30,6 +30,14 @@ extension MetricFamily {
     public static let stateFileWriteFailures = MetricFamily(
         "warehouse_exporter_state_file_write_failures_total", .counter,
         help: "Failed writes of the state file; collection goes on, but a restart reads again what was read since the last write.")
+    // Named as Prometheus and Alertmanager name theirs, so the alerts people already have for a
+    // failed reload read the same.
+    public static let configReloadSuccessful = MetricFamily(
+        "warehouse_exporter_config_last_reload_successful", .gauge,
+        help: "1 if the last reading of the configuration file (at start or at a reload) succeeded, else 0: the previous one is still running.")
+    public static let configReloadSuccessTimestamp = MetricFamily(
+        "warehouse_exporter_config_last_reload_success_timestamp_seconds", .gauge,
+        help: "When the configuration running now was read, in seconds since the epoch.")
 
     // MARK: The process and its scrapes (ProcessFamilies; the names, types and help of client_golang's
     // process collector and promhttp, which every exporter serves and dashboards expect)

@@ -56,6 +56,16 @@ public final class MetricRegistry: Sendable {
         return source
     }
 
+    /// Removes every series of `warehouse` from every family, at once for a scrape: a warehouse
+    /// taken out of the configuration is gone from the exposition whole, with nothing left to go
+    /// stale in Prometheus one family at a time.
+    public func removeSeries(warehouse: String) {
+        let list = sources.withLock { $0.list }
+        renderLock.withLock {
+            for source in list { source.removeSeries(warehouse: warehouse) }
+        }
+    }
+
     /// The declarations of every family registered, in rendering order.
     public var families: [MetricFamily] {
         sources.withLock { $0.list.flatMap(\.families) }
@@ -80,4 +90,6 @@ protocol RenderedFamily: Sendable {
     /// The declarations of the families this source serves.
     var families: [MetricFamily] { get }
     func emit(into buffer: inout [UInt8], format: ExpositionFormat)
+    /// Removes every series of `warehouse`; a family without a `warehouse` label keeps its own.
+    func removeSeries(warehouse: String)
 }

@@ -27,4 +27,8 @@ public final class HistogramFamily: Sendable, RenderedFamily {
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         store.withLock { $0.emit(into: &buffer, format: format) }
     }
+
+    func removeSeries(warehouse: String) {
+        store.withLock { _ = $0.remove(.warehouse(warehouse)) }
+    }
 }

@@ -82,8 +82,8 @@ struct HistogramStore {
         table.touch(slot, now: now)
     }
 
-    mutating func removeIdle(before cutoff: Double) -> [[String]] {
-        table.removeIdle(before: cutoff).map(\.values)
+    mutating func remove(_ sweep: SeriesSweep) -> [[String]] {
+        table.remove(sweep).map(\.values)
     }
 
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {

@@ -49,6 +49,10 @@ public final class LabeledFamily<Kind: FamilyKind>: Sendable, RenderedFamily {
         store.withLock { $0.emit(into: &buffer, format: format) }
     }
 
+    func removeSeries(warehouse: String) {
+        store.withLock { _ = $0.remove(.warehouse(warehouse)) }
+    }
+
     fileprivate func update(_ labelValues: [String], _ body: (inout ValueStore, Int) -> Void) {
         check(labelValues)
         store.withLock { store in

@@ -41,6 +41,9 @@ public final class ProcessFamilies: Sendable, RenderedFamily {
         [.processCPU, .processResidentMemory, .processVirtualMemory, .processVirtualMemoryMax, .processOpenFDs, .processMaxFDs, .processStartTime]
     }
 
+    /// The process belongs to no warehouse.
+    func removeSeries(warehouse: String) {}
+
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         guard let sample = read?() else { return }
         let values = [

@@ -9,7 +9,7 @@ protocol RenderedStore {
 protocol SeriesStore: RenderedStore {
     func slot(_ values: [String]) -> Int?
     mutating func insert(_ values: [String], now: Double) -> Int
-    mutating func removeIdle(before cutoff: Double) -> [[String]]
+    mutating func remove(_ sweep: SeriesSweep) -> [[String]]
 }
 
 extension HistogramStore: SeriesStore {}

@@ -48,11 +48,11 @@ struct SeriesTable {
         free.append(slot)
     }
 
-    /// Removes the series not updated since `cutoff`, returning their slots and label values.
-    mutating func removeIdle(before cutoff: Double) -> [(slot: Int, values: [String])] {
+    /// Removes the series `sweep` selects, returning their slots and label values.
+    mutating func remove(_ sweep: SeriesSweep) -> [(slot: Int, values: [String])] {
         var removed: [(slot: Int, values: [String])] = []
-        for slot in labelValues.indices where lastUpdate[slot] < cutoff {
-            guard let values = labelValues[slot] else { continue }
+        for slot in labelValues.indices {
+            guard let values = labelValues[slot], sweep.removes(values, labelNames: labelNames, lastUpdate: lastUpdate[slot]) else { continue }
             remove(values)
             removed.append((slot, values))
         }

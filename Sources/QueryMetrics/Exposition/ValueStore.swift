@@ -69,8 +69,8 @@ struct ValueStore {
         }
     }
 
-    mutating func removeIdle(before cutoff: Double) -> [[String]] {
-        table.removeIdle(before: cutoff).map(\.values)
+    mutating func remove(_ sweep: SeriesSweep) -> [[String]] {
+        table.remove(sweep).map(\.values)
     }
 
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {

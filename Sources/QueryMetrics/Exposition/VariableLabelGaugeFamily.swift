@@ -24,6 +24,11 @@ public final class VariableLabelGaugeFamily: Sendable, RenderedFamily {
         owners.withLock { $0[owner] = rendered.isEmpty ? nil : rendered }
     }
 
+    func removeSeries(warehouse: String) {
+        guard family.labelNames.first == "warehouse" else { return }
+        owners.withLock { owners in owners = owners.filter { $0.key.first != warehouse } }
+    }
+
     func emit(into buffer: inout [UInt8], format: ExpositionFormat) {
         owners.withLock { owners in
             guard !owners.isEmpty else { return }

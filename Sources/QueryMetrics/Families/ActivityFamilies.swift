@@ -56,5 +56,10 @@ struct ActivityFamilies {
         }
     }
 
+    /// Removes `warehouse`'s snapshot from every family.
+    mutating func remove(warehouse: String) {
+        for index in snapshots.indices { _ = snapshots[index].replace(owner: [warehouse], with: [], maxValuesPerLabel: .max) }
+    }
+
     var stores: [any RenderedStore] { snapshots }
 }

@@ -17,8 +17,8 @@ struct GuardedCounters {
         counters[index].add(amount, values, now: now, overflow: &overflow)
     }
 
-    mutating func expire(before cutoff: Double) {
-        for index in counters.indices { counters[index].expire(before: cutoff) }
+    mutating func expire(_ sweep: SeriesSweep) {
+        for index in counters.indices { counters[index].expire(sweep) }
     }
 
     var stores: [any RenderedStore] { counters.map(\.store) }

@@ -85,11 +85,11 @@ struct QueryFamilies {
         cost.add(dollars, values, now: now, overflow: &overflow)
     }
 
-    mutating func expire(before cutoff: Double) {
-        duration.expire(before: cutoff)
-        queue.expire(before: cutoff)
-        execution.expire(before: cutoff)
-        cost.expire(before: cutoff)
+    mutating func expire(_ sweep: SeriesSweep) {
+        duration.expire(sweep)
+        queue.expire(sweep)
+        execution.expire(sweep)
+        cost.expire(sweep)
     }
 
     var stores: [any RenderedStore] { [duration.store, queue.store, execution.store, cost.store] }

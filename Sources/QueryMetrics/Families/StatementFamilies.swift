@@ -68,10 +68,12 @@ struct StatementFamilies {
         overflow.count(folds, now: now)
     }
 
-    /// Removes idle series and the trackers of parents idle since `cutoff`; the trackers are
-    /// renumbered, so every record must be resolved afresh.
-    mutating func expire(before cutoff: Double) {
-        statement.expire(before: cutoff)
+    /// Removes the series `sweep` selects and, for idle ones, the trackers of parents idle as
+    /// long (a parent's trackers span warehouses, so a warehouse's removal leaves them); the
+    /// trackers are renumbered, so every record must be resolved afresh.
+    mutating func expire(_ sweep: SeriesSweep) {
+        statement.expire(sweep)
+        guard case .idle(let cutoff) = sweep else { return }
         let live = parents.filter { trackers[$0.value].lastUpdate >= cutoff }
         var kept: [TopStatements] = []
         parents = [:]

@@ -89,10 +89,10 @@ struct TableFamilies {
         rowsWritten.add(written.rows, values, now: now, overflow: &overflow)
     }
 
-    mutating func expire(before cutoff: Double) {
-        reads.expire(before: cutoff)
-        writes.expire(before: cutoff)
-        rowsWritten.expire(before: cutoff)
+    mutating func expire(_ sweep: SeriesSweep) {
+        reads.expire(sweep)
+        writes.expire(sweep)
+        rowsWritten.expire(sweep)
     }
 
     var stores: [any RenderedStore] { [reads.store, writes.store, rowsWritten.store] }

@@ -43,9 +43,9 @@ struct GuardedFamily<Store: SeriesStore> {
         return store.insert(admitted, now: now)
     }
 
-    /// Removes series idle since `cutoff` and frees the label values only they used.
-    mutating func expire(before cutoff: Double) {
-        for values in store.removeIdle(before: cutoff) {
+    /// Removes the series `sweep` selects and frees the label values only they used.
+    mutating func expire(_ sweep: SeriesSweep) {
+        for values in store.remove(sweep) {
             for index in values.indices where guards[index] != nil { guards[index]!.release(values[index]) }
         }
         for index in guards.indices where guards[index] != nil { guards[index]!.sweep() }

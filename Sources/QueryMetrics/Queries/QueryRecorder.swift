@@ -262,18 +262,35 @@ public final class QueryRecorder: Sendable {
     private func sweep(_ state: inout State, now: Double) {
         state.lastSweep = now
         let cutoff = now - policy.seriesTTL.seconds
-        state.queries.expire(before: cutoff)
-        state.statements.expire(before: cutoff)
-        state.tables.expire(before: cutoff)
-        state.statementTotals.expire(before: cutoff)
-        state.loads.expire(before: cutoff)
-        state.ruleActions.expire(before: cutoff)
+        remove(.idle(before: cutoff), from: &state)
         for warehouse in Array(state.unattributed.keys) {
             state.unattributed[warehouse]?.expire(before: cutoff)
             if state.unattributed[warehouse]?.isEmpty == true { state.unattributed[warehouse] = nil }
         }
         // Slots may have been freed and reused, and statement trackers renumbered: resolve afresh.
         state.resolved.removeAll(keepingCapacity: true)
+    }
+
+    private func remove(_ sweep: SeriesSweep, from state: inout State) {
+        state.queries.expire(sweep)
+        state.statements.expire(sweep)
+        state.tables.expire(sweep)
+        state.statementTotals.expire(sweep)
+        state.loads.expire(sweep)
+        state.ruleActions.expire(sweep)
+    }
+
+    /// Removes every series of `warehouse` (taken out of the configuration, see
+    /// ``MetricRegistry/removeSeries(warehouse:)``): its counters and
+    /// histograms, its activity and its unattributed statements. The overflow counters, which
+    /// belong to no warehouse, stay.
+    public func removeSeries(warehouse: String) {
+        state.withLock { state in
+            remove(.warehouse(warehouse), from: &state)
+            state.activity.remove(warehouse: warehouse)
+            state.unattributed[warehouse] = nil
+            state.resolved.removeAll(keepingCapacity: true)
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 /// A user's own annotation format: a regular expression whose named groups become attributes;
 /// groups named after a canonical field (or an alias of one) set that field.
-public struct AnnotationPattern: @unchecked Sendable {
+public struct AnnotationPattern: @unchecked Sendable, Equatable {
     // Regex<AnyRegexOutput> is not Sendable only because its output type may hold `Any`; the
     // compiled program is immutable (lowered once, atomically) and this type only ever matches.
     /// The `source` reported for comments it matches.
@@ -24,6 +24,11 @@ public struct AnnotationPattern: @unchecked Sendable {
         guard !groupNames.isEmpty else {
             throw AnnotationRuleError("pattern \"\(name)\" has no named group such as (?<dag>[^,]+)")
         }
+    }
+
+    /// Two patterns are the same when their name and source are: the compiled program follows.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.name == rhs.name && lhs.pattern == rhs.pattern
     }
 
     /// Names of `(?<name>…)` and `(?P<name>…)` groups.

@@ -1,5 +1,5 @@
 /// The user's extensions to annotation reading, from the configuration.
-public struct AnnotationRules: Sendable {
+public struct AnnotationRules: Sendable, Equatable {
     /// Raw key (compared case-insensitively, with `-` and blanks as `_`) → canonical field,
     /// consulted before the built-in mappings: `dag_id: dag`.
     public var aliases: [String: ContextField]
