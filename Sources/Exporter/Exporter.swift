@@ -125,6 +125,8 @@ public final class Exporter: Sendable {
         await fleet.stop(removed + restarted.map(\.name))
         for name in removed { metrics.registry.removeSeries(warehouse: name) }
         for warehouse in restarted {
+            // Checks taken out would otherwise keep their last values (and alerts) for good.
+            if before[warehouse.name]!.dataChecks != warehouse.dataChecks { metrics.dataChecks.removeSeries(warehouse: warehouse.name) }
             // A collector switched off no longer reports how its runs go.
             for collector in before[warehouse.name]!.collectors where !warehouse.collectors.contains(collector) {
                 for family in [metrics.collectorSuccess, metrics.collectorDuration, metrics.collectorLastSuccess, metrics.collectorLag] {

@@ -105,20 +105,29 @@ struct ConfigReloadTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let configFile = folder + "/config.yml"
-        func write(_ names: [String]) throws {
-            let warehouses = names.map { "  - { name: \($0), kind: postgres, dsn: \"\(postgres.dsn())\", collectors: [] }" }
+        func write(_ names: [String], checks: [String] = []) throws {
+            let warehouses = names.map { name in
+                let checks = checks.map { "{ name: \($0), sql: 'SELECT 1 AS v' }" }.joined(separator: ", ")
+                return "  - { name: \(name), kind: postgres, dsn: \"\(postgres.dsn())\", checks: [\(checks)] }"
+            }
             try (["warehouses:"] + warehouses).joined(separator: "\n").write(toFile: configFile, atomically: true, encoding: .utf8)
         }
-        try write(["first"])
+        try write(["first"], checks: ["kept", "dropped"])
         let exporter = try await ExporterRestartTests.startExporter(config: configFile)
         defer { exporter.process.signal(SIGKILL) }
         let url = "http://127.0.0.1:\(exporter.port)"
-        try write(["first", "second"])
+        let first = try await HTTPGet.fetch(url + "/metrics")
+        #expect(first.value("warehouse_check_success", ["warehouse": "first", "check": "dropped"]) == 1)
+        try write(["first", "second"], checks: ["kept"])
         let refused = try await HTTPGet.fetch(url + "/-/reload", method: "POST")
         #expect(refused.status == 403 && refused.body.contains("Lifecycle API is not enabled"))
         #expect(try await HTTPGet.fetch(url + "/metrics").value("warehouse_up", ["warehouse": "second"]) == nil)
         exporter.process.signal(SIGHUP)
         try await waitFor(url, "the SIGHUP reload") { $0.value("warehouse_up", ["warehouse": "second"]) == 1 }
+        // A check taken out of a warehouse that stays takes its series with it; the others come back.
+        try await waitFor(url, "the kept check to run again") { $0.value("warehouse_check_success", ["warehouse": "first", "check": "kept"]) == 1 }
+        let reloaded = try await HTTPGet.fetch(url + "/metrics")
+        #expect(!reloaded.body.contains(#"check="dropped""#))
         #expect(try await exporter.process.wait(timeout: .milliseconds(200)) == nil, "SIGHUP reloads, it does not stop the exporter")
     }
 

@@ -39,6 +39,13 @@ public struct DataCheckFamilies: Sendable {
         freshnessObjective = registry.gauge(.freshnessObjective)
     }
 
+    /// Removes every data check series of `warehouse`: its checks changed at a reload, and those
+    /// still configured come back at their first run, which a restarted collector makes at once.
+    public func removeSeries(warehouse: String) {
+        let families: [any RenderedFamily] = [success, duration, passed, value, newestRow, freshnessObjective] + profile
+        for family in families { family.removeSeries(warehouse: warehouse) }
+    }
+
     /// The families a column profile of one table sets.
     public var profile: [GaugeFamily] {
         [profileRows, columnMin, columnMax, columnMean, columnNulls, columnDistinct, columnChars, columnInfo]
