@@ -55,6 +55,21 @@ struct AlertRulesTests {
         }
     }
 
+    /// A metric of another job (a second exporter of something else, a federated copy) must not
+    /// count, and a rule that forgets the selector would read it unnoticed.
+    @Test func everyMetricTheRulesReadIsOfTheExportersJob() throws {
+        let rules = try Self.ruleFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        let expressions = rules.split(separator: "\n")
+            .filter { line in !["name:", "record:", "summary:", "description:", "runbook_url:", "#"].contains { line.contains($0) } }
+            .joined(separator: "\n").replacing(/[a-z_]+:[a-z_0-9:]+/, with: "")
+        var selections = 0
+        for match in expressions.matches(of: /\b([a-z_]+)(\{[^}]*\})?/) where match.1.hasPrefix("warehouse_") || match.1 == "up" {
+            selections += 1
+            #expect(match.2?.hasPrefix(#"{job="warehouse_exporter""#) == true, "\(match.0) is not of the job warehouse_exporter")
+        }
+        #expect(selections > 60)
+    }
+
     @Test func everyMetricTheRulesReadIsDocumented() throws {
         let metrics = try Self.read("docs/metrics.md")
         let rules = try Self.ruleFiles.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()

@@ -109,6 +109,17 @@ struct KubernetesManifestsTests {
         #expect(refused.status != 0, "the check is not a no-op: \(refused.output)")
     }
 
+    /// The operator names a ServiceMonitor's job after the Service; the rules read another name.
+    @Test func serviceMonitorGivesItsTargetsTheJobTheRulesRead() async throws {
+        let rendered = try await Subprocess.run(["kubectl", "kustomize", Self.path("deploy/kubernetes/monitoring"), "--load-restrictor", "LoadRestrictionsNone"])
+        #expect(rendered.status == 0, "\(rendered.output)")
+        let monitor = try #require(rendered.output.components(separatedBy: "\n---\n").first { Self.kind($0) == "ServiceMonitor" })
+        let job = try #require(monitor.firstMatch(of: /- replacement: (\S+)\n +targetLabel: job\n/), "\(monitor)").1
+        let rules = try ["alerts/alerts.rules.yml", "alerts/recording.rules.yml"].map(Self.read).joined()
+        let jobs = Set(rules.matches(of: /job="([^"]*)"/).map { String($0.1) })
+        #expect(jobs == [String(job)], "the rules read \(jobs), the ServiceMonitor's targets are \(job)")
+    }
+
     @Test func prometheusRulesHoldTheRuleFilesAsTheyAre() throws {
         let generated = try Subprocess.run([Self.path("scripts/kubernetes-rules"), "--stdout"])
         #expect(generated.status == 0, "\(generated.output)")

@@ -186,21 +186,24 @@ struct PrometheusEndToEndTests {
     }
 
     /// Debian's Prometheus server with the shipped rules and exemplar storage, scraping the
-    /// exporter every second.
+    /// exporter every second; with `instances`, once under each of those `instance` labels, as
+    /// it would scrape a high-availability pair of identical exporters.
     static func startPrometheus(
-        scraping exporterPort: Int, features: [String] = ["exemplar-storage"]
+        scraping exporterPort: Int, features: [String] = ["exemplar-storage"], instances: [String] = []
     ) throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
         let port = try freePort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let rules = AlertRulesTests.ruleFiles.map { "  - " + $0 }.joined(separator: "\n")
+        let target = "targets: [\"127.0.0.1:\(exporterPort)\"]"
+        let groups = instances.isEmpty ? "{ \(target) }" : instances.map { "{ \(target), labels: { instance: \($0) } }" }.joined(separator: ", ")
         try """
             global: { scrape_interval: 1s, evaluation_interval: 1s }
             rule_files:
             \(rules)
             scrape_configs:
               - job_name: warehouse_exporter
-                static_configs: [ { targets: ["127.0.0.1:\(exporterPort)"] } ]
+                static_configs: [ \(groups) ]
             """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
         let process = try BackgroundProcess([
             "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",

@@ -106,8 +106,8 @@ struct RunbookLinksTests {
         #expect(after.allSatisfy { $0.url.hasPrefix("https://wiki.example.com/data/runbooks#") }, "\(after.map(\.url))")
         let kubernetes = try await Subprocess.run([copy.appendingPathComponent("scripts/kubernetes-rules").path, "--stdout"])
         #expect(kubernetes.output == (try String(contentsOf: copy.appendingPathComponent("deploy/kubernetes/monitoring/prometheusrules.yaml"), encoding: .utf8)))
-        // The test that expects the runbooks of most alerts; the others take tens of seconds.
-        let tests = ["alerts.test.yml"].map { copy.appendingPathComponent("alerts/tests/" + $0).path }
+        // The two tests that expect the runbooks of most alerts; the others take tens of seconds.
+        let tests = ["alerts.test.yml", "high-availability.test.yml"].map { copy.appendingPathComponent("alerts/tests/" + $0).path }
         let promtool = try await Subprocess.run(["promtool", "test", "rules"] + tests)
         #expect(promtool.status == 0, "the promtool tests expect the new links: \(promtool.output)")
 
