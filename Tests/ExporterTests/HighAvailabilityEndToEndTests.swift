@@ -12,7 +12,8 @@ import Glibc
 /// `instance`. One exporter scraped as two instances (`a` and `b`) is that pair, with nothing
 /// between the two but scrape timing. Every recording rule records for the pair what it records
 /// for `a` alone, on a Prometheus that keeps classic buckets and on one that keeps only native
-/// histograms, whose rules take the other side of each `or`.
+/// histograms, whose rules take the other side of each `or`; and every dashboard panel draws the
+/// lines for the pair that it draws on a Prometheus scraping the exporter once.
 @Suite("A high-availability pair scraped by a real Prometheus")
 struct HighAvailabilityEndToEndTests {
     /// The recording rules of alerts/recording.rules.yml, each with its expression.
@@ -100,14 +101,20 @@ struct HighAvailabilityEndToEndTests {
         }
         do {
             try await exporter.waitUntilReady()
-            let classic = try PrometheusEndToEndTests.startPrometheus(scraping: exporter.port, features: [], instances: ["a", "b"])
-            servers.append(classic)
-            let native = try PrometheusEndToEndTests.startPrometheus(scraping: exporter.port, features: ["native-histograms"], instances: ["a", "b"])
-            servers.append(native)
-            try await Self.waitUntilAnswering(classic.api)
-            try await Self.waitUntilAnswering(native.api)
+            // The pair, and the exporter scraped once, each by a Prometheus that keeps classic
+            // buckets and by one that keeps native histograms only.
+            var scraping: [(api: PrometheusAPI, native: Bool, instances: [String])] = []
+            for native in [false, true] {
+                for instances in [["a", "b"], ["a"]] {
+                    let server = try PrometheusEndToEndTests.startPrometheus(
+                        scraping: exporter.port, features: native ? ["native-histograms"] : [], instances: instances)
+                    servers.append(server)
+                    scraping.append((server.api, native, instances))
+                }
+            }
+            for server in scraping { try await Self.waitUntilAnswering(server.api) }
 
-            // Three batches, each seen by both servers from both instances before the next, so that
+            // Three batches, each seen by every server from every instance before the next, so that
             // the pair's counters stand alike when compared and every rate has a rise to measure.
             // The first, one query of each app and one row, starts every series at the same value
             // on both instances (a series first scraped halfway through a batch would start lower
@@ -136,39 +143,38 @@ struct HighAvailabilityEndToEndTests {
                 }
                 try await postgres.execute("INSERT INTO raw.orders SELECT i, NULL, now() FROM generate_series(1, \(inserted)) i", database: database)
                 rows += inserted
-                for (server, expression, total) in [
-                    (classic, #"warehouse_query_duration_seconds_count{warehouse="ha_rs"}"#, Double(id)),
-                    (native, #"histogram_count(warehouse_query_duration_seconds{warehouse="ha_rs"})"#, Double(id)),
-                    (classic, #"warehouse_table_rows_written_total{warehouse="ha_pg", operation="insert"}"#, Double(rows)),
-                    (native, #"warehouse_table_rows_written_total{warehouse="ha_pg", operation="insert"}"#, Double(rows)),
-                ] {
-                    let query = "sum by (instance) (\(expression))"
-                    let deadline = ContinuousClock.now + .seconds(20)
-                    var seen: [PrometheusAPI.Sample] = []
-                    while ContinuousClock.now < deadline {
-                        seen = try await server.api.query(query)
-                        if seen.count == 2 && seen.allSatisfy({ $0.value == total }) { break }
-                        try await Task.sleep(for: .milliseconds(200))
+                for server in scraping {
+                    let finished = server.native ? #"histogram_count(warehouse_query_duration_seconds{warehouse="ha_rs"})"# : #"warehouse_query_duration_seconds_count{warehouse="ha_rs"}"#
+                    for (expression, total) in [
+                        (finished, Double(id)), (#"warehouse_table_rows_written_total{warehouse="ha_pg", operation="insert"}"#, Double(rows)),
+                    ] {
+                        let query = "sum by (instance) (\(expression))"
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        var seen: [PrometheusAPI.Sample] = []
+                        while ContinuousClock.now < deadline {
+                            seen = try await server.api.query(query)
+                            if seen.count == server.instances.count && seen.allSatisfy({ $0.value == total }) { break }
+                            try await Task.sleep(for: .milliseconds(200))
+                        }
+                        #expect(
+                            seen.count == server.instances.count && seen.allSatisfy { $0.value == total },
+                            "\(query): \(seen), not \(total) for each of \(server.instances)")
                     }
-                    #expect(seen.count == 2 && seen.allSatisfy { $0.value == total }, "\(query): \(seen), not \(total) for each")
                 }
             }
             // A rate extrapolates each instance's series up to the moment of the query, as much as
             // a scrape interval past its last sample: a tenth of a history of ten scrapes, which
-            // the pair's two instances differ by at most. Twenty-five bring it under the tolerance.
+            // the pair's two instances may differ by. Fifteen seconds more bring it to a few hundredths.
             try await Task.sleep(for: .seconds(15))
 
             let rules = try Self.recordingRules()
             #expect(rules.count == 23)
-            for (server, kind) in [(classic, "classic"), (native, "native")] {
-                // The pair is there: every series of the exporter twice.
-                let pair = try await server.api.query(#"count(warehouse_up{job="warehouse_exporter"})"#).first?.value
-                let one = try await server.api.query(#"count(warehouse_up{job="warehouse_exporter", instance="a"})"#).first?.value
-                #expect(pair != nil && pair == one.map { 2 * $0 }, "\(kind): \(String(describing: pair)) series for the pair, \(String(describing: one)) for a")
-
+            let pairs = scraping.filter { $0.instances.count == 2 }
+            for server in pairs {
+                let kind = server.native ? "native" : "classic"
                 // Every rule with data for `a` alone (on the native server, at least those that
                 // read the native histogram) records the same for the pair, within scrape timing.
-                let expected = kind == "classic" ? Set(rules.map(\.name)) : Self.nativeRules
+                let expected = server.native ? Self.nativeRules : Set(rules.map(\.name))
                 var compared: Set<String> = []
                 let deadline = ContinuousClock.now + .seconds(30)
                 repeat {
@@ -191,13 +197,39 @@ struct HighAvailabilityEndToEndTests {
                 } while ContinuousClock.now < deadline
                 #expect(compared.isSuperset(of: expected), "\(kind): no data for \(expected.subtracting(compared).sorted())")
             }
+            // Every panel draws for the pair the lines it draws where the exporter is scraped once,
+            // but those of one line per exporter (their legend names the instance), which draw each
+            // of the two; with the instance variable set to `a`, the lines of `a` alone.
+            let everyInstance = try PrometheusEndToEndTests.panelTargets(window: .seconds(10))
+            let instanceA = try PrometheusEndToEndTests.panelTargets(window: .seconds(10), variables: ["instance": "a"])
+            for native in [false, true] {
+                let kind = native ? "native" : "classic"
+                let pair = try #require(pairs.first { $0.native == native }).api
+                let once = try #require(scraping.first { $0.native == native && $0.instances.count == 1 }).api
+                var drawn = 0
+                for (panel, chosen) in zip(everyInstance, instanceA) {
+                    let single = try await once.query(panel.query).count
+                    guard single > 0 else { continue }
+                    drawn += 1
+                    let lines = try await pair.query(panel.query).count
+                    let perExporter = panel.legend.contains("{{instance}}")
+                    #expect(
+                        lines == (perExporter ? 2 * single : single),
+                        "\(kind) \(panel.file) \"\(panel.title)\": \(lines) lines for the pair, \(single) for one exporter: \(panel.query)")
+                    let alone = try await pair.query(chosen.query).count
+                    #expect(alone == single, "\(kind) \(panel.file) \"\(panel.title)\": \(alone) lines for instance a: \(chosen.query)")
+                }
+                #expect(drawn >= (native ? 50 : 60), "\(kind): only \(drawn) panel queries with data")
+            }
+
             // Not a comparison of zeros: one exporter's figures move, and without the deduplication
             // the pair counts every query twice.
+            let classic = try #require(pairs.first { !$0.native }).api
             for rule in ["app:warehouse_queries:rate5m", "app:warehouse_query_cost_dollars:rate1h", "table:warehouse_table_rows_written:increase1h"] {
-                let values = try await classic.api.query(rule).map(\.value)
+                let values = try await classic.query(rule).map(\.value)
                 #expect(!values.isEmpty && values.allSatisfy { $0 > 0 }, "\(rule): \(values)")
             }
-            let doubled = try await classic.api.query(
+            let doubled = try await classic.query(
                 #"sum(rate(warehouse_query_duration_seconds_count{job="warehouse_exporter"}[5m])) / sum(rate(warehouse_query_duration_seconds_count{job="warehouse_exporter", instance="a"}[5m]))"#
             ).first?.value ?? 0
             #expect(abs(doubled - 2) < 0.2, "a plain sum over the pair is \(doubled) times a's")

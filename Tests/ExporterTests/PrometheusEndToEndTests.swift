@@ -17,21 +17,42 @@ import Glibc
 /// the rules read is one the exporter serves.
 @Suite("A real Prometheus over the exporter and the shipped rules")
 struct PrometheusEndToEndTests {
-    /// Every panel query of dashboards/, with the dashboard variables set to "all" (`.*`), and
-    /// the root-cause dashboard's comparison window to the test's.
-    static func panelQueries(window: Duration) throws -> [String] {
+    /// What Grafana gives `$__rate_interval` over the tests' Prometheus, which scrapes every
+    /// second: four scrape intervals, its least.
+    static let rateInterval = Duration.seconds(4)
+
+    /// One query of a dashboard's panel, with its legend.
+    struct PanelTarget {
+        var file: String
+        var title: String
+        var query: String
+        var legend: String
+    }
+
+    /// Every panel query of dashboards/, with the root-cause dashboard's comparison window the
+    /// test's, `$__rate_interval` ``rateInterval``, each variable of `variables` set to its regular
+    /// expression and every other one to "all" (`.*`).
+    static func panelTargets(window: Duration, variables: [String: String] = [:]) throws -> [PanelTarget] {
         let folder = AlertRulesTests.root.appendingPathComponent("dashboards")
-        var queries: [String] = []
+        var targets: [PanelTarget] = []
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".json") {
             let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(file))) as? [String: Any]
             for panel in dashboard?["panels"] as? [[String: Any]] ?? [] {
                 for target in panel["targets"] as? [[String: Any]] ?? [] {
                     guard let expr = target["expr"] as? String else { continue }
-                    queries.append(expr.replacing("$window", with: RootCauseWalk.range(window)).replacing(/\$[a-z]+\b/, with: ".*"))
+                    let query = expr.replacing("$window", with: RootCauseWalk.range(window))
+                        .replacing("$__rate_interval", with: RootCauseWalk.range(rateInterval))
+                        .replacing(/\$([a-z]+)\b/) { variables[String($0.1)] ?? ".*" }
+                    targets.append(PanelTarget(file: file, title: panel["title"] as? String ?? "?", query: query, legend: target["legendFormat"] as? String ?? ""))
                 }
             }
         }
-        return queries
+        return targets
+    }
+
+    /// Every panel query of dashboards/, with every variable "all".
+    static func panelQueries(window: Duration) throws -> [String] {
+        try panelTargets(window: window).map(\.query)
     }
 
     /// The walk's window: "now" is the last ten seconds, "before" the ten before.
