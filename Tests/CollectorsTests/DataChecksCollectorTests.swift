@@ -96,7 +96,7 @@ struct DataChecksCollectorTests {
         #expect(text.contains(#"column="Odd \"Name\""} 1"#))  // quoted in SQL, escaped in the exposition
         #expect(text.contains(
             #"warehouse_column_info{warehouse="w",database="\#(database)",schema="shop",table="orders",column="amount",type="numeric(10,2)",encoding="default"} 1"#))
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 
     @Test func typesSelectColumnsAndADroppedColumnLosesItsSeries() async throws {
@@ -198,7 +198,7 @@ struct DataChecksCollectorTests {
         #expect(value("customer_emails", "null_ratio") == 1.0 / 3.0)
         #expect(harness.passed("customer_emails") == 1)
         for check in ["orders_by_status", "orders_copied", "orders_customers", "customer_emails"] { #expect(harness.success(check) == 1) }
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 
     @Test func oneBadCheckFailsAloneWithItsReason() async throws {

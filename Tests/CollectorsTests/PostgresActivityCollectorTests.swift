@@ -54,7 +54,7 @@ struct PostgresActivityCollectorTests {
         #expect(Double(oldest?.split(separator: " ").last ?? "") ?? 0 > 0)
         // The exporter's own sessions (the monitor, default application name) are not counted.
         #expect(!text.contains("warehouse_exporter\""))
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
 
         // The lock is released: the next sample has nobody blocked and no open transaction.
         _ = try await holder.query("COMMIT")

@@ -51,8 +51,8 @@ struct PostgresLogRotationTests {
     }
 
     /// Runs a command in the server's log directory, as logrotate does.
-    func shell(_ command: String) throws {
-        let result = try Subprocess.run(["/bin/sh", "-c", "cd \"$0\" && \(command)", logDirectory])
+    func shell(_ command: String) async throws {
+        let result = try await Subprocess.run(["/bin/sh", "-c", "cd \"$0\" && \(command)", logDirectory])
         #expect(result.status == 0, "\(command): \(result.output)")
     }
 
@@ -86,7 +86,7 @@ struct PostgresLogRotationTests {
         // dateext: renamed while the server writes on to it, then `pg_ctl logrotate`.
         try await run("two", 2)
         let current = try await waitUntilLogged("two", 2)
-        try shell("mv '\(current)' renamed-20261121.json")
+        try await shell("mv '\(current)' renamed-20261121.json")
         try await run("three", 2)
         #expect(try await waitUntilLogged("three", 2) == "renamed-20261121.json", "the server writes on to the renamed file")
         try await postgres.execute("SELECT pg_rotate_logfile()")
@@ -99,24 +99,24 @@ struct PostgresLogRotationTests {
         try await expectCounted(harness, ["one": 3, "two": 2, "three": 2, "four": 2])
 
         // copytruncate, the copy under logrotate's default name (not a log file).
-        try shell("cp '\(reopened)' '\(reopened).1' && truncate -s 0 '\(reopened)'")
+        try await shell("cp '\(reopened)' '\(reopened).1' && truncate -s 0 '\(reopened)'")
         try await run("five", 4)
         try await expectCounted(harness, ["one": 3, "two": 2, "three": 2, "four": 2, "five": 4])
 
         // Truncated to nothing by hand.
-        try shell("truncate -s 0 '\(reopened)'")
+        try await shell("truncate -s 0 '\(reopened)'")
         try await run("six", 5)
         try await expectCounted(harness, ["four": 2, "five": 4, "six": 5])
 
         // A restart, after statements, a rename and a truncation made while it was down.
         try await run("seven", 2)
         _ = try await waitUntilLogged("seven", 2)
-        try shell("mv '\(reopened)' renamed-again-20261121.json")
+        try await shell("mv '\(reopened)' renamed-again-20261121.json")
         try await run("eight", 3)
         _ = try await waitUntilLogged("eight", 3)
         let restarted = try Harness(postgres, format: .jsonlog, statePath: statePath)
         try await expectCounted(restarted, ["six": 0, "seven": 2, "eight": 3])
-        try shell("truncate -s 0 renamed-again-20261121.json")
+        try await shell("truncate -s 0 renamed-again-20261121.json")
         try await run("nine", 2)
         try await expectCounted(restarted, ["six": 0, "seven": 2, "eight": 3, "nine": 2])
     }

@@ -80,8 +80,8 @@ struct PostgresQueryLogCollectorTests {
     }
 
     /// Runs statements through psql, the simple protocol.
-    static func psql(_ postgres: TestPostgres, database: String, application: String, _ sql: String) throws {
-        let run = try Subprocess.run(["psql", "-X", "-q", postgres.dsn(database: database) + " application_name=\(application)", "-c", sql])
+    static func psql(_ postgres: TestPostgres, database: String, application: String, _ sql: String) async throws {
+        let run = try await Subprocess.run(["psql", "-X", "-q", postgres.dsn(database: database) + " application_name=\(application)", "-c", sql])
         #expect(run.status == 0 || sql.contains("1/0"), "\(run.output)")
     }
 
@@ -105,8 +105,8 @@ struct PostgresQueryLogCollectorTests {
             "SET statement_timeout = '50ms'", "SELECT pg_sleep(2)",
         ])
         // The simple protocol, with a statement that spans lines (quoted newlines in csvlog).
-        try Self.psql(postgres, database: database, application: "metabase", "SELECT *\nFROM raw.events\nWHERE kind = 'a\nb'")
-        try Self.psql(postgres, database: database, application: "metabase", "SELECT count(*) FROM raw.events")
+        try await Self.psql(postgres, database: database, application: "metabase", "SELECT *\nFROM raw.events\nWHERE kind = 'a\nb'")
+        try await Self.psql(postgres, database: database, application: "metabase", "SELECT count(*) FROM raw.events")
 
         let (durations, seconds) = ("warehouse_query_duration_seconds_count", "warehouse_query_duration_seconds_sum")
         let inserts = Self.insertLabels(database)
@@ -155,7 +155,7 @@ struct PostgresQueryLogCollectorTests {
         try await second.collect()
         #expect(second.value(durations, inserts) == 3, "counted twice after the restart")
         #expect(first.value(durations, inserts) == 5, "the first exporter read nothing after it stopped")
-        #expect(try Promtool.checkMetrics(second.exposition.text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(second.exposition.text).exitCode == 0)
     }
 
     /// The seconds of every logged execution whose statement contains `text`, from the jsonlog

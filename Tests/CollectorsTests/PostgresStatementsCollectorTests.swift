@@ -45,7 +45,7 @@ struct PostgresStatementsCollectorTests {
         let fingerprint = SQLAnalyzer().analyze("INSERT INTO t SELECT generate_series(1, 10)").fingerprint
         #expect(text.contains(#"fingerprint="\#(fingerprint)""#))
         #expect(!text.contains(#"app="warehouse_exporter""#))
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 
     @Test func withoutTheExtensionTheFailureSaysWhatToDo() async throws {

@@ -112,7 +112,7 @@ struct PostgresTablesCollectorTests {
         text = try await run(collector, metrics, database: database)
         #expect(written(text, "insert") == 100)
         #expect(try #require(Exposition(text: text).value("warehouse_table_last_vacuum_timestamp_seconds", table)) >= before)
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 
     @Test func readsTheOtherConfiguredDatabasesAndKeepsAnUnreadableOnesSeries() async throws {

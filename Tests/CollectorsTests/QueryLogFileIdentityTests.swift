@@ -37,8 +37,8 @@ import Testing
     }
 
     /// Runs a command in the log directory, as an operator or logrotate would.
-    func run(_ arguments: String...) throws {
-        let result = try Subprocess.run(["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + arguments)
+    func run(_ arguments: String...) async throws {
+        let result = try await Subprocess.run(["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + arguments)
         #expect(result.status == 0, "\(arguments): \(result.output)")
     }
 
@@ -58,7 +58,7 @@ import Testing
         for _ in 0..<3 { try collector.ingest(warehouse: "w") }
     }
 
-    @Test func aFileTruncatedToNothingAndWrittenAgainIsReadFromItsNewStartOnce() throws {
+    @Test func aFileTruncatedToNothingAndWrittenAgainIsReadFromItsNewStartOnce() async throws {
         let file = "postgresql.json"
         try append(Self.lines("history", 3, at: 0), to: file)
         let recorder = QueryRecorder()
@@ -67,7 +67,7 @@ import Testing
         try append(Self.lines("before", 2, at: 10), to: file)
         try collector.ingest(warehouse: "w")
 
-        try run("truncate", "-s", "0", file)
+        try await run("truncate", "-s", "0", file)
         try collector.ingest(warehouse: "w")  // an empty file: nothing to read yet
         try append(Self.lines("after", 4, at: 20), to: file)
         try ingestRepeatedly(collector)
@@ -75,7 +75,7 @@ import Testing
         #expect(count(recorder, "before") == 2 && count(recorder, "history") == 0)
 
         // Truncated and at once written past the offset reached (the server writing on, O_APPEND).
-        try run("truncate", "-s", "0", file)
+        try await run("truncate", "-s", "0", file)
         try append(Self.lines("rewritten", 12, at: 30), to: file)
         try ingestRepeatedly(collector)
         #expect(count(recorder, "rewritten") == 12)
@@ -89,7 +89,7 @@ import Testing
         #expect(count(restarted, "rewritten") == 0 && count(restarted, "after") == 0)
     }
 
-    @Test func copytruncateReadsTheCopysUnreadLinesAndTheTruncatedFileOnce() throws {
+    @Test func copytruncateReadsTheCopysUnreadLinesAndTheTruncatedFileOnce() async throws {
         let file = "postgresql.json"
         try append(Self.lines("history", 2, at: 0), to: file)
         let recorder = QueryRecorder()
@@ -99,8 +99,8 @@ import Testing
         try collector.ingest(warehouse: "w")
         // Written after the last read, then copied away (dateext keeping the extension) and truncated.
         try append(Self.lines("unread", 3, at: 20), to: file)
-        try run("cp", file, "postgresql-20261121.json")
-        try run("truncate", "-s", "0", file)
+        try await run("cp", file, "postgresql-20261121.json")
+        try await run("truncate", "-s", "0", file)
         try append(Self.lines("after", 2, at: 30), to: file)
         try ingestRepeatedly(collector)
         #expect(count(recorder, "unread") == 3, "what the copy holds past the offset reached")
@@ -108,15 +108,15 @@ import Testing
         #expect(count(recorder, "read") == 2 && count(recorder, "history") == 0, "nothing of the copy read again")
 
         // logrotate's default copy name is not a log file: the truncated file goes on alone.
-        try run("cp", file, file + ".1")
-        try run("truncate", "-s", "0", file)
+        try await run("cp", file, file + ".1")
+        try await run("truncate", "-s", "0", file)
         try append(Self.lines("after-second", 5, at: 40), to: file)
         try ingestRepeatedly(collector)
         #expect(count(recorder, "after-second") == 5)
         #expect(count(recorder, "after") == 2)
     }
 
-    @Test func aFileDeletedAndRecreatedUnderItsNameIsReadOnceWhetherOrNotItsInodeIsReused() throws {
+    @Test func aFileDeletedAndRecreatedUnderItsNameIsReadOnceWhetherOrNotItsInodeIsReused() async throws {
         let file = "postgresql.json"
         try append(Self.lines("history", 2, at: 0), to: file)
         let recorder = QueryRecorder()
@@ -127,11 +127,11 @@ import Testing
         let before = try inode(file)
 
         // Shorter than the offset reached, then longer: both are a new file.
-        try run("rm", file)
+        try await run("rm", file)
         try append(Self.lines("recreated", 2, at: 20), to: file)
         let reused = try inode(file) == before
         try ingestRepeatedly(collector)
-        try run("rm", file)
+        try await run("rm", file)
         try append(Self.lines("recreated-longer", 20, at: 30), to: file)
         try ingestRepeatedly(collector)
         #expect(count(recorder, "first") == 6)
@@ -140,7 +140,7 @@ import Testing
         print("deleted and recreated: the inode was \(reused ? "reused" : "not reused") by the filesystem")
     }
 
-    @Test func aFileRewrittenWithTheSameFirstBytesIsToldApartByTheBytesBeforeTheOffset() throws {
+    @Test func aFileRewrittenWithTheSameFirstBytesIsToldApartByTheBytesBeforeTheOffset() async throws {
         let file = "postgresql.json"
         let first = Self.lines("first-line", 1, at: 0)
         try append(first + Self.lines("history", 2, at: 1), to: file)
@@ -148,14 +148,14 @@ import Testing
         let collector = try collector(recorder)
         try collector.ingest(warehouse: "w")
         // The same first line, then other lines: the file's head cannot tell it from the one read.
-        try run("truncate", "-s", "0", file)
+        try await run("truncate", "-s", "0", file)
         try append(first + Self.lines("other", 9, at: 100), to: file)
         try ingestRepeatedly(collector)
         #expect(count(recorder, "other") == 9)
         #expect(count(recorder, "first-line") == 1, "the rewritten file is read from its start, once")
     }
 
-    @Test func aRenamedFileIsFollowedByItsIdentityNotReadAgain() throws {
+    @Test func aRenamedFileIsFollowedByItsIdentityNotReadAgain() async throws {
         let file = "postgresql.json"
         try append(Self.lines("history", 2, at: 0), to: file)
         let recorder = QueryRecorder()
@@ -167,7 +167,7 @@ import Testing
         // logrotate's dateext: the file renamed, the server still writing to it until it reopens
         // its file (`pg_ctl logrotate`), then a new file under the old name.
         try append(Self.lines("unread", 3, at: 20), to: file)
-        try run("mv", file, "postgresql-2026-11-21_100000.json")
+        try await run("mv", file, "postgresql-2026-11-21_100000.json")
         try append(Self.lines("late", 1, at: 30), to: "postgresql-2026-11-21_100000.json")
         try append(Self.lines("new", 2, at: 40), to: file)
         try ingestRepeatedly(collector)
@@ -176,7 +176,7 @@ import Testing
 
         // Across a restart, and another rename of the file being read.
         try append(Self.lines("while-down", 2, at: 50), to: file)
-        try run("mv", file, "postgresql-2026-11-21_100040.json")
+        try await run("mv", file, "postgresql-2026-11-21_100040.json")
         let restarted = QueryRecorder()
         let second = try self.collector(restarted)
         try ingestRepeatedly(second)
@@ -184,7 +184,7 @@ import Testing
         #expect(count(restarted, "new") == 0 && count(restarted, "read") == 0)
     }
 
-    @Test func filesAreTakenInTheOrderTheirRecordsSayNotByModificationTime() throws {
+    @Test func filesAreTakenInTheOrderTheirRecordsSayNotByModificationTime() async throws {
         try append(Self.lines("history", 2, at: 0), to: "postgresql-a.json")
         let recorder = QueryRecorder()
         let collector = try collector(recorder)
@@ -192,21 +192,21 @@ import Testing
         try append(Self.lines("a", 1, at: 10), to: "postgresql-a.json")
         // The next file, its modification time in the past (a clock stepped back, `touch`).
         try append(Self.lines("b", 2, at: 20), to: "postgresql-b.json")
-        try run("touch", "-d", "2020-01-01 00:00:00", "postgresql-b.json")
+        try await run("touch", "-d", "2020-01-01 00:00:00", "postgresql-b.json")
         try ingestRepeatedly(collector)
         #expect(count(recorder, "a") == 1)
         #expect(count(recorder, "b") == 2, "a newer file with an older modification time is read")
 
         // The file read stamped into the future, another file into the past: still the records' order.
-        try run("touch", "-d", "2099-01-01 00:00:00", "postgresql-a.json")
+        try await run("touch", "-d", "2099-01-01 00:00:00", "postgresql-a.json")
         try append(Self.lines("b-more", 3, at: 30), to: "postgresql-b.json")
-        try run("touch", "-d", "2020-01-01 00:00:00", "postgresql-b.json")
+        try await run("touch", "-d", "2020-01-01 00:00:00", "postgresql-b.json")
         try ingestRepeatedly(collector)
         #expect(count(recorder, "b-more") == 3)
         #expect(count(recorder, "a") == 1 && count(recorder, "b") == 2 && count(recorder, "history") == 0)
     }
 
-    @Test func theATruncateOnRotationCycleIsFollowedAcrossRestarts() throws {
+    @Test func theATruncateOnRotationCycleIsFollowedAcrossRestarts() async throws {
         // log_filename = 'postgresql-%a.json' with log_truncate_on_rotation: Monday's file is
         // truncated and written again a week later, the exporter down in between.
         let (monday, tuesday) = ("postgresql-Mon.json", "postgresql-Tue.json")
@@ -221,7 +221,7 @@ import Testing
 
         // Down: Tuesday's file, then Monday's again, truncated in place (the same inode).
         try append(Self.lines("tuesday", 4, at: 86_400 - 36_000), to: tuesday)
-        try run("truncate", "-s", "0", monday)
+        try await run("truncate", "-s", "0", monday)
         try append(Self.lines("next-monday", 5, at: 7 * 86_400 - 36_000), to: monday)
         #expect(try inode(monday) == mondayInode)
         recorder = QueryRecorder()
@@ -232,11 +232,11 @@ import Testing
         #expect(count(recorder, "monday") == 0 && count(recorder, "history") == 0)
 
         // And around again, with Tuesday's file touched into the future and a restart in between.
-        try run("truncate", "-s", "0", tuesday)
+        try await run("truncate", "-s", "0", tuesday)
         try append(Self.lines("next-tuesday", 6, at: 8 * 86_400 - 36_000), to: tuesday)
-        try run("touch", "-d", "2020-01-01 00:00:00", tuesday)
+        try await run("touch", "-d", "2020-01-01 00:00:00", tuesday)
         try append(Self.lines("next-monday-late", 1, at: 7 * 86_400 - 35_000), to: monday)
-        try run("touch", "-d", "2099-01-01 00:00:00", monday)
+        try await run("touch", "-d", "2099-01-01 00:00:00", monday)
         recorder = QueryRecorder()
         let third = try collector(recorder)
         try ingestRepeatedly(third)
@@ -275,7 +275,7 @@ import Testing
         #expect(count(recorder, "monday") == 0 && count(recorder, "tuesday") == 0)
     }
 
-    @Test func aNewFileIsReadEvenWhenTheClockWentBackFurtherThanTheFileBeingWritten() throws {
+    @Test func aNewFileIsReadEvenWhenTheClockWentBackFurtherThanTheFileBeingWritten() async throws {
         try append(Self.lines("history", 2, at: 3600), to: "postgresql-1.json")
         let recorder = QueryRecorder()
         let collector = try collector(recorder)
@@ -283,7 +283,7 @@ import Testing
         // The clock stepped back two hours, then the server rotated: the new file's records, its
         // name and its modification time all say it is older than the file before it.
         try append(Self.lines("after-step", 3, at: -3600), to: "postgresql-0.json")
-        try run("touch", "-d", "2020-01-01 00:00:00", "postgresql-0.json")
+        try await run("touch", "-d", "2020-01-01 00:00:00", "postgresql-0.json")
         try ingestRepeatedly(collector)
         #expect(count(recorder, "after-step") == 3, "read as soon as it appears")
         try append(Self.lines("after-step-more", 2, at: -3500), to: "postgresql-0.json")
@@ -325,7 +325,7 @@ import Testing
         #expect(count(recorder, "rotated") == 0 && count(recorder, "history") == 0)
     }
 
-    @Test func namesWithTheTimePlaceFilesWhoseFirstLinesHaveNone() throws {
+    @Test func namesWithTheTimePlaceFilesWhoseFirstLinesHaveNone() async throws {
         // stderr files that begin with lines the server did not prefix (a library writing to
         // stderr): the time in log_filename's name places them.
         let prefix = "2026-11-21 10:00:00.000 UTC [4242] etl@db [worker] 00000 LOG:  duration: 1 ms  statement: "
@@ -340,7 +340,7 @@ import Testing
         try collector.ingest(warehouse: "w")
         try append(statement("older"), to: older)
         try append(unprefixed + statement("newer") + statement("newer"), to: newer)
-        try run("touch", "-d", "2020-01-01 00:00:00", newer)
+        try await run("touch", "-d", "2020-01-01 00:00:00", newer)
         try ingestRepeatedly(collector)
         #expect(count(recorder, "older") == 1)
         #expect(count(recorder, "newer") == 2)

@@ -48,6 +48,6 @@ struct RedshiftLiveQueriesCollectorTests {
         let oldest = text.split(separator: "\n").first { $0.hasPrefix(#"warehouse_query_oldest_running_seconds{warehouse="rs",app="airflow"}"#) }
         let age = try #require(oldest.flatMap { Double($0.split(separator: " ").last!) })
         #expect(age >= 29 && age < 40, "age \(age)")
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 }

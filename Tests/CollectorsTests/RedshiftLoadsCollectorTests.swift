@@ -45,7 +45,7 @@ struct RedshiftLoadsCollectorTests {
         let unknown = ["warehouse": "rs", "schema": "unknown", "table": "events", "app": "unknown", "user": "etl"]
         #expect(exposition.value("warehouse_table_loaded_rows_total", unknown) == 500)
         #expect(exposition.value("warehouse_table_load_errors_total", unknown) == 7)
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
 
         // A restart from the state file counts nothing twice.
         let restarted = QueryRecorder()

@@ -100,7 +100,7 @@ struct RedshiftTableActivityCollectorTests {
         #expect(!text.contains(#"table="orders",operation"#))
         #expect(!text.contains(#"app="warehouse_exporter""#))
         #expect(!text.contains(#"table="""#))
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
 
         let gauges = String(decoding: metrics.registry.render(), as: UTF8.self)
         let lastDelete = try #require(ISO8601DateFormatter().date(from: "2026-11-21T10:03:00Z")).timeIntervalSince1970

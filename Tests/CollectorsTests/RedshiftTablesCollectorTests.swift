@@ -32,7 +32,7 @@ struct RedshiftTablesCollectorTests {
         #expect(sample("warehouse_table_skew_rows_ratio", "raw", "events") == 3.25)
         #expect(sample("warehouse_table_unsorted_ratio", "marts", "daily") == nil)  // no sort key
         #expect(!text.contains(#"schema="scratch""#))
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
 
         // The cap keeps the largest.
         let capped = MetricCatalog()

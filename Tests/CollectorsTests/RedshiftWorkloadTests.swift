@@ -82,6 +82,6 @@ struct RedshiftWorkloadTests {
                 + "WHERE d.step_name = 'insert' AND q.status = 'success'")))
         let loaded = Self.sums(text, "warehouse_table_loaded_rows_total", by: "app")
         #expect(loaded["airflow"] == (try await truth("SELECT sum(loaded_rows)::float8 AS value FROM sys_load_history")), "\(loaded)")
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 }

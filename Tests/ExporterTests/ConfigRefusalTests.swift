@@ -30,12 +30,12 @@ struct ConfigRefusalTests {
     }
 
     /// The message of ConfigLoader.check, and check-config's status and output, for one file.
-    private func checkFailure(_ yaml: String) throws -> (loader: String, status: Int32, output: String, path: String) {
+    private func checkFailure(_ yaml: String) async throws -> (loader: String, status: Int32, output: String, path: String) {
         let path = try write(yaml)
         defer { try? FileManager.default.removeItem(atPath: path) }
         var loader = "no error"
         do { _ = try ConfigLoader.check(path: path) } catch { loader = error.description }
-        let run = try Subprocess.run([Self.binary, "check-config", path])
+        let run = try await Subprocess.run([Self.binary, "check-config", path])
         return (loader, run.status, run.output, path)
     }
 
@@ -96,8 +96,8 @@ struct ConfigRefusalTests {
         }
     }
 
-    @Test func checkConfigDoesNotPrintTheSecretEither() throws {
-        let result = try checkFailure("warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"postgresql://m:S3cr3tPassw0rd\u{01}@db/x\"\n")
+    @Test func checkConfigDoesNotPrintTheSecretEither() async throws {
+        let result = try await checkFailure("warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"postgresql://m:S3cr3tPassw0rd\u{01}@db/x\"\n")
         #expect(result.status == 1)
         #expect(result.output.contains("\(result.path):4:"), "\(result.output)")
         #expect(!result.output.contains("S3cr3t"), "\(result.output)")
@@ -116,17 +116,17 @@ struct ConfigRefusalTests {
          #""max_fanout" must be a finite number"#),
         ("    kind: postgres\n    profiles:\n      - { table: t, sample_percent: .nan }\n", #""sample_percent" must be a finite number"#),
     ])
-    func nonFiniteNumbersAreRefused(section: String, expected: String) throws {
+    func nonFiniteNumbersAreRefused(section: String, expected: String) async throws {
         let yaml = "warehouses:\n  - name: w\n    dsn: x\n" + section
         #expect(parseFailure(yaml).contains(expected), "\(parseFailure(yaml))")
-        let result = try checkFailure(yaml)
+        let result = try await checkFailure(yaml)
         #expect(result.status == 1)
         #expect(result.output.contains(expected), "\(result.output)")
     }
 
     // MARK: - 12: files and patterns, in check-config
 
-    @Test func aMissingOrUnreadablePasswordFileFailsTheCheck() throws {
+    @Test func aMissingOrUnreadablePasswordFileFailsTheCheck() async throws {
         let folder = temporary("password-folder")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -138,7 +138,7 @@ struct ConfigRefusalTests {
             let yaml = "warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"host=db\"\n    password_file: \(path)\n"
             // Loading alone (serve) accepts it: the file may appear before the first connection.
             #expect(parseFailure(yaml) == "no error")
-            let result = try checkFailure(yaml)
+            let result = try await checkFailure(yaml)
             let message = "\(result.path):5:20: password_file of warehouse \"w\": \(path) \(expected)"
             #expect(result.loader == message)
             #expect(result.status == 1)
@@ -146,12 +146,12 @@ struct ConfigRefusalTests {
         }
         let good = try write("secret\n", name: "password")
         defer { try? FileManager.default.removeItem(atPath: good) }
-        let result = try checkFailure("warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"host=db\"\n    password_file: \(good)\n")
+        let result = try await checkFailure("warehouses:\n  - name: w\n    kind: postgres\n    dsn: \"host=db\"\n    password_file: \(good)\n")
         #expect(result.loader == "no error")
         #expect(result.status == 0, "\(result.output)")
     }
 
-    @Test func aStateFileThatIsAFolderCorruptOrUnwritableFailsTheCheck() throws {
+    @Test func aStateFileThatIsAFolderCorruptOrUnwritableFailsTheCheck() async throws {
         let folder = temporary("state-folder")
         try FileManager.default.createDirectory(atPath: folder + "/state.json", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -164,23 +164,23 @@ struct ConfigRefusalTests {
             (corrupt, "is not a JSON object"),
             (blocker + "/state.json", "\(blocker) is not a folder: the state could never be saved"),
         ] {
-            let result = try checkFailure("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\nstate_file: \(path)\n")
+            let result = try await checkFailure("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\nstate_file: \(path)\n")
             #expect(result.loader.hasPrefix("\(result.path):5:13: "), "\(result.loader)")
             #expect(result.loader.contains(expected), "\(result.loader)")
             #expect(result.status == 1)
             #expect(result.output.contains(expected), "\(result.output)")
         }
         for good in [folder + "/new.json", try write("{}", name: "state.json")] {
-            let result = try checkFailure("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\nstate_file: \(good)\n")
+            let result = try await checkFailure("warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\nstate_file: \(good)\n")
             #expect(result.loader == "no error")
             #expect(result.status == 0, "\(result.output)")
         }
     }
 
-    @Test func anInvalidSchemaPatternFailsTheCheck() throws {
+    @Test func anInvalidSchemaPatternFailsTheCheck() async throws {
         for (pattern, key) in [("(staging", "include_schemas"), ("*tmp", "exclude_schemas"), ("[a-", "include_schemas"), ("a{2,1}", "exclude_schemas")] {
             let yaml = "warehouses:\n  - name: w\n    kind: postgres\n    dsn: x\n    tables: { \(key): [\"public\", \"\(pattern)\"] }\n"
-            let result = try checkFailure(yaml)
+            let result = try await checkFailure(yaml)
             #expect(result.loader.contains(#"\#(key) pattern "\#(pattern)" is not a valid regular expression"#), "\(result.loader)")
             #expect(result.loader.hasPrefix("\(result.path):5:"), "\(result.loader)")
             #expect(result.status == 1)
@@ -188,7 +188,7 @@ struct ConfigRefusalTests {
         }
         // PostgreSQL's own escapes and classes pass.
         let yaml = #"warehouses:\#n  - name: w\#n    kind: postgres\#n    dsn: x\#n    tables: { include_schemas: ["\\mstaging\\M", "[[:alpha:]_]+", "pg_temp.*"] }\#n"#
-        let result = try checkFailure(yaml)
+        let result = try await checkFailure(yaml)
         #expect(result.loader == "no error")
         #expect(result.status == 0, "\(result.output)")
     }

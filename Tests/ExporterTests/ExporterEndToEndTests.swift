@@ -40,7 +40,7 @@ struct ExporterEndToEndTests {
         #expect(page.body.contains(#"warehouse_exporter_build_info{version=""#))
         #expect(!page.body.contains(#"schema="scratch""#))
 
-        let lint = try Promtool.checkMetrics(page.body)
+        let lint = try await Promtool.checkMetrics(page.body)
         #expect(lint.exitCode == 0 && lint.output.isEmpty, "promtool: \(lint.output)")
 
         #expect(try await running.get("/-/healthy").status == 200)

@@ -58,14 +58,14 @@ import Testing
 
     /// The same workload in OpenMetrics, under both policies: what a strict parser accepts, with
     /// the same samples as the golden text (bucket bounds spelled `1.0` rather than `1`).
-    @Test func itsOpenMetricsIsValidAndHoldsTheSameSamples() throws {
+    @Test func itsOpenMetricsIsValidAndHoldsTheSameSamples() async throws {
         var tight = LabelPolicy()
         tight.maxValuesPerLabel = 3
         tight.user = .hash
         tight.userHashSalt = "golden"
         for policy in [LabelPolicy(), tight] {
             let open = Self.exposition(policy, format: .openMetrics)
-            #expect(try OpenMetricsParser.problem(in: open) == nil)
+            #expect(try await OpenMetricsParser.problem(in: open) == nil)
             let samples = { (page: String) in
                 page.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
                     String(line.split(separator: " # {").first!).replacing(/le="([0-9.]+)\.0"/) { "le=\"\($0.1)\"" }

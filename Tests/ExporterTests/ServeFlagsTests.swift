@@ -69,16 +69,16 @@ struct ServeFlagsTests {
         #expect(headers.output.lowercased().contains("content-type: text/plain; version=0.0.4"), "\(headers.output)")
     }
 
-    @Test func versionNamesTheVersionRevisionAndBuildDate() throws {
-        let run = try Subprocess.run([Self.binary, "--version"])
+    @Test func versionNamesTheVersionRevisionAndBuildDate() async throws {
+        let run = try await Subprocess.run([Self.binary, "--version"])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.hasPrefix("warehouse_exporter, version 0.1.0 (revision: "), "\(run.output)")
         #expect(run.output.contains("build date:"), "\(run.output)")
     }
 
-    @Test func healthcheckSaysWhyItFails() throws {
+    @Test func healthcheckSaysWhyItFails() async throws {
         let port = try freePort()
-        let down = try Subprocess.run([Self.binary, "healthcheck", "--web.listen-address", "127.0.0.1:\(port)"])
+        let down = try await Subprocess.run([Self.binary, "healthcheck", "--web.listen-address", "127.0.0.1:\(port)"])
         #expect(down.status == 1)
         #expect(down.output.hasPrefix("unhealthy: http://127.0.0.1:\(port)/-/healthy: "), "\(down.output)")
         #expect(down.output.split(separator: "\n").count == 1, "one line: \(down.output)")

@@ -27,10 +27,10 @@ import Testing
         return metrics
     }
 
-    @Test func aStrictParserReadsItAndTheExemplarsNameTheQuery() throws {
+    @Test func aStrictParserReadsItAndTheExemplarsNameTheQuery() async throws {
         let metrics = Self.metrics()
         let page = String(decoding: metrics.registry.render(.openMetrics), as: UTF8.self)
-        #expect(try OpenMetricsParser.problem(in: page) == nil, "\(page)")
+        #expect(try await OpenMetricsParser.problem(in: page) == nil, "\(page)")
         #expect(page.hasSuffix("\n# EOF\n"))
         #expect(page.contains("# TYPE warehouse_query_cost_dollars counter\n"))
         #expect(!page.contains("# TYPE warehouse_query_cost_dollars_total"))
@@ -50,12 +50,12 @@ import Testing
         #expect(page.split(separator: "\n").filter { $0.contains(#"app="psql""#) && $0.contains(" # {") }.isEmpty)
     }
 
-    @Test func theTextFormatIsUnchanged() throws {
+    @Test func theTextFormatIsUnchanged() async throws {
         let metrics = Self.metrics()
         let text = String(decoding: metrics.registry.render(), as: UTF8.self)
         #expect(!text.contains(" # {") && !text.contains("# EOF") && text.contains(#"le="1"} 1"#))
         #expect(text.contains("# TYPE warehouse_query_cost_dollars_total counter"))
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
         // The same samples, but for the bounds' spelling.
         let open = String(decoding: metrics.registry.render(.openMetrics), as: UTF8.self)
         let samples = { (page: String) in

@@ -36,7 +36,7 @@ import Testing
         return values
     }
 
-    @Test func observesEachRecordIntoEveryFamily() throws {
+    @Test func observesEachRecordIntoEveryFamily() async throws {
         let recorder = QueryRecorder()
         for seconds in [0.02, 0.3, 7.0] {
             recorder.observe(Self.record(seconds: seconds, queue: seconds / 10, cost: 0.5))
@@ -57,7 +57,7 @@ import Testing
         #expect(Self.value(text, "warehouse_query_execution_seconds_total\(context)") == "51.588")  // durations minus queue waits
         #expect(Self.value(text, "warehouse_query_cost_dollars_total\(context)") == "1.5")
         #expect(Self.value(text, #"warehouse_statement_duration_seconds_count{warehouse="w",app="airflow",dag="daily",task="load",fingerprint="0000000000000001"}"#) == "4")
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 
     @Test func aRecordWithoutContextFallsBackToItsAppThenUnknown() {
@@ -174,7 +174,7 @@ import Testing
         #expect(!text.contains("user=") && !text.contains("task="))
     }
 
-    @Test func hostileValuesNeverBreakTheExposition() throws {
+    @Test func hostileValuesNeverBreakTheExposition() async throws {
         var policy = LabelPolicy()
         policy.maxLabelLength = 200
         let recorder = QueryRecorder(policy: policy)
@@ -187,7 +187,7 @@ import Testing
             recorder.observe(Self.record(app: value, user: value, dag: "d\(index)", task: value))
         }
         let text = Self.exposition(recorder)
-        let check = try Promtool.checkMetrics(text)
+        let check = try await Promtool.checkMetrics(text)
         #expect(check.exitCode == 0, "\(check.output)")
         #expect(!text.contains("\nfake_metric"))
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
@@ -197,17 +197,17 @@ import Testing
         #expect(text.contains("app=\"" + String(repeating: "é", count: 100) + "\""))
     }
 
-    @Test func registryRendersGaugesAndQueryFamiliesTogether() throws {
+    @Test func registryRendersGaugesAndQueryFamiliesTogether() async throws {
         let metrics = MetricCatalog()
         metrics.up.set(1, ["w"])
         metrics.queries.observe(Self.record())
         let text = String(decoding: metrics.registry.render(), as: UTF8.self)
         #expect(text.contains("warehouse_up{warehouse=\"w\"} 1"))
         #expect(text.contains("# TYPE warehouse_query_duration_seconds histogram"))
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 
-    @Test func countsTableReadsAndWritesOfSuccessfulStatements() throws {
+    @Test func countsTableReadsAndWritesOfSuccessfulStatements() async throws {
         let recorder = QueryRecorder()
         var insert = QueryRecord(
             warehouse: "w", database: "db", attribution: Attribution(context: QueryContext(app: "redash", user: "jordan", chart: "42")),
@@ -228,10 +228,10 @@ import Testing
         #expect(text.contains(#"warehouse_table_reads_total{warehouse="w",schema="raw",table="events",app="redash"} 2"#))
         #expect(text.contains(#"warehouse_table_reads_total{warehouse="w",schema="marts",table="daily",app="airflow",dag="daily",task="load"} 1"#))
         #expect(text.contains(#"warehouse_table_reads_total{warehouse="w",table="lookup",app="airflow",dag="daily",task="load"} 1"#))
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 
-    @Test func activitySnapshotsReplaceTheirSeriesAndRespectTheCaps() throws {
+    @Test func activitySnapshotsReplaceTheirSeriesAndRespectTheCaps() async throws {
         var policy = LabelPolicy()
         policy.maxValuesPerLabel = 2
         let recorder = QueryRecorder(policy: policy)
@@ -246,7 +246,7 @@ import Testing
         #expect(text.contains(#"warehouse_queries_running{warehouse="w",app="bi",user="__other__"} 3"#))
         #expect(text.contains(#"warehouse_query_oldest_running_seconds{warehouse="w",app="bi"} 30"#))
         #expect(recorder.overflowCount(metric: MetricFamily.running.name, label: "user") == 3)
-        #expect(try Promtool.checkMetrics(text).exitCode == 0)
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
 
         // The next snapshot replaces the series: an idle warehouse shows no running query, as 0.
         recorder.observe(ActivitySnapshot(warehouse: "w", sessions: []))

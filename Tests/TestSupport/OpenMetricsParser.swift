@@ -4,7 +4,7 @@
 public enum OpenMetricsParser {
     /// Parses `page`; returns nil when it is valid OpenMetrics, else the parser's complaint.
     /// Throws when the library is missing.
-    public static func problem(in page: String) throws -> String? {
+    public static func problem(in page: String) async throws -> String? {
         let script = """
             import sys
             try:
@@ -17,7 +17,7 @@ public enum OpenMetricsParser {
                 print(error); sys.exit(1)
             print(sum(len(f.samples) for f in families))
             """
-        let (status, output) = try Subprocess.run(["python3", "-c", script], input: page)
+        let (status, output) = try await Subprocess.run(["python3", "-c", script], input: page)
         if status == 3 { throw TestSupportError("prometheus-client is missing (pip install prometheus-client; scripts/install-deps does it)") }
         return status == 0 ? nil : output
     }

@@ -14,15 +14,20 @@ public enum Subprocess {
 
     /// `run` on a thread of its own: an async test that waits for a client (curl) talking to a
     /// server in the same process must not hold one of the few threads that server's handlers need.
+    ///
+    /// Tests run on the few threads of Swift's cooperative pool (two on a two-core machine): one
+    /// that waited there for a program (promtool for 20 s) once held back every other test,
+    /// and their deadlines passed. So there is no blocking variant to call.
     public static func run(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try run(arguments, input: input) as (status: Int32, output: String) })
+                continuation.resume(with: Result { try runBlocking(arguments, input: input) })
             }
         }
     }
 
-    public static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+    /// For the few setup steps of this module that are synchronous (a cluster's initdb), never a test.
+    static func runBlocking(_ arguments: [String], input: String?) throws -> (status: Int32, output: String) {
         var pipeEnds: [Int32] = [0, 0]
         var inputPath: String?
         if let input {

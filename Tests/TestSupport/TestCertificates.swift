@@ -62,7 +62,7 @@ public struct TestCertificates: Sendable {
     private func openssl(_ arguments: [String]) throws {
         // Relative names, run from the folder: openssl has no -C, so go through sh.
         let command = (["openssl"] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        let (status, output) = try Subprocess.run(["sh", "-c", "cd '\(folder)' && \(command)"])
+        let (status, output) = try Subprocess.runBlocking(["sh", "-c", "cd '\(folder)' && \(command)"], input: nil)
         guard status == 0 else { throw TestSupportError("openssl \(arguments.first ?? "") failed: \(output)") }
     }
 }

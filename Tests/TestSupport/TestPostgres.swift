@@ -166,7 +166,7 @@ public final class TestPostgres: Sendable {
 
     @discardableResult
     static func shell(_ arguments: [String]) throws -> String {
-        let (status, output) = try Subprocess.run(arguments)
+        let (status, output) = try Subprocess.runBlocking(arguments, input: nil)
         guard status == 0 else {
             throw TestSupportError("\(arguments.joined(separator: " ")) exited with \(status): \(output)")
         }
