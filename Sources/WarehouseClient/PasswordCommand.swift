@@ -63,7 +63,7 @@ public struct PasswordCommand: Sendable, Equatable {
             throw WarehouseError(.configuration, "password_command \(program) could not start: \(String(cString: strerror(spawned)))")
         }
         let (stdout, stderrData, status, timedOut) = Self.collect(pid: pid, output: output[0], errors: errors[0], timeout: timeout)
-        let stderr = String(decoding: stderrData.prefix(Self.stderrLimit), as: UTF8.self)
+        let stderr = String(decoding: stderrData, as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let said = stderr.isEmpty ? "" : ": \(stderr)"
         if timedOut {

@@ -12,12 +12,11 @@ import Glibc
 public enum Subprocess {
     static let spawnLock = Mutex(())
 
-    /// `run` on a thread of its own: an async test that waits for a client (curl) talking to a
-    /// server in the same process must not hold one of the few threads that server's handlers need.
-    ///
-    /// Tests run on the few threads of Swift's cooperative pool (two on a two-core machine): one
-    /// that waited there for a program (promtool for 20 s) once held back every other test,
-    /// and their deadlines passed. So there is no blocking variant to call.
+    /// Runs a program to its end on a thread of its own and returns its exit status and output.
+    /// Tests run on the few threads of Swift's cooperative pool (two on a two-core machine): a
+    /// test that waited there for a program (promtool for 20 s) held back every other test, an
+    /// in-process server's handlers among them, and their deadlines passed. So tests have no
+    /// blocking variant to call.
     public static func run(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
