@@ -36,6 +36,11 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CCrypt",
             pkgConfig: "libcrypt",
             providers: [.apt(["libcrypt-dev"])]
@@ -55,6 +60,7 @@ let package = Package(
             name: "WarehouseClient",
             dependencies: [
                 "CLibPQ",
+                "CCurl",
             ],
             swiftSettings: strict
         ),

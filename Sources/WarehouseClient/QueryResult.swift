@@ -1,8 +1,9 @@
-/// The rows of one statement, in libpq's text format.
+/// The rows of one statement, in libpq's text format or decoded from a ClickHouse response.
 public struct QueryResult: Sendable {
     /// Column names in the order the server sent them.
     public let columns: [String]
-    /// Each column's type, as the server's type OID (`pg_type.oid`: 20 is bigint, 1700 numeric…).
+    /// Each column's type, as the server's type OID (`pg_type.oid`: 20 is bigint, 1700 numeric…);
+    /// 0 for ClickHouse, whose text formats name no types.
     public let columnTypes: [UInt32]
     /// For a command, the row count it reports (`INSERT 0 5` gives 5).
     public let affectedRows: Int?
@@ -16,6 +17,11 @@ public struct QueryResult: Sendable {
         self.affectedRows = affectedRows
         // The first of two equally named columns wins, as in a SQL client.
         self.index = Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A result of decoded values (a ClickHouse response): `values` by row, then column.
+    init(columns: [String], values: [[String?]]) {
+        self.init(ResultBuffer(columns: columns, values: values), affectedRows: nil)
     }
 
     public var count: Int { buffer.rowCount }

@@ -1,25 +1,42 @@
 import CLibPQ
 
-/// libpq's result of one statement, kept as it arrived: values become Swift strings only when a
-/// collector reads them, and a long text can be read where libpq holds it. A PGresult does not
-/// change once made, and libpq lets any thread read it.
+/// The result of one statement, kept as it arrived: libpq's, whose values become Swift strings only
+/// when a collector reads them and whose long texts can be read where libpq holds them, or the
+/// values a ClickHouse response decoded to. A PGresult does not change once made, and libpq lets
+/// any thread read it.
 final class ResultBuffer: @unchecked Sendable {
-    private let result: OpaquePointer
+    private let result: OpaquePointer?
+    /// The values of a result that did not come from libpq, by row then column; nil is NULL.
+    private let values: [[String?]]
     let rowCount: Int
     let columns: [String]
     let columnTypes: [UInt32]
 
     init(_ result: OpaquePointer) {
         self.result = result
+        values = []
         rowCount = Int(PQntuples(result))
         columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
         columnTypes = (0..<PQnfields(result)).map { UInt32(PQftype(result, $0)) }
     }
 
-    deinit { PQclear(result) }
+    /// Decoded values; their types are unknown to the caller (0), as no OID names them.
+    init(columns: [String], values: [[String?]]) {
+        result = nil
+        self.values = values
+        rowCount = values.count
+        self.columns = columns
+        columnTypes = Array(repeating: 0, count: columns.count)
+    }
+
+    deinit { if let result { PQclear(result) } }
 
     /// The bytes of a value (libpq's text form), nil for NULL; valid inside `body` only.
     func withBytes<Result>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        guard let result else {
+            guard column < values[row].count, var value = values[row][column] else { return body(nil) }
+            return value.withUTF8 { body($0) }
+        }
         let (row, column) = (Int32(row), Int32(column))
         guard PQgetisnull(result, row, column) == 0, let value = PQgetvalue(result, row, column) else { return body(nil) }
         let length = Int(PQgetlength(result, row, column))

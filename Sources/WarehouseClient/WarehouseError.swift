@@ -23,11 +23,15 @@ public struct WarehouseError: Error, Sendable, Equatable, CustomStringConvertibl
     public let message: String
     /// The five-character SQLSTATE the server sent, when it sent one.
     public let sqlState: String?
+    /// ClickHouse's error code (`Code: 60.` in its message, `X-ClickHouse-Exception-Code`), when a
+    /// ClickHouse server sent one: ClickHouse has no SQLSTATE.
+    public let clickHouseCode: Int?
 
-    public init(_ kind: Kind, _ message: String, sqlState: String? = nil) {
+    public init(_ kind: Kind, _ message: String, sqlState: String? = nil, clickHouseCode: Int? = nil) {
         self.kind = kind
         self.message = message
         self.sqlState = sqlState
+        self.clickHouseCode = clickHouseCode
     }
 
     /// True when the error says nothing about the warehouse being reachable beyond this statement.
@@ -37,6 +41,7 @@ public struct WarehouseError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String {
         if let sqlState { return "\(kind.rawValue) error (SQLSTATE \(sqlState)): \(message)" }
+        if let clickHouseCode { return "\(kind.rawValue) error (ClickHouse code \(clickHouseCode)): \(message)" }
         return "\(kind.rawValue) error: \(message)"
     }
 }

@@ -1,0 +1,2 @@
+/// A ClickHouse connection that reopens itself (``ReconnectingSession``).
+public typealias ClickHouseSession = ReconnectingSession<ClickHouseConnection>

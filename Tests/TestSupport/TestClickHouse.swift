@@ -1,0 +1,94 @@
+import Foundation
+public import WarehouseClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ClickHouse's engine behind its HTTP interface, on a free loopback port: the project's
+/// `scripts/chdb-http-server` over chdb, from the virtual environment `scripts/install-deps`
+/// makes in `.venv-chdb`. Its `system.query_log` is the engine's own, flushed every 7.5 s as a
+/// server's is, and lives as long as the server: keep one per test that reads it.
+///
+/// Every statement runs as chdb's user `default` whoever logs in, so the exporter logs in as
+/// `default` (with ``password``) for its own statements to be told apart.
+public final class TestClickHouse: Sendable {
+    public let port: Int
+    public let directory: String
+    private let process: BackgroundProcess
+
+    /// The password of `default`, the only user.
+    public static let password = "chdb-test-secret"
+
+    /// The repository's root, which holds the server script and the virtual environment.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Starts a server; `flushInterval` is query_log's. It stops when this object goes, and the
+    /// server also stops by itself when the test process is gone, however it ended.
+    public static func start(flushInterval: Duration = .milliseconds(7500)) async throws -> TestClickHouse {
+        let python = root + "/.venv-chdb/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw TestSupportError("no chdb environment at \(root)/.venv-chdb: run scripts/install-deps")
+        }
+        var failure: (any Error)?
+        for _ in 0..<3 {
+            let port = try freePort()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chdb-\(UUID().uuidString.prefix(8))").path
+            let process = try BackgroundProcess([
+                python, root + "/scripts/chdb-http-server", "--port", String(port), "--data", directory, "--user", "default:" + password,
+                "--flush-interval-ms", String(flushInterval.components.seconds * 1000 + flushInterval.components.attoseconds / 1_000_000_000_000_000),
+                "--parent-pid", String(getpid()),
+            ])
+            let server = TestClickHouse(port: port, directory: directory, process: process)
+            do {
+                try await server.waitUntilReady()
+                return server
+            } catch {
+                failure = TestSupportError("\(error)\nserver output:\n\(process.output)")
+            }
+        }
+        throw failure!
+    }
+
+    private init(port: Int, directory: String, process: BackgroundProcess) {
+        self.port = port
+        self.directory = directory
+        self.process = process
+    }
+
+    deinit {
+        process.signal(SIGKILL)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Waits for `/ping` (importing chdb and starting the engine takes a few seconds, more on a busy
+    /// machine); throws when the server exited or never answered.
+    private func waitUntilReady() async throws {
+        for _ in 0..<600 {
+            if let exit = try await process.wait(timeout: .milliseconds(1)) { throw TestSupportError("the server exited with status \(exit)") }
+            if let ping = try? await HTTPGet.fetch("http://127.0.0.1:\(port)/ping"), ping.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestSupportError("the server did not answer /ping")
+    }
+
+    /// A DSN for `user` (the password goes separately, as a configuration gives it).
+    public func dsn(user: String = "default", database: String = "default") -> String {
+        "http://\(user)@127.0.0.1:\(port)/\(database)"
+    }
+
+    /// Settings that log in as `default` with its password, as the exporter does: through a
+    /// password file in the server's folder.
+    public func settings(marker: String? = nil) throws -> ConnectionSettings {
+        let passwordFile = directory + "/password"
+        try (Self.password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        var settings = ConnectionSettings(dsn: dsn(), passwordFile: passwordFile, connectTimeout: .seconds(5))
+        settings.statementMarker = marker
+        return settings
+    }
+
+    /// A connection as `default`, for a test's own statements.
+    public func connect() async throws -> ClickHouseConnection {
+        try await ClickHouseConnection.connect(try settings())
+    }
+}
