@@ -298,7 +298,7 @@ struct ConfigLoaderTests {
         #expect(failure(parsing: "warehouses:\n  - { name: a, kind: redshift, dsn: x, query_history: { cost: { node_type: ds2.xlarge, nodes: 2 } } }\n")
             .contains("no known price for node type \"ds2.xlarge\""))
         #expect(failure(parsing: "warehouses:\n  - { name: a, kind: postgres, dsn: x, query_history: { overlap: 5m } }\n")
-            .contains("is for Redshift warehouses"))
+            .contains("is for Redshift and ClickHouse warehouses"))
     }
 
     @Test func serverlessCostJoinsItsCollectorAndStandsAlone() throws {

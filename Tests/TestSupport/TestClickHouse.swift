@@ -30,24 +30,15 @@ public final class TestClickHouse: Sendable {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw TestSupportError("no chdb environment at \(root)/.venv-chdb: run scripts/install-deps")
         }
-        var failure: (any Error)?
-        for _ in 0..<3 {
-            let port = try freePort()
+        return try await startOnAFreePort { port in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chdb-\(UUID().uuidString.prefix(8))").path
             let process = try BackgroundProcess([
                 python, root + "/scripts/chdb-http-server", "--port", String(port), "--data", directory, "--user", "default:" + password,
                 "--flush-interval-ms", String(flushInterval.components.seconds * 1000 + flushInterval.components.attoseconds / 1_000_000_000_000_000),
                 "--parent-pid", String(getpid()),
             ])
-            let server = TestClickHouse(port: port, directory: directory, process: process)
-            do {
-                try await server.waitUntilReady()
-                return server
-            } catch {
-                failure = TestSupportError("\(error)\nserver output:\n\(process.output)")
-            }
+            return (TestClickHouse(port: port, directory: directory, process: process), process)
         }
-        throw failure!
     }
 
     private init(port: Int, directory: String, process: BackgroundProcess) {
@@ -59,17 +50,6 @@ public final class TestClickHouse: Sendable {
     deinit {
         process.signal(SIGKILL)
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// Waits for `/ping` (importing chdb and starting the engine takes a few seconds, more on a busy
-    /// machine); throws when the server exited or never answered.
-    private func waitUntilReady() async throws {
-        for _ in 0..<600 {
-            if let exit = try await process.wait(timeout: .milliseconds(1)) { throw TestSupportError("the server exited with status \(exit)") }
-            if let ping = try? await HTTPGet.fetch("http://127.0.0.1:\(port)/ping"), ping.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSupportError("the server did not answer /ping")
     }
 
     /// A DSN for `user` (the password goes separately, as a configuration gives it).

@@ -27,15 +27,15 @@ public enum CollectorCatalog {
         },
         .init("tables", [.postgres, .redshift], .byDefault, every: .seconds(60)) { warehouse, metrics, _ in
             let tables = warehouse.tables
-            return switch warehouse.kind {
-            case .postgres:
-                PostgresTablesCollector(
+            // Made for those two kinds only.
+            return if warehouse.kind == .redshift {
+                RedshiftTablesCollector(
                     options: .init(
                         includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables,
                         databases: tables.databases),
                     metrics: metrics)
-            case .redshift:
-                RedshiftTablesCollector(
+            } else {
+                PostgresTablesCollector(
                     options: .init(
                         includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables,
                         databases: tables.databases),
@@ -49,6 +49,11 @@ public enum CollectorCatalog {
             warehouse, metrics, shared in
             PostgresQueryLogCollector(
                 options: warehouse.queryLog, warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules, state: shared.state)
+        },
+        .init("query_log", [.clickhouse], .byDefault, every: .seconds(15)) { warehouse, metrics, shared in
+            ClickHouseQueryLogCollector(
+                options: .init(window: warehouse.queryHistory.window), warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
+                state: shared.state)
         },
         // Needs the pg_stat_statements extension.
         .init("statements", [.postgres], .byName, every: .seconds(60)) { _, metrics, shared in
@@ -81,8 +86,9 @@ public enum CollectorCatalog {
         },
     ]
 
-    static func descriptor(_ name: String) -> CollectorDescriptor? {
-        descriptors.first { $0.name == name }
+    /// The collector `name` of `kind`: kinds may each have their own collector of one name.
+    static func descriptor(_ name: String, of kind: ExporterConfig.Warehouse.Kind? = nil) -> CollectorDescriptor? {
+        descriptors.first { $0.name == name && (kind.map($0.kinds.contains) ?? true) }
     }
 
     /// Collector names available for a kind of warehouse, in the order they run.
@@ -119,8 +125,8 @@ public enum CollectorCatalog {
         descriptor(collector)?.interval ?? healthInterval
     }
 
-    static func make(_ name: String, for warehouse: ExporterConfig.Warehouse, metrics: MetricCatalog, shared: Shared) -> (any Collector)? {
-        guard let descriptor = descriptor(name), descriptor.kinds.contains(warehouse.kind) else { return nil }
+    static func make(_ name: String, for warehouse: ExporterConfig.Warehouse, metrics: MetricCatalog, shared: Shared) -> (any PolledCollector)? {
+        guard let descriptor = descriptor(name, of: warehouse.kind) else { return nil }
         return descriptor.make(warehouse, metrics, shared)
     }
 

@@ -16,7 +16,7 @@ struct CollectorDescriptor: Sendable {
         case when(because: String, @Sendable (ExporterConfig.Warehouse) -> Bool)
     }
 
-    typealias Factory = @Sendable (ExporterConfig.Warehouse, MetricCatalog, CollectorCatalog.Shared) -> any Collector
+    typealias Factory = @Sendable (ExporterConfig.Warehouse, MetricCatalog, CollectorCatalog.Shared) -> any PolledCollector
 
     let name: String
     let kinds: Set<ExporterConfig.Warehouse.Kind>

@@ -9,7 +9,7 @@ import WarehouseClient
 /// and its own connection, so a slow collector delays nobody else and a failing one fails alone.
 final class WarehouseRunner: Sendable {
     let config: ExporterConfig.Warehouse
-    let collectors: [any Collector]
+    let collectors: [any PolledCollector]
     private let metrics: MetricCatalog
     private let status: StatusBoard
     private let logger: Logger
@@ -26,7 +26,7 @@ final class WarehouseRunner: Sendable {
 
     /// A runner of the given collectors (tests run doubles with it).
     init(
-        config: ExporterConfig.Warehouse, collectors: [any Collector], metrics: MetricCatalog, status: StatusBoard, logger: Logger,
+        config: ExporterConfig.Warehouse, collectors: [any PolledCollector], metrics: MetricCatalog, status: StatusBoard, logger: Logger,
         sessions: SessionRegistry = SessionRegistry()
     ) {
         self.config = config
@@ -63,20 +63,49 @@ final class WarehouseRunner: Sendable {
         return settings
     }
 
-    private func loop(_ collector: any Collector) async {
-        let session = WarehouseSession(
-            settings: settings,
-            backoff: Backoff(initial: min(.seconds(1), config.reconnectBackoffMax), maximum: config.reconnectBackoffMax),
+    /// Runs `collector` with a session of the client it reads with, until the task is cancelled.
+    private func loop(_ collector: any PolledCollector) async {
+        let logger = logger.with("collector", collector.name)
+        switch (config.kind, collector) {
+        case (.clickhouse, let collector as any ClickHouseCollector):
+            await loop(collector, session: ClickHouseSession.self) { [self] connection in
+                try await collector.collect(
+                    ClickHouseContext(connection: connection, warehouse: config.name, queryTimeout: config.queryTimeout, logger: logger))
+            }
+        case (.postgres, let collector as any Collector), (.redshift, let collector as any Collector):
+            await loop(collector, session: WarehouseSession.self) { [self] connection in
+                try await collector.collect(
+                    CollectionContext(
+                        connection: connection, warehouse: config.name, queryTimeout: config.queryTimeout, logger: logger, settings: settings))
+            }
+        default:
+            // The catalog gives each kind only collectors of its client.
+            logger.error("collector cannot read this kind of warehouse", metadata: ["collector": "\(collector.name)", "kind": "\(config.kind.rawValue)"])
+        }
+    }
+
+    /// Runs `collector` by `run` on its interval, with a connection of a session of its own, until
+    /// the task is cancelled.
+    private func loop<Link>(
+        _ collector: any PolledCollector, session _: ReconnectingSession<Link>.Type, run: @escaping @Sendable (Link) async throws -> Void
+    ) async {
+        let session = ReconnectingSession<Link>(
+            settings: settings, backoff: Backoff(initial: min(.seconds(1), config.reconnectBackoffMax), maximum: config.reconnectBackoffMax),
             onEvent: { [self] event in connectionEvent(event) })
         defer { session.close() }
-
         let interval = config.interval(for: collector.name)
         let clock = ContinuousClock()
         var failing = false
         var next = clock.now
         while !Task.isCancelled {
             let started = clock.now
-            let failure = await runOnce(collector, session)
+            let failure: (any Error)?
+            do {
+                try await session.withConnection(run)
+                failure = nil
+            } catch {
+                failure = error
+            }
             if Task.isCancelled { return }
             record(collector, failure: failure, duration: clock.now - started)
             if let failure, !failing {
@@ -92,22 +121,7 @@ final class WarehouseRunner: Sendable {
         }
     }
 
-    /// Returns the error that made the run fail, or nil.
-    private func runOnce(_ collector: any Collector, _ session: WarehouseSession) async -> (any Error)? {
-        do {
-            try await session.withConnection { connection in
-                try await collector.collect(
-                    CollectionContext(
-                        connection: connection, warehouse: config.name, queryTimeout: config.queryTimeout,
-                        logger: logger.with("collector", collector.name), settings: settings))
-            }
-            return nil
-        } catch {
-            return error
-        }
-    }
-
-    private func record(_ collector: any Collector, failure: (any Error)?, duration: Duration) {
+    private func record(_ collector: any PolledCollector, failure: (any Error)?, duration: Duration) {
         let now = Date().timeIntervalSince1970
         status.record(warehouse: config.name, collector: collector.name, error: failure.map { "\($0)" }, at: now)
         if collector is HealthCheck {
@@ -122,7 +136,7 @@ final class WarehouseRunner: Sendable {
         }
     }
 
-    private func connectionEvent(_ event: WarehouseSession.Event) {
+    private func connectionEvent(_ event: SessionEvent) {
         switch event {
         case .connected(let version):
             setReachable(true, reason: nil, serverVersion: version)

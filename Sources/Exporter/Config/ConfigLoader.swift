@@ -199,7 +199,10 @@ private struct Reader: YAMLReading {
         let dsnNode = try required(fields, "dsn", in: node)
         var warehouse = ExporterConfig.Warehouse(name: name, kind: kind, dsn: try string(dsnNode, "dsn"))
         do {
-            _ = try ConnectionInfo(parsing: warehouse.dsn)
+            switch kind {
+            case .clickhouse: _ = try ClickHouseDSN(parsing: warehouse.dsn)
+            case .postgres, .redshift: _ = try ConnectionInfo(parsing: warehouse.dsn)
+            }
         } catch let failure {
             throw error(dsnNode, "dsn of \(what): \(failure.message)")
         }
@@ -218,7 +221,7 @@ private struct Reader: YAMLReading {
             if let other = fields["password_file"] {
                 throw error(other, "\(what) has password_command: give password_file or password_command, not both")
             }
-            if (try? ConnectionInfo(parsing: warehouse.dsn))?.options["password"] != nil {
+            if warehouse.dsnPassword != nil {
                 throw error(node, "\(what) has a password in its dsn: give that or password_command, not both")
             }
             var command = PasswordCommand(arguments: arguments)
@@ -254,8 +257,11 @@ private struct Reader: YAMLReading {
         }
         if let node = fields["tables"] { warehouse.tables = try tables(node, kind: kind) }
         if let node = fields["query_history"] {
-            guard kind == .redshift else { throw error(node, "\"query_history\" is for Redshift warehouses (kind: redshift)") }
-            let options = try mapping(node, "query_history", allowed: ["overlap", "lookback", "page_size", "cost"])
+            guard kind == .redshift || kind == .clickhouse else {
+                throw error(node, "\"query_history\" is for Redshift and ClickHouse warehouses (kind: redshift, clickhouse)")
+            }
+            // ClickHouse charges no query: its query_log reads with the window alone.
+            let options = try mapping(node, "query_history", allowed: kind == .redshift ? ["overlap", "lookback", "page_size", "cost"] : ["overlap", "lookback", "page_size"])
             if let node = options["overlap"] { warehouse.queryHistory.window.overlap = try positiveDuration(node, "overlap") }
             if let node = options["lookback"] { warehouse.queryHistory.window.lookback = try positiveDuration(node, "lookback") }
             if let node = options["page_size"] { warehouse.queryHistory.window.pageSize = try positiveInteger(node, "page_size") }

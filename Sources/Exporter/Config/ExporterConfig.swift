@@ -20,12 +20,15 @@ public struct ExporterConfig: Sendable {
         public enum Kind: String, Sendable, CaseIterable {
             case postgres
             case redshift
+            /// ClickHouse, through its HTTP interface (docs/clickhouse.md).
+            case clickhouse
         }
 
         /// The `warehouse` label value.
         public var name: String
         public var kind: Kind
-        /// A libpq connection string or URI.
+        /// A libpq connection string or URI; for ClickHouse, `http(s)://user@host:port/database`
+        /// (``ClickHouseDSN``).
         public var dsn: String
         public var passwordFile: String?
         /// Prints the password; run before each connection attempt (IAM credentials, a vault).
@@ -62,6 +65,22 @@ public struct ExporterConfig: Sendable {
             self.queryHistory = .init()
             self.dataChecks = .init()
             self.collectors = CollectorCatalog.unlisted(for: self)
+        }
+
+        /// Where the DSN points, with nothing secret in it; nil when it does not parse.
+        public var safeTarget: String? {
+            switch kind {
+            case .clickhouse: (try? ClickHouseDSN(parsing: dsn))?.safeDescription
+            case .postgres, .redshift: (try? ConnectionInfo(parsing: dsn))?.safeDescription
+            }
+        }
+
+        /// The password written in the DSN, if any.
+        var dsnPassword: String? {
+            switch kind {
+            case .clickhouse: (try? ClickHouseDSN(parsing: dsn))?.password
+            case .postgres, .redshift: (try? ConnectionInfo(parsing: dsn))?.options["password"]
+            }
         }
 
         /// How often `collector` runs here.

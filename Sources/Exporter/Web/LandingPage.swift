@@ -28,7 +28,7 @@ struct LandingPage {
 
             """
         for warehouse in config().warehouses {
-            let target = (try? ConnectionInfo(parsing: warehouse.dsn).safeDescription) ?? "(invalid DSN)"
+            let target = warehouse.safeTarget ?? "(invalid DSN)"
             html += "<h2>\(escape(warehouse.name)) <small>(\(warehouse.kind.rawValue), \(escape(target)))</small></h2>\n"
             html += "<table><tr><th>collector</th><th>interval</th><th>runs</th><th>last success</th><th>last error</th></tr>\n"
             for collector in [CollectorCatalog.health] + warehouse.collectors {

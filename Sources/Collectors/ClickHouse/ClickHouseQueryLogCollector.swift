@@ -1,0 +1,164 @@
+public import QueryMetrics
+public import SQLText
+import Foundation
+import Synchronization
+import WarehouseClient
+
+/// Every finished query of a ClickHouse server, observed exactly once into the query families,
+/// from `system.query_log`: its context from the annotations in its text and in its `log_comment`,
+/// else the client's name (the first product of `http_user_agent`, else of `client_name`), else
+/// `unknown`; its duration `query_duration_ms`; success, or by `exception_code` aborted (394, a
+/// cancelled query) or failed (any other: 159 a timeout, 241 out of memory).
+///
+/// Incremental as Redshift's `query_history` is: each poll reads the rows that ended since the
+/// latest end time seen, less an overlap window, which covers the server's flush delay (rows reach
+/// the table every `flush_interval_milliseconds`, 7.5 s by default, so they appear out of order),
+/// in pages ordered by end time and key, and drops the keys already counted. The cursor is saved in
+/// the state file after each page; the first start begins at the server's clock.
+///
+/// The exporter's own statements are those that carry its annotation *and* ran as the user it
+/// logs in as (ClickHouse records no session the exporter could register).
+public final class ClickHouseQueryLogCollector: ClickHouseCollector {
+    public struct Options: Sendable, Equatable {
+        public var window: HistoryWindow
+
+        public init(window: HistoryWindow = HistoryWindow()) {
+            self.window = window
+        }
+    }
+
+    public let name = "query_log"
+    private let options: Options
+    private let recorder: QueryRecorder
+    private let analyzer: SQLAnalyzer
+    private let state: StateStore
+    private let stateKey: String
+    private let columns = Mutex<QueryLogColumns?>(nil)
+    private let cursor = Mutex<QueryHistoryCursor?>(nil)
+    private let lag = Mutex<Double?>(nil)
+
+    public var lagSeconds: Double? { lag.withLock { $0 } }
+
+    public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+        self.options = options
+        self.recorder = recorder
+        // ClickHouse's string literals take backslash escapes, as Redshift's do.
+        self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
+        self.state = state
+        self.stateKey = "\(warehouse)/query_log"
+    }
+
+    public func collect(_ context: ClickHouseContext) async throws {
+        // The probe first: a server too old for the collector says so before anything else fails.
+        let columns = try await probe(context)
+        let initial: QueryHistoryCursor
+        if let known = cursor.withLock({ $0 }) ?? state.load(QueryHistoryCursor.self, key: stateKey) {
+            initial = known
+        } else {
+            initial = QueryHistoryCursor(startingAt: try await serverNow(context).adding(seconds: -options.window.lookback.seconds))
+            try save(initial)
+        }
+        guard let columns else {
+            // No query_log yet: it appears at the server's first flush, and the cursor is ready.
+            lag.withLock { $0 = 0 }
+            return
+        }
+        let window = options.window
+        var read = QueryHistoryRead(initial, overlap: window.overlap.seconds, pageSize: window.pageSize, remembering: window.remembered)
+        var position = read.start
+        var oldest: Int64?
+        do {
+            while true {
+                let rows = try await context.query(columns.pageSQL(after: position, limit: window.pageSize)).rows
+                let keys = try rows.map { row in
+                    QueryHistoryRead.Row(id: try row.int64("id"), ended: RedshiftTimestamp(microseconds: try row.int64("ended")))
+                }
+                let taken = read.take(keys)
+                let fresh = taken.fresh.map { keys[$0] }
+                if let first = fresh.first, let last = fresh.last {
+                    let sql = columns.rowsSQL(
+                        ids: fresh.map(\.id), low: first.ended?.microseconds ?? 0, high: last.ended?.microseconds ?? 0)
+                    var byID: [Int64: Row] = [:]
+                    for row in try await context.query(sql).rows { byID[try row.int64("id"), default: row] = row }
+                    for key in fresh {
+                        guard let row = byID[key.id], try observe(row, context) else { continue }
+                        oldest = min(oldest ?? Int64.max, try row.int64("ended"))
+                    }
+                }
+                read.handed()
+                try save(read.committed)
+                guard let next = taken.next else { break }
+                position = next
+            }
+        } catch {
+            try? save(read.committed)
+            throw error
+        }
+        try save(read.finished)
+        let now = Date().timeIntervalSince1970
+        lag.withLock { $0 = oldest.map { max(0, now - Double($0) / 1_000_000) } ?? 0 }
+    }
+
+    /// The columns of `system.query_log`, probed once it exists; nil while it does not.
+    private func probe(_ context: ClickHouseContext) async throws -> QueryLogColumns? {
+        if let known = columns.withLock({ $0 }) { return known }
+        let names = try await context.query(QueryLogColumns.probeSQL).rows.map { try $0.string("name") }
+        let probed = try QueryLogColumns(names: Set(names), serverVersion: context.connection.serverVersion)
+        columns.withLock { $0 = probed }
+        return probed
+    }
+
+    private func serverNow(_ context: ClickHouseContext) async throws -> RedshiftTimestamp {
+        guard let row = try await context.query(QueryLogColumns.nowSQL).rows.first else {
+            throw WarehouseError(.decoding, "now64() gave no row")
+        }
+        return RedshiftTimestamp(microseconds: try row.int64("now"))
+    }
+
+    /// Counts the query unless it is the exporter's own; returns whether it did.
+    private func observe(_ row: Row, _ context: ClickHouseContext) throws -> Bool {
+        let comment = try row.string("comment")
+        let query = try row.string("query")
+        // log_comment is read as a comment before the text, so its annotations count with the
+        // text's by the same precedence; a "*/" inside it must not end that comment early.
+        let text = comment.isEmpty ? query : "/* " + comment.replacingOccurrences(of: "*/", with: "* /") + " */\n" + query
+        let analysis = analyzer.analyze(text)
+        let user = try row.string("user")
+        let attribution = Attribution(
+            context: analysis.context, fallbackApp: Self.clientApp(userAgent: try row.string("http_user_agent"), clientName: try row.string("client_name")),
+            databaseUser: user)
+        guard !OwnStatements.contains(attribution, ranAsExportersRole: user == context.connection.user) else { return false }
+        let code = try row.int64("exception_code")
+        let status: QueryStatus = code == 0 ? .success : code == Int64(ClickHouseCode.queryWasCancelled) ? .aborted : .failed
+        var record = QueryRecord(
+            warehouse: context.warehouse, database: try row.string("current_database"), attribution: attribution, queryType: analysis.queryType,
+            status: status, durationSeconds: Double(try row.int64("query_duration_ms")) / 1000, fingerprint: analysis.fingerprint)
+        record.queryID = try row.string("query_id")
+        record.traceID = analysis.traceID
+        record.endedAt = Double(try row.int64("ended")) / 1_000_000
+        if attribution.isUnattributed { record.shape = analyzer.shape(of: query, limit: UnattributedStatement.shapeLimit) }
+        if status == .success {
+            record.tablesRead = analysis.tables.read
+            record.tablesWritten = analysis.tables.written
+        }
+        recorder.observe(record)
+        return true
+    }
+
+    /// The app a client names itself: the first product of its user agent (`grafana/11.2
+    /// clickhouse-datasource/4.0 …` is grafana), else of the native protocol's client name; nil
+    /// when both are empty.
+    static func clientApp(userAgent: String, clientName: String) -> String? {
+        let name = userAgent.isEmpty ? clientName : userAgent
+        guard let product = name.split(separator: " ").first else { return nil }
+        return String(product.split(separator: "/").first ?? product)
+    }
+
+    private func save(_ value: QueryHistoryCursor) throws {
+        let changed = cursor.withLock { current in
+            defer { current = value }
+            return current != value
+        }
+        if changed { try state.save(value, key: stateKey) }
+    }
+}

@@ -1,0 +1,82 @@
+import WarehouseClient
+
+/// The columns of a server's `system.query_log`, probed from `system.columns` (they changed from
+/// version to version: docs/clickhouse.md), and the statements the `query_log` collector reads
+/// them with.
+///
+/// A finished query is a row of type QueryFinish (2), ExceptionBeforeStart (3) or
+/// ExceptionWhileProcessing (4) with `is_initial_query = 1`: QueryStart rows and the sub-queries of
+/// a distributed query are not queries of their own. Its key is its host, `query_id`, type and
+/// `event_time_microseconds`, hashed to the 64-bit id the cursor keeps: `query_id` alone is not
+/// unique, as clients choose it and may reuse it.
+struct QueryLogColumns: Sendable, Equatable {
+    /// The columns the collector cannot do without, and the version that brought the last of them
+    /// (`event_time_microseconds`, 20.10).
+    static let required = [
+        "type", "event_date", "event_time", "event_time_microseconds", "query_duration_ms", "query", "is_initial_query", "user",
+        "query_id", "exception_code", "current_database", "http_user_agent", "client_name",
+    ]
+    static let minimumVersion = "20.10"
+
+    /// Whether `log_comment` exists (21.3 and later): its annotations count as the query's.
+    let hasLogComment: Bool
+    /// The host column (23.10 and later; `hostName()`, the server answering, before).
+    let host: String
+
+    /// Columns as `system.columns` lists them; nil when there are none: the table does not exist
+    /// until the server's first flush. Throws when a required column is missing, naming them.
+    init?(names: Set<String>, serverVersion: String) throws(WarehouseError) {
+        guard !names.isEmpty else { return nil }
+        let missing = Self.required.filter { !names.contains($0) }
+        guard missing.isEmpty else {
+            throw WarehouseError(
+                .query,
+                "system.query_log of this server (ClickHouse \(serverVersion)) has no column \(missing.joined(separator: ", ")): "
+                    + "the query_log collector needs ClickHouse \(Self.minimumVersion) or later (docs/clickhouse.md)")
+        }
+        hasLogComment = names.contains("log_comment")
+        host = names.contains("hostname") ? "hostname" : "hostName()"
+    }
+
+    static let probeSQL = "SELECT name FROM system.columns WHERE database = 'system' AND table = 'query_log'"
+
+    /// The server's clock, in microseconds: where a first start begins reading.
+    static let nowSQL = "SELECT toUnixTimestamp64Micro(now64(6)) AS now"
+
+    private var id: String {
+        "toInt64(cityHash64(\(host), query_id, toInt8(type), event_time_microseconds))"
+    }
+
+    /// Rows from `from` microseconds on, by `event_date` and `event_time` too, which the table is
+    /// ordered by: without them every poll reads the whole table.
+    private func since(_ from: Int64) -> String {
+        let seconds = from / 1_000_000
+        return """
+            event_date >= toDate(toDateTime(\(seconds))) AND event_time >= toDateTime(\(seconds))
+              AND toInt8(type) IN (2, 3, 4) AND is_initial_query = 1
+            """
+    }
+
+    /// The ids and end times of one page after `position`, in the cursor's order.
+    func pageSQL(after position: QueryHistoryCursor.Position, limit: Int) -> String {
+        let time = position.time.microseconds
+        return """
+            SELECT \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended
+            FROM system.query_log
+            WHERE \(since(time)) AND ended >= \(time) AND (ended > \(time) OR id > \(position.id))
+            ORDER BY ended, id
+            LIMIT \(limit)
+            """
+    }
+
+    /// The columns the records need, of the rows with `ids`, which ended between `low` and `high`.
+    func rowsSQL(ids: [Int64], low: Int64, high: Int64) -> String {
+        """
+        SELECT \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended, exception_code,
+               query_duration_ms, user, current_database, query, \(hasLogComment ? "log_comment" : "''") AS comment,
+               http_user_agent, client_name, query_id
+        FROM system.query_log
+        WHERE \(since(low)) AND event_time <= toDateTime(\(high / 1_000_000 + 1)) AND id IN (\(ids.map(String.init).joined(separator: ", ")))
+        """
+    }
+}

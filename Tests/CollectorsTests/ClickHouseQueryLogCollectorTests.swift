@@ -1,0 +1,182 @@
+@testable import Collectors
+import Foundation
+import Logging
+import QueryMetrics
+import SQLText
+import TestSupport
+import Testing
+import WarehouseClient
+
+/// The ClickHouse query_log collector against ClickHouse's engine behind its HTTP interface
+/// (TestClickHouse), whose system.query_log is the ground truth.
+@Suite("ClickHouse query_log collector")
+struct ClickHouseQueryLogCollectorTests {
+    /// One exporter process: its recorder, its collector, and the state file it shares with the
+    /// process before it.
+    struct Exporter {
+        let recorder = QueryRecorder()
+        let collector: ClickHouseQueryLogCollector
+
+        init(statePath: String, pageSize: Int) throws {
+            collector = ClickHouseQueryLogCollector(
+                options: .init(window: HistoryWindow(overlap: .seconds(600), pageSize: pageSize)), warehouse: "ch", recorder: recorder,
+                rules: AnnotationRules(), state: try StateStore(path: statePath))
+        }
+
+        var exposition: String {
+            var buffer: [UInt8] = []
+            recorder.emit(into: &buffer)
+            return String(decoding: buffer, as: UTF8.self)
+        }
+    }
+
+    /// A data team's statements, as their tools write them, with failures of every kind a server
+    /// reports, a killed statement and a slow one; each with the settings it is sent with and the
+    /// deadline its client gives it.
+    static func workload(_ count: Int) -> [(sql: String, settings: [String: String], timeout: Duration?)] {
+        (0..<count).map { index in
+            let airflow = #"/* {"app":"airflow","dag":"daily_sales","task":"load_\#(index % 3)"} */"#
+            let dbt = #"/* {"app": "dbt", "dbt_version": "1.8.7", "node_id": "model.shop.orders_daily"} */"#
+            switch index % 10 {
+            case 0, 1, 2: return ("\(airflow)\nINSERT INTO shop.orders SELECT number + \(index * 10), 'item\\t\(index)' FROM numbers(10)", [:], nil)
+            case 3: return ("\(dbt)\nSELECT count() FROM shop.orders WHERE id > \(index)", [:], nil)
+            case 4: return (#"-- Looker Query Context '{"user_id":181,"history_slug":"9f3c","instance_slug":"abc"}'"# + "\nSELECT item, count() FROM shop.orders GROUP BY item ORDER BY 2 DESC LIMIT 5", [:], nil)
+            case 5: return ("-- Metabase:: userID: 7 queryType: native queryHash: 5e1d\nSELECT max(id) FROM shop.orders", [:], nil)
+            case 6: return ("SELECT sum(id) FROM shop.orders", ["log_comment": #"{"app":"airflow","dag":"hourly_events","task":"aggregate"}"#], nil)
+            case 7: return ("SELECT \(index), 'plain ad hoc'", [:], nil)
+            case 8 where index % 20 == 8: return ("\(airflow)\nSELECT throwIf(number = 3) FROM numbers(10)", [:], nil)
+            case 8: return ("\(dbt)\nSELECT * FROM shop.missing_\(index)", [:], nil)
+            default:
+                switch index / 10 % 6 {
+                case 0: return ("SELECT groupArray(number) FROM numbers(5000000)", ["max_memory_usage": "2000000"], nil)
+                case 1: return ("SELECT count() FROM system.numbers WHERE number != \(index)", ["max_execution_time": "0.3"], nil)
+                case 2: return ("SELECT count() FROM system.numbers WHERE number > \(index)", [:], .milliseconds(500))
+                case 3: return ("\(dbt)\nSELECT sleep(1.2)", [:], nil)
+                default: return ("\(dbt)\nSELECT count() FROM shop.orders", [:], nil)
+                }
+            }
+        }
+    }
+
+    /// What a query_log row is known to be by how the workload wrote it: app, dag and task.
+    static func expected(query: String, comment: String, clientName: String) -> (app: String, dag: String, task: String) {
+        if comment.contains("hourly_events") { return ("airflow", "hourly_events", "aggregate") }
+        if query.hasPrefix(#"/* {"app":"airflow""#), let task = query.firstRange(of: "load_") {
+            return ("airflow", "daily_sales", String(query[task.lowerBound...].prefix(6)))
+        }
+        if query.hasPrefix(#"/* {"app": "dbt""#) { return ("dbt", "", "") }
+        if query.hasPrefix("-- Looker Query Context") { return ("looker", "", "") }
+        if query.hasPrefix("-- Metabase::") { return ("metabase", "", "") }
+        // Anything else (the kills' own statements among them) is the client's: chdb names itself.
+        return (clientName.split(separator: " ").first.map(String.init) ?? "unknown", "", "")
+    }
+
+    /// Sums of `metric`'s samples by the values of `labels`, joined by "|".
+    static func sums(_ text: String, _ metric: String, by labels: [String]) -> [String: Double] {
+        var sums: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix(metric + "{") {
+            let key = labels.map { label in
+                line.firstRange(of: "\(label)=\"").map { String(line[$0.upperBound...].prefix { $0 != "\"" }) } ?? ""
+            }.joined(separator: "|")
+            sums[key, default: 0] += Double(line.split(separator: " ").last!) ?? .nan
+        }
+        return sums
+    }
+
+    /// A few hundred statements, counted while query_log is being flushed (every 7.5 s, so most
+    /// polls see part of what ran), with a restart from the state file halfway: what /metrics
+    /// says equals what system.query_log holds, query by query.
+    @Test func countsEveryFinishedQueryOnceAsQueryLogHoldsItAcrossFlushesAndARestart() async throws {
+        let server = try await TestClickHouse.start()
+        let exporterConnection = try await ClickHouseConnection.connect(try server.settings(marker: OwnStatements.annotation))
+        let team = try await server.connect()
+        let context = ClickHouseContext(connection: exporterConnection, warehouse: "ch", queryTimeout: .seconds(30), logger: Logger(label: "test"))
+        _ = try await team.query("CREATE DATABASE shop")
+        _ = try await team.query("CREATE TABLE shop.orders (id UInt64, item String) ENGINE = MergeTree ORDER BY id")
+        let statePath = server.directory + "/state.json"
+
+        var exporter = try Exporter(statePath: statePath, pageSize: 40)
+        try await exporter.collector.collect(context)  // where counting starts: the setup is history
+        var expositions: [String] = []
+        let start = try await team.query("SELECT toUnixTimestamp64Micro(now64(6)) AS now").rows[0].int64("now")
+
+        let statements = Self.workload(300)
+        for (index, statement) in statements.enumerated() {
+            _ = try? await team.query(statement.sql, settings: statement.settings, timeout: statement.timeout)
+            if index % 25 == 24 { try await exporter.collector.collect(context) }
+            if index == 149 {
+                // A restart: a new process, with what the last one saved.
+                expositions.append(exporter.exposition)
+                exporter = try Exporter(statePath: statePath, pageSize: 40)
+            }
+        }
+        // A killed statement's row is written once it has stopped; then everything is flushed. These
+        // statements are the exporter's own, as are the ground truth's below: counted by neither.
+        var running = 1
+        while running > 0 {
+            running = try await exporterConnection.query("SELECT count() AS n FROM system.processes WHERE query LIKE '%system.numbers WHERE number%' AND query NOT LIKE '%processes%'").rows[0].int64("n") == 0 ? 0 : 1
+            if running > 0 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        _ = try await exporterConnection.query("SYSTEM FLUSH LOGS")
+        try await exporter.collector.collect(context)
+        try await exporter.collector.collect(context)  // nothing new
+        expositions.append(exporter.exposition)
+
+        let truth = try await exporterConnection.query(
+            """
+            SELECT query, log_comment, client_name, exception_code, query_duration_ms FROM system.query_log
+            WHERE toInt8(type) IN (2, 3, 4) AND is_initial_query = 1 AND toUnixTimestamp64Micro(event_time_microseconds) >= \(start)
+              AND NOT startsWith(query, '\(OwnStatements.annotation)')
+            """)
+        var expectedCounts: [String: Double] = [:]
+        var expectedTasks: [String: Double] = [:]
+        var expectedSeconds = 0.0
+        var statuses: Set<String> = []
+        for row in truth.rows {
+            let (app, dag, task) = Self.expected(query: try row.string("query"), comment: try row.string("log_comment"), clientName: try row.string("client_name"))
+            let code = try row.int64("exception_code")
+            let status = code == 0 ? "success" : code == 394 ? "aborted" : "failed"
+            statuses.insert("\(status):\(code)")
+            expectedCounts["\(app)|\(status)", default: 0] += 1
+            if !dag.isEmpty { expectedTasks["\(dag)|\(task)", default: 0] += 1 }
+            expectedSeconds += Double(try row.int64("query_duration_ms")) / 1000
+        }
+        var counts: [String: Double] = [:]
+        var tasks: [String: Double] = [:]
+        var seconds = 0.0
+        for text in expositions {
+            counts.merge(Self.sums(text, "warehouse_query_duration_seconds_count", by: ["app", "status"]), uniquingKeysWith: +)
+            tasks.merge(Self.sums(text, "warehouse_query_duration_seconds_count", by: ["dag", "task"]).filter { $0.key != "|" }, uniquingKeysWith: +)
+            seconds += Self.sums(text, "warehouse_query_duration_seconds_sum", by: ["warehouse"])["ch"] ?? 0
+        }
+        #expect(truth.count > 300)
+        for app in ["airflow", "dbt", "looker", "metabase", "chDB"] {
+            #expect(counts.keys.contains { $0.hasPrefix(app + "|") }, "\(counts)")
+        }
+        #expect(counts == expectedCounts)
+        #expect(tasks == expectedTasks)
+        #expect(abs(seconds - expectedSeconds) < 1e-6)
+        // Every kind of ending the workload meant to cause is among them.
+        for ending in ["failed:395", "failed:60", "failed:241", "failed:159", "aborted:394"] {
+            #expect(statuses.contains(ending), "\(statuses)")
+        }
+    }
+
+    /// Before its first flush a server has no query_log: nothing to read yet, and no failure;
+    /// what runs from then on is counted once the table appears.
+    @Test func aServerWithoutQueryLogYetIsReadOnceItHasOne() async throws {
+        let server = try await TestClickHouse.start()
+        let connection = try await ClickHouseConnection.connect(try server.settings(marker: OwnStatements.annotation))
+        let context = ClickHouseContext(connection: connection, warehouse: "ch", queryTimeout: .seconds(30), logger: Logger(label: "test"))
+        let exporter = try Exporter(statePath: server.directory + "/state.json", pageSize: 100)
+        try await exporter.collector.collect(context)
+        #expect(exporter.collector.lagSeconds == 0)
+
+        let team = try await server.connect()
+        _ = try await team.query(#"/* {"app":"airflow","dag":"d","task":"t"} */ SELECT 1"#)
+        _ = try await connection.query("SYSTEM FLUSH LOGS")
+        try await exporter.collector.collect(context)
+        let counts = Self.sums(exporter.exposition, "warehouse_query_duration_seconds_count", by: ["app", "dag", "task", "status"])
+        #expect(counts["airflow|d|t|success"] == 1, "\(counts)")
+    }
+}

@@ -1,0 +1,40 @@
+@testable import Collectors
+import Testing
+import WarehouseClient
+
+/// What the collector asks of a server's query_log, checked on the column lists of versions it
+/// does not run against here.
+@Suite("ClickHouse query_log columns")
+struct ClickHouseQueryLogColumnsTests {
+    /// system.query_log of ClickHouse 18.16 (Debian 12's package), as system.columns lists it.
+    static let version18: Set<String> = [
+        "type", "event_date", "event_time", "query_start_time", "query_duration_ms", "read_rows", "read_bytes", "written_rows",
+        "written_bytes", "result_rows", "result_bytes", "memory_usage", "query", "exception", "stack_trace", "is_initial_query", "user",
+        "query_id", "address", "port", "initial_user", "initial_query_id", "initial_address", "initial_port", "interface", "os_user",
+        "client_hostname", "client_name", "client_revision", "client_version_major", "client_version_minor", "client_version_patch",
+        "http_method", "http_user_agent", "quota_key", "revision", "thread_numbers", "ProfileEvents.Names", "ProfileEvents.Values",
+        "Settings.Names", "Settings.Values",
+    ]
+
+    @Test func aServerTooOldIsRefusedNamingWhatItLacks() throws {
+        let error = #expect(throws: WarehouseError.self) { try QueryLogColumns(names: Self.version18, serverVersion: "18.16.1") }
+        #expect(error?.message.contains("event_time_microseconds, exception_code, current_database") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("ClickHouse 18.16.1") == true)
+        #expect(error?.message.contains("20.10 or later") == true)
+    }
+
+    @Test func logCommentAndHostnameAreReadWhereTheyExist() throws {
+        let version20 = Self.version18.union(["event_time_microseconds", "exception_code", "current_database"])
+        let old = try #require(try QueryLogColumns(names: version20, serverVersion: "20.10"))
+        #expect(!old.hasLogComment && old.host == "hostName()")
+        let new = try #require(try QueryLogColumns(names: version20.union(["log_comment", "hostname"]), serverVersion: "26.9"))
+        #expect(new.hasLogComment && new.host == "hostname")
+        #expect(try QueryLogColumns(names: [], serverVersion: "26.9") == nil)
+    }
+
+    @Test func theClientsAppIsTheFirstProductOfItsUserAgentElseOfItsName() {
+        #expect(ClickHouseQueryLogCollector.clientApp(userAgent: "grafana/11.2 clickhouse-datasource/4.0 clickhouse-go/2.48.0 (lv:go/1.22)", clientName: "") == "grafana")
+        #expect(ClickHouseQueryLogCollector.clientApp(userAgent: "", clientName: "metabase/1.53.4 jdbc-v2/0.8.4") == "metabase")
+        #expect(ClickHouseQueryLogCollector.clientApp(userAgent: "", clientName: "") == nil)
+    }
+}
