@@ -164,6 +164,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // Read by path from the source tree, so a change shows in the diff rather than a bundle.
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
     ],
