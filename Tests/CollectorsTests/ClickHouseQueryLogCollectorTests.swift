@@ -19,7 +19,8 @@ struct ClickHouseQueryLogCollectorTests {
 
         init(statePath: String, pageSize: Int) throws {
             collector = ClickHouseQueryLogCollector(
-                options: .init(window: HistoryWindow(overlap: .seconds(600), pageSize: pageSize)), warehouse: "ch", recorder: recorder,
+                options: .init(window: HistoryWindow(overlap: .seconds(600), pageSize: pageSize), dollarsPerHour: ClickHouseQueryLogCollectorTests.dollarsPerHour),
+                warehouse: "ch", recorder: recorder,
                 rules: AnnotationRules(), state: try StateStore(path: statePath))
         }
 
@@ -38,7 +39,9 @@ struct ClickHouseQueryLogCollectorTests {
             let airflow = #"/* {"app":"airflow","dag":"daily_sales","task":"load_\#(index % 3)"} */"#
             let dbt = #"/* {"app": "dbt", "dbt_version": "1.8.7", "node_id": "model.shop.orders_daily"} */"#
             switch index % 10 {
-            case 0, 1, 2: return ("\(airflow)\nINSERT INTO shop.orders SELECT number + \(index * 10), 'item\\t\(index)' FROM numbers(10)", [:], nil)
+            case 0, 1: return ("\(airflow)\nINSERT INTO shop.orders SELECT number + \(index * 10), 'item\\t\(index)' FROM numbers(10)", [:], nil)
+            // A table whose name has capitals, filled from another: the server's names are kept.
+            case 2: return ("\(airflow)\nINSERT INTO shop.OrdersDaily SELECT id, item FROM shop.orders WHERE id % 7 = \(index % 7)", [:], nil)
             case 3: return ("\(dbt)\nSELECT count() FROM shop.orders WHERE id > \(index)", [:], nil)
             case 4: return (#"-- Looker Query Context '{"user_id":181,"history_slug":"9f3c","instance_slug":"abc"}'"# + "\nSELECT item, count() FROM shop.orders GROUP BY item ORDER BY 2 DESC LIMIT 5", [:], nil)
             case 5: return ("-- Metabase:: userID: 7 queryType: native queryHash: 5e1d\nSELECT max(id) FROM shop.orders", [:], nil)
@@ -57,6 +60,8 @@ struct ClickHouseQueryLogCollectorTests {
             }
         }
     }
+
+    static let dollarsPerHour = 36.0
 
     /// What a query_log row is known to be by how the workload wrote it: app, dag and task.
     static func expected(query: String, comment: String, clientName: String) -> (app: String, dag: String, task: String) {
@@ -93,6 +98,7 @@ struct ClickHouseQueryLogCollectorTests {
         let context = ClickHouseContext(connection: exporterConnection, warehouse: "ch", queryTimeout: .seconds(30), logger: Logger(label: "test"))
         _ = try await team.query("CREATE DATABASE shop")
         _ = try await team.query("CREATE TABLE shop.orders (id UInt64, item String) ENGINE = MergeTree ORDER BY id")
+        _ = try await team.query("CREATE TABLE shop.OrdersDaily (id UInt64, item String) ENGINE = MergeTree ORDER BY id")
         let statePath = server.directory + "/state.json"
 
         var exporter = try Exporter(statePath: statePath, pageSize: 40)
@@ -124,7 +130,10 @@ struct ClickHouseQueryLogCollectorTests {
 
         let truth = try await exporterConnection.query(
             """
-            SELECT query, log_comment, client_name, exception_code, query_duration_ms FROM system.query_log
+            SELECT query, log_comment, client_name, exception_code, query_duration_ms, query_kind, written_rows,
+                   has(tables, 'shop.orders') AS reads_orders, has(tables, 'shop.OrdersDaily') AS fills_daily,
+                   ProfileEvents['OSCPUVirtualTimeMicroseconds'] AS cpu
+            FROM system.query_log
             WHERE toInt8(type) IN (2, 3, 4) AND is_initial_query = 1 AND toUnixTimestamp64Micro(event_time_microseconds) >= \(start)
               AND NOT startsWith(query, '\(OwnStatements.annotation)')
             """)
@@ -132,7 +141,19 @@ struct ClickHouseQueryLogCollectorTests {
         var expectedTasks: [String: Double] = [:]
         var expectedSeconds = 0.0
         var statuses: Set<String> = []
+        var expectedRowsWritten: [String: Double] = [:]
+        var expectedReads: [String: Double] = [:]
+        var expectedDollars = 0.0
         for row in truth.rows {
+            expectedDollars += Double(try row.int64("cpu")) / 1_000_000 * Self.dollarsPerHour / 3600
+            if try row.int64("exception_code") == 0 {
+                let insert = try row.string("query_kind") == "Insert"
+                let readsOrders = try row.int64("reads_orders") == 1
+                let target = try row.int64("fills_daily") == 1 ? "shop|OrdersDaily" : readsOrders ? "shop|orders" : nil
+                if insert, let target { expectedRowsWritten[target, default: 0] += Double(try row.int64("written_rows")) }
+                // An INSERT into orders touches orders alone and reads nothing of it.
+                if readsOrders && !(insert && target == "shop|orders") { expectedReads["shop|orders", default: 0] += 1 }
+            }
             let (app, dag, task) = Self.expected(query: try row.string("query"), comment: try row.string("log_comment"), clientName: try row.string("client_name"))
             let code = try row.int64("exception_code")
             let status = code == 0 ? "success" : code == 394 ? "aborted" : "failed"
@@ -144,7 +165,13 @@ struct ClickHouseQueryLogCollectorTests {
         var counts: [String: Double] = [:]
         var tasks: [String: Double] = [:]
         var seconds = 0.0
+        var rowsWritten: [String: Double] = [:]
+        var reads: [String: Double] = [:]
+        var dollars = 0.0
         for text in expositions {
+            rowsWritten.merge(Self.sums(text, "warehouse_table_rows_written_total", by: ["schema", "table"]), uniquingKeysWith: +)
+            reads.merge(Self.sums(text, "warehouse_table_reads_total", by: ["schema", "table"]), uniquingKeysWith: +)
+            dollars += Self.sums(text, "warehouse_query_cost_dollars_total", by: ["warehouse"])["ch"] ?? 0
             counts.merge(Self.sums(text, "warehouse_query_duration_seconds_count", by: ["app", "status"]), uniquingKeysWith: +)
             tasks.merge(Self.sums(text, "warehouse_query_duration_seconds_count", by: ["dag", "task"]).filter { $0.key != "|" }, uniquingKeysWith: +)
             seconds += Self.sums(text, "warehouse_query_duration_seconds_sum", by: ["warehouse"])["ch"] ?? 0
@@ -156,6 +183,11 @@ struct ClickHouseQueryLogCollectorTests {
         #expect(counts == expectedCounts)
         #expect(tasks == expectedTasks)
         #expect(abs(seconds - expectedSeconds) < 1e-6)
+        // Tables as the server resolved them: rows each INSERT wrote, and the statements that read.
+        #expect(expectedRowsWritten.count == 2 && expectedReads.count == 1, "\(expectedRowsWritten) \(expectedReads)")
+        #expect(rowsWritten == expectedRowsWritten)
+        #expect(reads == expectedReads)
+        #expect(expectedDollars > 0 && abs(dollars - expectedDollars) < 1e-9, "\(dollars) vs \(expectedDollars)")
         // Every kind of ending the workload meant to cause is among them.
         for ending in ["failed:395", "failed:60", "failed:241", "failed:159", "aborted:394"] {
             #expect(statuses.contains(ending), "\(statuses)")

@@ -33,8 +33,8 @@ struct ClickHouseQueryLogColumnsTests {
     }
 
     @Test func theClientsAppIsTheFirstProductOfItsUserAgentElseOfItsName() {
-        #expect(ClickHouseQueryLogCollector.clientApp(userAgent: "grafana/11.2 clickhouse-datasource/4.0 clickhouse-go/2.48.0 (lv:go/1.22)", clientName: "") == "grafana")
-        #expect(ClickHouseQueryLogCollector.clientApp(userAgent: "", clientName: "metabase/1.53.4 jdbc-v2/0.8.4") == "metabase")
-        #expect(ClickHouseQueryLogCollector.clientApp(userAgent: "", clientName: "") == nil)
+        #expect(ClickHouseAttribution.clientApp(userAgent: "grafana/11.2 clickhouse-datasource/4.0 clickhouse-go/2.48.0 (lv:go/1.22)", clientName: "") == "grafana")
+        #expect(ClickHouseAttribution.clientApp(userAgent: "", clientName: "metabase/1.53.4 jdbc-v2/0.8.4") == "metabase")
+        #expect(ClickHouseAttribution.clientApp(userAgent: "", clientName: "") == nil)
     }
 }

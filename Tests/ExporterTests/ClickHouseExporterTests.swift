@@ -26,7 +26,7 @@ struct ClickHouseExporterTests {
         let server = try await TestClickHouse.start()
         let passwordFile = try #require(try server.settings().passwordFile)
         let config = try ConfigLoader.parse(Self.config(server, passwordFile: passwordFile), file: "test.yml")
-        #expect(config.warehouses[0].collectors == ["query_log"])
+        #expect(config.warehouses[0].collectors == ["tables", "activity", "query_log"])
         let exporter = try await RunningExporter.start(config)
         try await exporter.waitUntilReady()
         #expect(try await exporter.metrics().value("warehouse_up", ["warehouse": "ch"]) == 1)
@@ -73,7 +73,10 @@ struct ClickHouseExporterTests {
         #expect(refusal("    dsn: postgresql://h/db\n").contains("http(s)://user@host:port/database"))
         #expect(refusal("    dsn: http://u:pw@h/db\n    password_command: [vault, read]\n").contains("password in its dsn"))
         #expect(refusal("    dsn: http://u@h/db\n    query_history: {cost: {dollars_per_rpu_hour: 1}}\n").contains("cost"))
-        #expect(refusal("    dsn: http://u@h/db\n    collectors: [tables]\n").contains("unknown collector \"tables\""))
+        #expect(refusal("    dsn: http://u@h/db\n    collectors: [statements]\n").contains("unknown collector \"statements\""))
+        #expect(refusal("    dsn: http://u@h/db\n    tables: {databases: [other]}\n").contains("include_schemas matches database names"))
+        #expect(refusal("    dsn: http://u@h/db\n    query_history: {cost: {node_type: ra3.4xlarge, nodes: 2}}\n").contains("node_type"))
+        #expect(refusal("    dsn: http://u@h/db\n    query_history: {cost: {dollars_per_hour: 2.5}}\n") == "accepted")
         #expect(refusal("    dsn: https://u@h:8443/db?ca_file=/etc/ssl/ch.pem\n    query_history: {overlap: 2m}\n") == "accepted")
     }
 }

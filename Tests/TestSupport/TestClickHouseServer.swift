@@ -15,8 +15,10 @@ public final class TestClickHouseServer: Sendable {
     /// Debian's binary, when the package is installed (scripts/install-deps).
     public static let binary = "/usr/sbin/clickhouse-server"
     public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: binary) }
-    /// The password of `default`, the only user.
+    /// The password of `default`, the user the exporter logs in as.
     public static let password = "ch18-test-secret"
+    /// The password of `analyst`, a user of the team's.
+    public static let analystPassword = "ch18-analyst-secret"
 
     public static func start() async throws -> TestClickHouseServer {
         try await startOnAFreePort { port in
@@ -51,7 +53,7 @@ public final class TestClickHouseServer: Sendable {
     public var dsn: String { "http://default@127.0.0.1:\(port)/default" }
     public var passwordFile: String { directory + "/password" }
 
-    /// query_log flushed every second, and `default` with a password, on loopback only.
+    /// query_log flushed every second, and `default` and `analyst` with passwords, on loopback only.
     private static func writeConfiguration(directory: String, port: Int, tcpPort: Int) throws {
         for folder in ["data", "tmp", "log"] {
             try FileManager.default.createDirectory(atPath: "\(directory)/\(folder)", withIntermediateDirectories: true)
@@ -79,7 +81,9 @@ public final class TestClickHouseServer: Sendable {
             <yandex>
                 <profiles><default><log_queries>1</log_queries></default></profiles>
                 <users><default><password>\(password)</password><networks><ip>127.0.0.1</ip></networks>
-                    <profile>default</profile><quota>default</quota></default></users>
+                    <profile>default</profile><quota>default</quota></default>
+                    <analyst><password>\(analystPassword)</password><networks><ip>127.0.0.1</ip></networks>
+                    <profile>default</profile><quota>default</quota></analyst></users>
                 <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
                     <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
             </yandex>

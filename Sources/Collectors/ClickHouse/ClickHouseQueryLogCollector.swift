@@ -21,9 +21,12 @@ import WarehouseClient
 public final class ClickHouseQueryLogCollector: ClickHouseCollector {
     public struct Options: Sendable, Equatable {
         public var window: HistoryWindow
+        /// What the server costs an hour; each query is charged its CPU time at that rate.
+        public var dollarsPerHour: Double?
 
-        public init(window: HistoryWindow = HistoryWindow()) {
+        public init(window: HistoryWindow = HistoryWindow(), dollarsPerHour: Double? = nil) {
             self.window = window
+            self.dollarsPerHour = dollarsPerHour
         }
     }
 
@@ -81,7 +84,7 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
                     var byID: [Int64: Row] = [:]
                     for row in try await context.query(sql).rows { byID[try row.int64("id"), default: row] = row }
                     for key in fresh {
-                        guard let row = byID[key.id], try observe(row, context) else { continue }
+                        guard let row = byID[key.id], try observe(row, columns, context) else { continue }
                         oldest = min(oldest ?? Int64.max, try row.int64("ended"))
                     }
                 }
@@ -116,42 +119,70 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
     }
 
     /// Counts the query unless it is the exporter's own; returns whether it did.
-    private func observe(_ row: Row, _ context: ClickHouseContext) throws -> Bool {
-        let comment = try row.string("comment")
+    private func observe(_ row: Row, _ columns: QueryLogColumns, _ context: ClickHouseContext) throws -> Bool {
         let query = try row.string("query")
-        // log_comment is read as a comment before the text, so its annotations count with the
-        // text's by the same precedence; a "*/" inside it must not end that comment early.
-        let text = comment.isEmpty ? query : "/* " + comment.replacingOccurrences(of: "*/", with: "* /") + " */\n" + query
-        let analysis = analyzer.analyze(text)
+        let analysis = analyzer.analyze(ClickHouseAttribution.text(query: query, comment: try row.string("comment")))
         let user = try row.string("user")
-        let attribution = Attribution(
-            context: analysis.context, fallbackApp: Self.clientApp(userAgent: try row.string("http_user_agent"), clientName: try row.string("client_name")),
-            databaseUser: user)
+        let attribution = ClickHouseAttribution.attribution(
+            analysis.context, userAgent: try row.string("http_user_agent"), clientName: try row.string("client_name"), user: user)
         guard !OwnStatements.contains(attribution, ranAsExportersRole: user == context.connection.user) else { return false }
         let code = try row.int64("exception_code")
         let status: QueryStatus = code == 0 ? .success : code == Int64(ClickHouseCode.queryWasCancelled) ? .aborted : .failed
+        let database = try row.string("current_database")
         var record = QueryRecord(
-            warehouse: context.warehouse, database: try row.string("current_database"), attribution: attribution, queryType: analysis.queryType,
+            warehouse: context.warehouse, database: database, attribution: attribution, queryType: analysis.queryType,
             status: status, durationSeconds: Double(try row.int64("query_duration_ms")) / 1000, fingerprint: analysis.fingerprint)
         record.queryID = try row.string("query_id")
         record.traceID = analysis.traceID
         record.endedAt = Double(try row.int64("ended")) / 1_000_000
         if attribution.isUnattributed { record.shape = analyzer.shape(of: query, limit: UnattributedStatement.shapeLimit) }
+        if let rate = options.dollarsPerHour { record.costDollars = Double(try row.int64("cpu_microseconds")) / 1_000_000 * rate / 3600 }
         if status == .success {
-            record.tablesRead = analysis.tables.read
-            record.tablesWritten = analysis.tables.written
+            if columns.hasTables {
+                let touched = Self.tables(try row.string("tables"))
+                let kind = try row.string("query_kind")
+                let written = Self.written(touched, kind: kind, named: analysis.tables.written, database: database)
+                record.tablesRead = touched.filter { !written.contains($0) }
+                record.tablesWritten = written
+                let rows = try row.int64("written_rows")
+                if kind == "Insert", written.count == 1, rows > 0 {
+                    record.rowsWritten = [RowsWritten(table: written[0], operation: "insert", rows: Double(rows))]
+                }
+            } else {
+                record.tablesRead = analysis.tables.read
+                record.tablesWritten = analysis.tables.written
+            }
         }
         recorder.observe(record)
         return true
     }
 
-    /// The app a client names itself: the first product of its user agent (`grafana/11.2
-    /// clickhouse-datasource/4.0 …` is grafana), else of the native protocol's client name; nil
-    /// when both are empty.
-    static func clientApp(userAgent: String, clientName: String) -> String? {
-        let name = userAgent.isEmpty ? clientName : userAgent
-        guard let product = name.split(separator: " ").first else { return nil }
-        return String(product.split(separator: "/").first ?? product)
+    /// The data tables among `db.table` names, one per line, as `query_log.tables` lists them
+    /// (exact case, the database always named): the server's own (`system`,
+    /// `information_schema`) and table functions (`_table_function.numbers`) are not data.
+    static func tables(_ list: String) -> [TableName] {
+        list.split(separator: "\n").compactMap { entry in
+            let parts = entry.split(separator: ".", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            let database = String(parts[0])
+            guard !["system", "information_schema", "INFORMATION_SCHEMA", "_table_function"].contains(database) else { return nil }
+            return TableName(schema: database, name: String(parts[1]))
+        }
+    }
+
+    /// Which of the tables a statement touched it wrote: those its text writes (the text's names
+    /// folded as PostgreSQL folds them, an unqualified one in the statement's database), else,
+    /// for an INSERT that touched one table, that table. The rest it read.
+    static func written(_ touched: [TableName], kind: String, named: [TableName], database: String) -> [TableName] {
+        guard kind != "Select" else { return [] }
+        let targets = Set(named.map { TableKey(schema: ($0.schema ?? database).lowercased(), name: $0.name.lowercased()) })
+        let written = touched.filter { targets.contains(TableKey(schema: ($0.schema ?? database).lowercased(), name: $0.name.lowercased())) }
+        return written.isEmpty && kind == "Insert" && touched.count == 1 ? touched : written
+    }
+
+    private struct TableKey: Hashable {
+        var schema: String
+        var name: String
     }
 
     private func save(_ value: QueryHistoryCursor) throws {

@@ -22,6 +22,12 @@ struct QueryLogColumns: Sendable, Equatable {
     let hasLogComment: Bool
     /// The host column (23.10 and later; `hostName()`, the server answering, before).
     let host: String
+    /// Whether `tables` and `query_kind` exist: the tables a statement touched, as the server
+    /// resolved them, in place of the names its text gives.
+    let hasTables: Bool
+    /// The CPU time the query's threads used, in microseconds: `ProfileEvents` became a map in
+    /// 21.8; before, names and values were two arrays.
+    let cpuMicroseconds: String
 
     /// Columns as `system.columns` lists them; nil when there are none: the table does not exist
     /// until the server's first flush. Throws when a required column is missing, naming them.
@@ -36,6 +42,12 @@ struct QueryLogColumns: Sendable, Equatable {
         }
         hasLogComment = names.contains("log_comment")
         host = names.contains("hostname") ? "hostname" : "hostName()"
+        hasTables = names.contains("tables") && names.contains("query_kind")
+        cpuMicroseconds =
+            if names.contains("ProfileEvents") { "ProfileEvents['OSCPUVirtualTimeMicroseconds']" }
+            else if names.contains("ProfileEvents.Names") {
+                "ProfileEvents.Values[indexOf(ProfileEvents.Names, 'OSCPUVirtualTimeMicroseconds')]"
+            } else { "0" }
     }
 
     static let probeSQL = "SELECT name FROM system.columns WHERE database = 'system' AND table = 'query_log'"
@@ -74,7 +86,8 @@ struct QueryLogColumns: Sendable, Equatable {
         """
         SELECT \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended, exception_code,
                query_duration_ms, user, current_database, query, \(hasLogComment ? "log_comment" : "''") AS comment,
-               http_user_agent, client_name, query_id
+               http_user_agent, client_name, query_id, written_rows, \(cpuMicroseconds) AS cpu_microseconds,
+               \(hasTables ? "arrayStringConcat(tables, '\\n')" : "''") AS tables, \(hasTables ? "query_kind" : "''") AS query_kind
         FROM system.query_log
         WHERE \(since(low)) AND event_time <= toDateTime(\(high / 1_000_000 + 1)) AND id IN (\(ids.map(String.init).joined(separator: ", ")))
         """

@@ -25,25 +25,32 @@ public enum CollectorCatalog {
         .init("live_queries", [.redshift], .byDefault, every: .seconds(15)) { _, metrics, shared in
             RedshiftLiveQueriesCollector(recorder: metrics.queries, rules: shared.rules)
         },
-        .init("tables", [.postgres, .redshift], .byDefault, every: .seconds(60)) { warehouse, metrics, _ in
+        .init("tables", [.postgres, .redshift, .clickhouse], .byDefault, every: .seconds(60)) { warehouse, metrics, _ in
             let tables = warehouse.tables
-            // Made for those two kinds only.
-            return if warehouse.kind == .redshift {
+            return switch warehouse.kind {
+            case .redshift:
                 RedshiftTablesCollector(
                     options: .init(
                         includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables,
                         databases: tables.databases),
                     metrics: metrics)
-            } else {
+            case .postgres:
                 PostgresTablesCollector(
                     options: .init(
                         includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables,
                         databases: tables.databases),
                     metrics: metrics)
+            case .clickhouse:
+                ClickHouseTablesCollector(
+                    options: .init(includeSchemas: tables.includeSchemas, excludeSchemas: tables.excludeSchemas, maxTables: tables.maxTables),
+                    metrics: metrics)
             }
         },
         .init("activity", [.postgres], .byDefault, every: .seconds(15)) { _, metrics, shared in
             PostgresActivityCollector(recorder: metrics.queries, rules: shared.rules)
+        },
+        .init("activity", [.clickhouse], .byDefault, every: .seconds(15)) { _, metrics, shared in
+            ClickHouseActivityCollector(recorder: metrics.queries, rules: shared.rules)
         },
         .init("query_log", [.postgres], .when(because: "query_log") { $0.queryLog.directory != nil }, every: .seconds(15)) {
             warehouse, metrics, shared in
@@ -52,7 +59,7 @@ public enum CollectorCatalog {
         },
         .init("query_log", [.clickhouse], .byDefault, every: .seconds(15)) { warehouse, metrics, shared in
             ClickHouseQueryLogCollector(
-                options: .init(window: warehouse.queryHistory.window), warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
+                options: .init(window: warehouse.queryHistory.window, dollarsPerHour: warehouse.queryHistory.dollarsPerHour), warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
                 state: shared.state)
         },
         // Needs the pg_stat_statements extension.

@@ -260,12 +260,21 @@ private struct Reader: YAMLReading {
             guard kind == .redshift || kind == .clickhouse else {
                 throw error(node, "\"query_history\" is for Redshift and ClickHouse warehouses (kind: redshift, clickhouse)")
             }
-            // ClickHouse charges no query: its query_log reads with the window alone.
-            let options = try mapping(node, "query_history", allowed: kind == .redshift ? ["overlap", "lookback", "page_size", "cost"] : ["overlap", "lookback", "page_size"])
+            let options = try mapping(node, "query_history", allowed: ["overlap", "lookback", "page_size", "cost"])
             if let node = options["overlap"] { warehouse.queryHistory.window.overlap = try positiveDuration(node, "overlap") }
             if let node = options["lookback"] { warehouse.queryHistory.window.lookback = try positiveDuration(node, "lookback") }
             if let node = options["page_size"] { warehouse.queryHistory.window.pageSize = try positiveInteger(node, "page_size") }
-            if let node = options["cost"] { try redshiftCost(node, into: &warehouse.queryHistory) }
+            if let node = options["cost"] {
+                if kind == .redshift {
+                    try redshiftCost(node, into: &warehouse.queryHistory)
+                } else {
+                    // A server or a ClickHouse Cloud service is billed by the hour, whatever runs.
+                    let fields = try mapping(node, "cost", allowed: ["dollars_per_hour"])
+                    guard let priceNode = fields["dollars_per_hour"] else { throw error(node, "missing key \"dollars_per_hour\" (what the server costs an hour)") }
+                    guard let price = try number(priceNode, "dollars_per_hour"), price >= 0 else { throw error(priceNode, "\"dollars_per_hour\" must be a number of dollars") }
+                    warehouse.queryHistory.dollarsPerHour = price
+                }
+            }
         }
         if let node = fields["query_log"] {
             guard kind == .postgres else { throw error(node, "\"query_log\" is for PostgreSQL warehouses (kind: postgres)") }
@@ -345,7 +354,11 @@ private struct Reader: YAMLReading {
         if let node = fields["include_schemas"] { options.includeSchemas = try schemaPatterns(node, "include_schemas") }
         if let node = fields["exclude_schemas"] { options.excludeSchemas = try schemaPatterns(node, "exclude_schemas") }
         if let node = fields["max_tables"] { options.maxTables = try positiveInteger(node, "max_tables") }
-        if let node = fields["databases"] { options.databases = try stringList(node, "databases") }
+        if let node = fields["databases"] {
+            // A ClickHouse server shows every database to one connection: include_schemas picks them.
+            guard kind != .clickhouse else { throw error(node, "\"databases\" is for PostgreSQL and Redshift; on ClickHouse, include_schemas matches database names") }
+            options.databases = try stringList(node, "databases")
+        }
         return options
     }
 

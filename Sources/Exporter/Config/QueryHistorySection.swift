@@ -1,10 +1,11 @@
 public import Collectors
 
-/// A Redshift warehouse's `query_history` section: how the collectors that read history views
-/// page through them, and what the warehouse costs.
+/// A Redshift or ClickHouse warehouse's `query_history` section: how the collectors that read
+/// history views page through them, and what the warehouse costs.
 public struct QueryHistorySection: Sendable, Equatable {
     public var window = HistoryWindow()
-    /// Provisioned: nodes × the price of a node-hour; each query is charged its execution seconds.
+    /// Redshift provisioned: nodes × the price of a node-hour; each query is charged its execution
+    /// seconds. ClickHouse: the server's price an hour; each query is charged its CPU seconds.
     public var dollarsPerHour: Double?
     /// Serverless: the price of an RPU-hour, which the `serverless_cost` collector shares out.
     public var dollarsPerRPUHour: Double?

@@ -21,6 +21,7 @@ public struct MetricCatalog: Sendable {
     public let tableRows: GaugeFamily
     public let tableSizeBytes: GaugeFamily
     public let tableDeadRows: GaugeFamily
+    public let tableParts: GaugeFamily
     public let tableLastModified: GaugeFamily
     public let tableLastVacuum: GaugeFamily
     public let tableLastAnalyze: GaugeFamily
@@ -63,6 +64,7 @@ public struct MetricCatalog: Sendable {
         tableRows = registry.gauge(.tableRows)
         tableSizeBytes = registry.gauge(.tableSizeBytes)
         tableDeadRows = registry.gauge(.tableDeadRows)
+        tableParts = registry.gauge(.tableParts)
         tableLastModified = registry.gauge(.tableLastModified)
         tableLastVacuum = registry.gauge(.tableLastVacuum)
         tableLastAnalyze = registry.gauge(.tableLastAnalyze)

@@ -73,6 +73,10 @@ extension MetricFamily {
         "warehouse_table_size_bytes", .gauge, help: "Bytes the table occupies, with its indexes and TOAST data.", labels: table)
     public static let tableDeadRows = MetricFamily(
         "warehouse_table_dead_rows", .gauge, help: "Rows deleted or updated away but not yet vacuumed.", labels: table)
+    public static let tableParts = MetricFamily(
+        "warehouse_table_parts", .gauge,
+        help: "Active data parts of a ClickHouse MergeTree table; inserts fail once a partition has too many (parts_to_throw_insert).",
+        labels: table)
     public static let tableLastModified = MetricFamily(
         "warehouse_table_last_modified_timestamp_seconds", .gauge,
         help: "When rows of the table were last inserted, updated or deleted, as far as the exporter has seen.", labels: table)

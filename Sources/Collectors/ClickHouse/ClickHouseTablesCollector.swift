@@ -1,0 +1,92 @@
+import Foundation
+public import QueryMetrics
+import Synchronization
+import WarehouseClient
+
+/// Every data table of a ClickHouse server, from `system.tables` (rows and bytes on disk, which
+/// the server keeps exact for MergeTree and in-memory engines) and `system.parts` (active parts of
+/// MergeTree tables, the figure behind "too many parts"). ClickHouse has databases and no schemas:
+/// a table's database is both its `database` and its `schema` label, so the table families join
+/// with the read and write edges, which name tables `database.table`.
+///
+/// When a table last changed is when the exporter saw its row count move; at its first sight, the
+/// newest active part's time, which a merge also moves.
+public final class ClickHouseTablesCollector: ClickHouseCollector {
+    /// Which tables to report: `includeSchemas` and `excludeSchemas` match database names (RE2,
+    /// the whole name), and the server's own databases are never reported.
+    public struct Options: Sendable, Equatable {
+        public var includeSchemas: [String]
+        public var excludeSchemas: [String]
+        public var maxTables: Int
+
+        public init(includeSchemas: [String] = [".*"], excludeSchemas: [String] = [], maxTables: Int = 5000) {
+            self.includeSchemas = includeSchemas
+            self.excludeSchemas = excludeSchemas
+            self.maxTables = maxTables
+        }
+    }
+
+    public let name = "tables"
+    private let options: Options
+    private let metrics: MetricCatalog
+    private let cap: TablesCap
+    /// Each table's row count at the last run, and when it was last seen to change.
+    private let previous = Mutex<[[String]: (rows: Double, modified: Double?)]>([:])
+
+    public init(options: Options, metrics: MetricCatalog) {
+        self.options = options
+        self.metrics = metrics
+        self.cap = TablesCap(maxTables: options.maxTables)
+    }
+
+    /// Views, dictionaries and the like hold no data of their own; a Distributed table's is on
+    /// its shards, and the server reports no size for it.
+    var sql: String {
+        var filter = """
+            NOT is_temporary AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema')
+              AND engine NOT IN ('View', 'MaterializedView', 'LiveView', 'WindowView', 'Dictionary')
+              AND total_bytes IS NOT NULL AND match(database, \(ClickHouseSQL.literal(SchemaFilter.anchored(options.includeSchemas))))
+            """
+        if !options.excludeSchemas.isEmpty {
+            filter += " AND NOT match(database, \(ClickHouseSQL.literal(SchemaFilter.anchored(options.excludeSchemas))))"
+        }
+        return """
+            SELECT t.database AS database, t.name AS table, ifNull(t.total_rows, 0) AS rows, t.total_bytes AS size_bytes,
+                   endsWith(t.engine, 'MergeTree') AS merge_tree, p.parts AS parts, p.modified AS modified,
+                   (SELECT count() FROM system.tables WHERE \(filter)) AS matching
+            FROM (SELECT database, name, engine, total_rows, total_bytes FROM system.tables WHERE \(filter)) AS t
+            LEFT JOIN (
+                SELECT database, table, count() AS parts, toUnixTimestamp(max(modification_time)) AS modified
+                FROM system.parts WHERE active GROUP BY database, table
+            ) AS p ON t.database = p.database AND t.name = p.table
+            ORDER BY size_bytes DESC, database, table
+            LIMIT \(options.maxTables)
+            """
+    }
+
+    public func collect(_ context: ClickHouseContext) async throws {
+        let rows = try await context.query(sql).rows
+        let families = [metrics.tableRows, metrics.tableSizeBytes, metrics.tableParts, metrics.tableLastModified]
+        var tables = GaugeSnapshot(families)
+        var seen: [[String]: (rows: Double, modified: Double?)] = [:]
+        let previous = self.previous.withLock { $0 }
+        let now = Date().timeIntervalSince1970
+        for row in rows {
+            let database = try row.string("database")
+            let labels = [context.warehouse, database, database, try row.string("table")]
+            let count = try row.double("rows")
+            let newestPart = try row.double("modified")
+            let modified: Double? =
+                if let before = previous[labels] { before.rows == count ? before.modified : now }
+                else { newestPart > 0 ? newestPart : nil }
+            seen[labels] = (count, modified)
+            tables.set(metrics.tableRows, labels, count)
+            tables.set(metrics.tableSizeBytes, labels, try row.double("size_bytes"))
+            if try row.int64("merge_tree") == 1 { tables.set(metrics.tableParts, labels, try row.double("parts")) }
+            tables.set(metrics.tableLastModified, labels, modified)
+        }
+        self.previous.withLock { $0 = seen }
+        tables.replace(owner: [context.warehouse])
+        cap.note(matching: try rows.first?.int64("matching") ?? 0, context.logger)
+    }
+}
