@@ -5,6 +5,8 @@ public struct QueryResult: Sendable {
     /// Each column's type, as the server's type OID (`pg_type.oid`: 20 is bigint, 1700 numeric…);
     /// 0 for ClickHouse, whose text formats name no types.
     public let columnTypes: [UInt32]
+    /// Each column's type as ClickHouse names it (`Nullable(Float64)`); "" for libpq's results.
+    public let columnTypeNames: [String]
     /// For a command, the row count it reports (`INSERT 0 5` gives 5).
     public let affectedRows: Int?
     private let buffer: ResultBuffer
@@ -14,14 +16,15 @@ public struct QueryResult: Sendable {
         self.buffer = buffer
         self.columns = buffer.columns
         self.columnTypes = buffer.columnTypes
+        self.columnTypeNames = buffer.columnTypeNames
         self.affectedRows = affectedRows
         // The first of two equally named columns wins, as in a SQL client.
         self.index = Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A result of decoded values (a ClickHouse response): `values` by row, then column.
-    init(columns: [String], values: [[String?]]) {
-        self.init(ResultBuffer(columns: columns, values: values), affectedRows: nil)
+    init(columns: [String], typeNames: [String], values: [[String?]]) {
+        self.init(ResultBuffer(columns: columns, typeNames: typeNames, values: values), affectedRows: nil)
     }
 
     public var count: Int { buffer.rowCount }

@@ -11,6 +11,7 @@ final class ResultBuffer: @unchecked Sendable {
     let rowCount: Int
     let columns: [String]
     let columnTypes: [UInt32]
+    let columnTypeNames: [String]
 
     init(_ result: OpaquePointer) {
         self.result = result
@@ -18,15 +19,17 @@ final class ResultBuffer: @unchecked Sendable {
         rowCount = Int(PQntuples(result))
         columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
         columnTypes = (0..<PQnfields(result)).map { UInt32(PQftype(result, $0)) }
+        columnTypeNames = Array(repeating: "", count: columns.count)
     }
 
-    /// Decoded values; their types are unknown to the caller (0), as no OID names them.
-    init(columns: [String], values: [[String?]]) {
+    /// Decoded values, with the types the server named (`Nullable(UInt64)`); no OID names them (0).
+    init(columns: [String], typeNames: [String], values: [[String?]]) {
         result = nil
         self.values = values
         rowCount = values.count
         self.columns = columns
         columnTypes = Array(repeating: 0, count: columns.count)
+        columnTypeNames = typeNames
     }
 
     deinit { if let result { PQclear(result) } }

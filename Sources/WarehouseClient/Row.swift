@@ -50,20 +50,21 @@ public struct Row: Sendable {
     public func number(at position: Int) throws(WarehouseError) -> Double? {
         guard let text = text(at: position) else { return nil }
         switch text {
-        case "t": return 1
-        case "f": return 0
+        // PostgreSQL's booleans, and ClickHouse's Bool.
+        case "t", "true": return 1
+        case "f", "false": return 0
         default:
             guard let value = Self.number(text) else { throw mismatch(columns[position], text, "a number") }
             return value
         }
     }
 
-    /// PostgreSQL spells the IEEE specials its own way.
+    /// PostgreSQL and ClickHouse each spell the IEEE specials their own way.
     private static func number(_ text: String) -> Double? {
         switch text {
-        case "NaN": .nan
-        case "Infinity": .infinity
-        case "-Infinity": -.infinity
+        case "NaN", "nan", "-nan": .nan
+        case "Infinity", "inf", "+inf": .infinity
+        case "-Infinity", "-inf": -.infinity
         default: Double(text)
         }
     }

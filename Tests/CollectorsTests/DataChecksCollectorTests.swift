@@ -13,7 +13,7 @@ private struct DataCheckHarness {
     let collector: DataChecksCollector
     let dsn: String
 
-    init(_ options: DataCheckOptions, dsn: String, dialect: SQLDialect = .postgres) {
+    init(_ options: DataCheckOptions, dsn: String, dialect: DataCheckDialect = .postgres) {
         collector = DataChecksCollector(options: options, dialect: dialect, families: metrics.dataChecks)
         self.dsn = dsn
     }

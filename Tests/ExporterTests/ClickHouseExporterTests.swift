@@ -77,6 +77,11 @@ struct ClickHouseExporterTests {
         #expect(refusal("    dsn: http://u@h/db\n    tables: {databases: [other]}\n").contains("include_schemas matches database names"))
         #expect(refusal("    dsn: http://u@h/db\n    query_history: {cost: {node_type: ra3.4xlarge, nodes: 2}}\n").contains("node_type"))
         #expect(refusal("    dsn: http://u@h/db\n    query_history: {cost: {dollars_per_hour: 2.5}}\n") == "accepted")
+        // Data checks name tables with their database, and sample only where the server can.
+        #expect(refusal("    dsn: http://u@h/db\n    profiles: [{table: orders}]\n").contains("must be database.table on ClickHouse"))
+        #expect(refusal("    dsn: http://u@h/db\n    profiles: [{table: shop.orders, sample_percent: 10}]\n").contains("sampling key"))
+        #expect(refusal("    dsn: http://u@h/db\n    profiles: [{table: shop.orders, approximate_distinct: true}]\n") == "accepted")
+        #expect(refusal("    dsn: http://u@h/db\n    checks: [{name: w, sql: \"INSERT INTO shop.t SELECT 1\"}]\n").contains("only reads"))
         #expect(refusal("    dsn: https://u@h:8443/db?ca_file=/etc/ssl/ch.pem\n    query_history: {overlap: 2m}\n") == "accepted")
     }
 }

@@ -40,4 +40,27 @@ public enum ColumnKind: String, Sendable, CaseIterable {
             self = .other
         }
     }
+
+    /// The kind of a ClickHouse type as `system.columns` names it: `Nullable(UInt64)`,
+    /// `LowCardinality(String)`, `DateTime64(3, 'UTC')`, `Decimal(18, 2)`, ….
+    public init(clickHouseType: String) {
+        var type = Substring(clickHouseType)
+        for wrapper in ["LowCardinality(", "Nullable("] where type.hasPrefix(wrapper) && type.hasSuffix(")") {
+            type = type.dropFirst(wrapper.count).dropLast()
+        }
+        func starts(_ prefixes: String...) -> Bool { prefixes.contains { type.hasPrefix($0) } }
+        if starts("Int", "UInt", "Float", "Decimal") && !starts("Interval") {
+            self = .numeric
+        } else if starts("String", "FixedString(") {
+            self = .string
+        } else if starts("DateTime") {
+            self = .timestamp
+        } else if type == "Date" || type == "Date32" {
+            self = .date
+        } else if type == "Bool" {
+            self = .boolean
+        } else {
+            self = .other
+        }
+    }
 }

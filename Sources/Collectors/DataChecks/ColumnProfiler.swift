@@ -23,9 +23,10 @@ struct ColumnProfiler {
     }
 
     let spec: ColumnProfileSpec
-    let dialect: SQLDialect
+    let dialect: DataCheckDialect
 
-    /// Columns of the table in order, with `name`, `type` and `encoding` (`$1` schema, `$2` table).
+    /// Columns of the table in order, with `name`, `type` and `encoding` (`$1` schema, `$2` table;
+    /// ClickHouse's, which takes no parameters, has the names inline).
     var catalogSQL: String {
         switch dialect {
         case .postgres:
@@ -46,16 +47,24 @@ struct ColumnProfiler {
             WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2
             ORDER BY ordinal_position
             """
+        case .clickhouse:
+            """
+            SELECT name, type, if(compression_codec = '', 'default', compression_codec) AS encoding
+            FROM system.columns
+            WHERE database = \(ClickHouseSQL.literal(spec.table.schemaName)) AND table = \(ClickHouseSQL.literal(spec.table.name))
+            ORDER BY position
+            """
         }
     }
 
-    var catalogParameters: [String?] { [spec.table.schemaName, spec.table.name] }
+    var catalogParameters: [String?] { dialect == .clickhouse ? [] : [spec.table.schemaName, spec.table.name] }
 
     /// The configured columns, from the catalog's rows.
     func columns(from catalog: QueryResult) throws -> [Column] {
         let all = try catalog.rows.map { row in
             let type = try row.string("type")
-            return Column(name: try row.string("name"), type: type, encoding: (try row.text("encoding")) ?? "", kind: ColumnKind(sqlType: type))
+            let kind = dialect == .clickhouse ? ColumnKind(clickHouseType: type) : ColumnKind(sqlType: type)
+            return Column(name: try row.string("name"), type: type, encoding: (try row.text("encoding")) ?? "", kind: kind)
         }
         guard !all.isEmpty else {
             throw DataCheckError("table \(spec.table.qualified) not found, or the monitoring user cannot see it")
@@ -86,6 +95,7 @@ struct ColumnProfiler {
 
     /// One pass over the table (or its sample) computing every figure of every column.
     func profileSQL(_ columns: [Column]) -> String {
+        if dialect == .clickhouse { return clickHouseProfileSQL(columns) }
         var select = ["count(*) AS profiled_rows"]
         for (index, column) in columns.enumerated() {
             let name = SQLIdentifier.quote(column.name)
@@ -119,6 +129,40 @@ struct ColumnProfiler {
             sql += " TABLESAMPLE SYSTEM (\(percent))"
         }
         return sql
+    }
+
+    /// ClickHouse's aggregates give a type's default (0, 1970-01-01) over no values, where SQL gives
+    /// NULL: each figure is NULL unless the column has a value. Times are Unix seconds in UTC, a
+    /// date its midnight UTC, as on the other kinds.
+    private func clickHouseProfileSQL(_ columns: [Column]) -> String {
+        var select = ["count() AS profiled_rows"]
+        for (index, column) in columns.enumerated() {
+            let name = SQLIdentifier.quote(column.name)
+            func valued(_ expression: String) -> String { "if(count(\(name)) = 0, NULL, \(expression))" }
+            func seconds(_ aggregate: String) -> String {
+                valued("toFloat64(toUnixTimestamp64Micro(toDateTime64(\(aggregate)(\(name)), 6, 'UTC'))) / 1000000")
+            }
+            select.append("count() - count(\(name)) AS n\(index)")
+            switch column.kind {
+            case .numeric:
+                select.append("\(valued("toFloat64(min(\(name)))")) AS lo\(index)")
+                select.append("\(valued("toFloat64(max(\(name)))")) AS hi\(index)")
+                select.append("\(valued("avg(toFloat64(\(name)))")) AS mean\(index)")
+            case .timestamp, .date:
+                select.append("\(seconds("min")) AS lo\(index)")
+                select.append("\(seconds("max")) AS hi\(index)")
+            case .boolean:
+                select.append("\(valued("avg(toFloat64(\(name)))")) AS mean\(index)")
+            case .string:
+                select.append("toFloat64(sum(lengthUTF8(\(name)))) AS ch\(index)")
+            case .other:
+                break
+            }
+            if column.kind != .other {
+                select.append("\(spec.approximateDistinct ? "uniq" : "uniqExact")(\(name)) AS d\(index)")
+            }
+        }
+        return "SELECT \(select.joined(separator: ",\n       "))\nFROM \(spec.table.quoted)"
     }
 
     func read(_ result: QueryResult, _ columns: [Column]) throws -> (rows: Double, profiles: [Profile]) {

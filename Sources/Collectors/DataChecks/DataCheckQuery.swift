@@ -103,9 +103,14 @@ struct DataCheckQuery {
         var names = Set<String>()
         for position in valuePositions {
             let name = result.columns[position]
-            guard Self.numericTypes.contains(result.columnTypes[position]) else {
-                throw DataCheckError(
-                    "\(check): column \"\(name)\" is not a number (type oid \(result.columnTypes[position])); cast it, or list it in labels")
+            // ClickHouse names its types; libpq gives their OIDs.
+            let typeName = result.columnTypeNames[position]
+            let numeric =
+                typeName.isEmpty
+                ? Self.numericTypes.contains(result.columnTypes[position]) : [.numeric, .boolean].contains(ColumnKind(clickHouseType: typeName))
+            guard numeric else {
+                let type = typeName.isEmpty ? "type oid \(result.columnTypes[position])" : "type \(typeName)"
+                throw DataCheckError("\(check): column \"\(name)\" is not a number (\(type)); cast it, or list it in labels")
             }
             guard DataCheckSpec.isValidName(name), names.insert(name).inserted else {
                 throw DataCheckError("\(check): value column \"\(name)\" needs a unique name of letters, digits and _ (give it an alias)")

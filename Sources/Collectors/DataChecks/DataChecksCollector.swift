@@ -1,5 +1,6 @@
+import Logging
 public import QueryMetrics
-public import SQLText
+import SQLText
 import Synchronization
 import WarehouseClient
 
@@ -10,15 +11,18 @@ import WarehouseClient
 /// collector's own interval is only how often it looks for what is due. One check failing (a
 /// missing table, a timeout, a bad result) is reported on `warehouse_check_success` and the
 /// others run; only a lost connection ends the run.
-public final class DataChecksCollector: Collector {
+///
+/// The same checks run through libpq (PostgreSQL, Redshift) or ClickHouse's HTTP interface: what
+/// differs is how a statement is kept from writing and bounded in time and rows (``Session``).
+public final class DataChecksCollector: Collector, ClickHouseCollector {
     public let name = "data_checks"
 
     private let items: [Item]
-    private let dialect: SQLDialect
+    private let dialect: DataCheckDialect
     private let families: DataCheckFamilies
     private let state: Mutex<State>
 
-    public init(options: DataCheckOptions, dialect: SQLDialect, families: DataCheckFamilies) {
+    public init(options: DataCheckOptions, dialect: DataCheckDialect, families: DataCheckFamilies) {
         items = options.profiles.map(Item.profile) + options.freshness.map(Item.freshness) + options.checks.map(Item.check)
         self.dialect = dialect
         self.families = families
@@ -68,31 +72,44 @@ public final class DataChecksCollector: Collector {
     private func snapshot(_ item: Item, warehouse: String, database: String) -> (owner: [String], gauges: GaugeSnapshot) {
         switch item {
         case .profile(let spec):
-            ([warehouse, database, spec.table.schemaName, spec.table.name], GaugeSnapshot(families.profile))
+            (labels(spec.table, warehouse: warehouse, database: database), GaugeSnapshot(families.profile))
         case .freshness(let spec):
-            ([warehouse, database, spec.table.schemaName, spec.table.name], GaugeSnapshot([families.newestRow]))
+            (labels(spec.table, warehouse: warehouse, database: database), GaugeSnapshot([families.newestRow]))
         case .check(let spec):
             ([warehouse, spec.name], GaugeSnapshot([families.passed]))
         }
     }
 
+    /// One run's statements, on whichever client the warehouse is read with.
+    private struct Session {
+        var warehouse: String
+        var logger: Logger
+        var isUsable: () -> Bool
+        /// Runs one statement of `item` (whose timeout bounds it), with `parameters` for `$1`…
+        /// (libpq only; ClickHouse statements carry their values inline); `maxRows` bounds the
+        /// rows the server may send.
+        var query: (_ sql: String, _ parameters: [String?], _ item: Item, _ maxRows: Int?) async throws -> QueryResult
+        /// Runs `body`, the statements of `item`, so that they cannot write.
+        var readOnly: (_ item: Item, _ body: () async throws -> Void) async throws -> Void
+        /// Ends what ``readOnly`` began after `body` failed, so the next item starts clean.
+        var recover: () async throws -> Void
+    }
+
+    private func due() -> [Int] {
+        let now = ContinuousClock.now
+        return state.withLock { state in items.indices.filter { state.due[$0].map { $0 <= now } ?? true } }
+    }
+
     public func collect(_ context: CollectionContext) async throws {
-        let clock = ContinuousClock()
-        let now = clock.now
-        let due = state.withLock { state in items.indices.filter { state.due[$0].map { $0 <= now } ?? true } }
+        let due = due()
         guard !due.isEmpty else { return }
         let database = try await context.query("SELECT current_database() AS name").rows.first?.string("name") ?? ""
-
-        for index in due {
-            try Task.checkCancellation()
-            // A statement that ignored its cancel leaves the connection broken: the rest waits for
-            // the next run, on a new one, rather than failing here one by one.
-            guard context.connection.isUsable else { throw WarehouseError(.connection, "connection lost during data checks") }
-            let item = items[index]
-            let started = clock.now
-            var (owner, gauges) = snapshot(item, warehouse: context.warehouse, database: database)
-            var failure: (any Error)?
-            do {
+        let connection = context.connection
+        let postgres = dialect == .postgres
+        let session = Session(
+            warehouse: context.warehouse, logger: context.logger, isUsable: { connection.isUsable },
+            query: { sql, parameters, item, _ in try await connection.query(sql, parameters, timeout: item.timeout) },
+            readOnly: { item, body in
                 // The session's statement_timeout is the collectors' query_timeout; a check has its own.
                 _ = try await context.query("SET statement_timeout = \(Int64(item.timeout.seconds * 1000))")
                 // Beyond the config's read-only check, on PostgreSQL: each item in a transaction of
@@ -101,27 +118,82 @@ public final class DataChecksCollector: Collector {
                 // check that turns the session's default_transaction_read_only off does not reach
                 // the next one, and transaction_read_only cannot be turned off once a query ran.
                 // Redshift has no read-only transactions; there the grants are the barrier.
-                if dialect == .postgres { _ = try await context.query("START TRANSACTION READ ONLY") }
-                try await run(item, context, database: database, into: &gauges)
-                if dialect == .postgres { _ = try await context.query("COMMIT") }
-            } catch {
-                failure = error
-            }
-            if dialect == .postgres, failure != nil, context.connection.isUsable {
+                if postgres { _ = try await context.query("START TRANSACTION READ ONLY") }
+                try await body()
+                if postgres { _ = try await context.query("COMMIT") }
+            },
+            recover: {
                 // A transaction left open would carry this item's failure into the next one.
+                guard postgres, connection.isUsable else { return }
                 do {
                     _ = try await context.query("ROLLBACK")
                 } catch {
                     throw WarehouseError(.connection, "cannot end a data check's transaction: \(error)")
                 }
+            })
+        try await run(due, session, database: database)
+    }
+
+    /// On ClickHouse, each statement carries its own bounds as settings: `readonly=1` (a statement
+    /// that writes, or that tries to lift it, fails with the server's own error),
+    /// `max_execution_time` and, for a check, `max_result_rows`. A user whose profile is already
+    /// read-only may change no setting, and needs none of them to be kept from writing; the client's
+    /// deadline (which kills the statement) still bounds its time.
+    public func collect(_ context: ClickHouseContext) async throws {
+        let due = due()
+        guard !due.isEmpty else { return }
+        let connection = context.connection
+        let row = try await context.query("SELECT currentDatabase() AS name, getSetting('readonly') AS readonly").rows.first
+        let database = try row?.string("name") ?? ""
+        let readonly = try row?.int64("readonly") ?? 0
+        let session = Session(
+            warehouse: context.warehouse, logger: context.logger, isUsable: { connection.isUsable },
+            query: { sql, _, item, maxRows in
+                var settings: [String: String] = [:]
+                if readonly == 0 { settings["readonly"] = "1" }
+                if readonly != 1 {
+                    settings["max_execution_time"] = String(Int64(item.timeout.seconds.rounded(.up)))
+                    if let maxRows {
+                        settings["max_result_rows"] = String(maxRows)
+                        settings["result_overflow_mode"] = "break"
+                    }
+                }
+                return try await connection.query(sql, settings: settings, timeout: item.timeout)
+            },
+            readOnly: { _, body in try await body() }, recover: {})
+        try await run(due, session, database: database)
+    }
+
+    private func run(_ due: [Int], _ session: Session, database: String) async throws {
+        let clock = ContinuousClock()
+        for index in due {
+            try Task.checkCancellation()
+            // A statement that ignored its cancel leaves the connection broken: the rest waits for
+            // the next run, on a new one, rather than failing here one by one.
+            guard session.isUsable() else { throw WarehouseError(.connection, "connection lost during data checks") }
+            let item = items[index]
+            let started = clock.now
+            var (owner, gauges) = snapshot(item, warehouse: session.warehouse, database: database)
+            var failure: (any Error)?
+            do {
+                try await session.readOnly(item) { try await self.run(item, session, database: database, into: &gauges) }
+            } catch {
+                failure = error
             }
+            if failure != nil { try await session.recover() }
             // Shutting down, or the connection gone: not the check's failure. It stays due, and runs
             // again first thing on the new connection.
             try Task.checkCancellation()
             if let failure = failure as? WarehouseError, failure.isConnectionLevel { throw failure }
             gauges.replace(owner: owner)
-            finish(item, at: index, context: context, failure: failure, duration: clock.now - started, next: started + item.interval)
+            finish(item, at: index, session: session, failure: failure, duration: clock.now - started, next: started + item.interval)
         }
+    }
+
+    /// A table's labels: warehouse, database, schema, table. ClickHouse has databases and no
+    /// schemas: a table's database is both, as the tables collector labels it.
+    private func labels(_ table: TableName, warehouse: String, database: String) -> [String] {
+        [warehouse, dialect == .clickhouse ? table.schemaName : database, table.schemaName, table.name]
     }
 
     /// Why each check whose last run failed failed, by its `check` label.
@@ -129,16 +201,14 @@ public final class DataChecksCollector: Collector {
         state.withLock { $0.failing }
     }
 
-    private func run(_ item: Item, _ context: CollectionContext, database: String, into gauges: inout GaugeSnapshot) async throws {
-        let connection = context.connection
+    private func run(_ item: Item, _ session: Session, database: String, into gauges: inout GaugeSnapshot) async throws {
         switch item {
         case .profile(let spec):
             let profiler = ColumnProfiler(spec: spec, dialect: dialect)
-            let columns = try profiler.columns(
-                from: try await connection.query(profiler.catalogSQL, profiler.catalogParameters, timeout: spec.timeout))
-            let result = try await connection.query(profiler.profileSQL(columns), timeout: spec.timeout)
+            let columns = try profiler.columns(from: try await session.query(profiler.catalogSQL, profiler.catalogParameters, item, nil))
+            let result = try await session.query(profiler.profileSQL(columns), [], item, nil)
             let (rows, profiles) = try profiler.read(result, columns)
-            let table = [context.warehouse, database, spec.table.schemaName, spec.table.name]
+            let table = labels(spec.table, warehouse: session.warehouse, database: database)
             gauges.set(families.profileRows, table, rows)
             for profile in profiles {
                 let labels = table + [profile.column.name]
@@ -152,38 +222,43 @@ public final class DataChecksCollector: Collector {
             }
 
         case .freshness(let spec):
-            let table = [context.warehouse, database, spec.table.schemaName, spec.table.name]
+            let table = labels(spec.table, warehouse: session.warehouse, database: database)
             if let objective = spec.objective { families.freshnessObjective.set(objective.seconds, table) }
             // Without a column, reading no row still proves the table is there and readable.
-            let select = spec.column.map { "extract(epoch FROM max(\(SQLIdentifier.quote($0))))::float8 AS newest" } ?? "NULL AS newest"
+            let newest = spec.column.map { column in
+                let quoted = SQLIdentifier.quote(column)
+                // An empty table has no newest row: NULL, not ClickHouse's default of 1970.
+                return dialect == .clickhouse
+                    ? "if(count() = 0, NULL, toFloat64(toUnixTimestamp64Micro(toDateTime64(max(\(quoted)), 6))) / 1000000) AS newest"
+                    : "extract(epoch FROM max(\(quoted)))::float8 AS newest"
+            } ?? "NULL AS newest"
             let limit = spec.column == nil ? " LIMIT 0" : ""
-            let result = try await connection.query(
-                "SELECT \(select) FROM \(spec.table.quoted)\(limit)", timeout: spec.timeout)
+            let result = try await session.query("SELECT \(newest) FROM \(spec.table.quoted)\(limit)", [], item, nil)
             if spec.column != nil, let newest = try result.rows.first?.optionalDouble("newest") {
                 gauges.set(families.newestRow, table, newest)
             }
 
         case .check(let spec):
             let query = DataCheckQuery(spec: spec)
-            let outcome = try query.outcome(try await connection.query(query.sql, timeout: spec.timeout))
+            let outcome = try query.outcome(try await session.query(query.sql, [], item, min(spec.maxRows, Int.max - 1) + 1))
             families.value.replace(
-                owner: [context.warehouse, spec.name],
+                owner: [session.warehouse, spec.name],
                 with: outcome.values.map { value in
-                    (labels: [("warehouse", context.warehouse), ("check", spec.name), ("column", value.column)] + value.labels, value: value.value)
+                    (labels: [("warehouse", session.warehouse), ("check", spec.name), ("column", value.column)] + value.labels, value: value.value)
                 })
-            if let passed = outcome.passed { gauges.set(families.passed, [context.warehouse, spec.name], passed ? 1 : 0) }
+            if let passed = outcome.passed { gauges.set(families.passed, [session.warehouse, spec.name], passed ? 1 : 0) }
         }
     }
 
     private func finish(
-        _ item: Item, at index: Int, context: CollectionContext, failure: (any Error)?, duration: Duration, next: ContinuousClock.Instant
+        _ item: Item, at index: Int, session: Session, failure: (any Error)?, duration: Duration, next: ContinuousClock.Instant
     ) {
         let label = item.label
-        let check = [context.warehouse, label]
+        let check = [session.warehouse, label]
         families.success.set(failure == nil ? 1 : 0, check)
         families.duration.set(duration.seconds, check)
         // A failed check serves no values: stale figures would read as current ones.
-        if failure != nil, case .check(let spec) = item { families.value.replace(owner: [context.warehouse, spec.name], with: []) }
+        if failure != nil, case .check(let spec) = item { families.value.replace(owner: [session.warehouse, spec.name], with: []) }
         let wasFailing = state.withLock { state in
             state.due[index] = next
             return if let failure { state.failing.updateValue("\(failure)", forKey: label) != nil }
@@ -191,9 +266,9 @@ public final class DataChecksCollector: Collector {
         }
 
         if let failure, !wasFailing {
-            context.logger.warning("data check failed", metadata: ["check": "\(label)", "error": "\(failure)"])
+            session.logger.warning("data check failed", metadata: ["check": "\(label)", "error": "\(failure)"])
         } else if failure == nil, wasFailing {
-            context.logger.info("data check recovered", metadata: ["check": "\(label)"])
+            session.logger.info("data check recovered", metadata: ["check": "\(label)"])
         }
     }
 }

@@ -87,9 +87,16 @@ public enum CollectorCatalog {
                 recorder: metrics.queries, rules: shared.rules, state: shared.state)
         },
         // Only looks for checks that are due; each has its own interval.
-        .init("data_checks", [.postgres, .redshift], .when(because: "profiles, freshness or checks") { !$0.dataChecks.isEmpty }, every: .seconds(15)) {
-            warehouse, metrics, _ in
-            DataChecksCollector(options: warehouse.dataChecks, dialect: warehouse.kind == .redshift ? .redshift : .postgres, families: metrics.dataChecks)
+        .init(
+            "data_checks", [.postgres, .redshift, .clickhouse], .when(because: "profiles, freshness or checks") { !$0.dataChecks.isEmpty },
+            every: .seconds(15)
+        ) { warehouse, metrics, _ in
+            let dialect: DataCheckDialect = switch warehouse.kind {
+            case .postgres: .postgres
+            case .redshift: .redshift
+            case .clickhouse: .clickhouse
+            }
+            return DataChecksCollector(options: warehouse.dataChecks, dialect: dialect, families: metrics.dataChecks)
         },
     ]
 

@@ -8,7 +8,8 @@ import Yams
 extension YAMLReading {
     func dataChecks(_ fields: Node.Mapping, kind: ExporterConfig.Warehouse.Kind) throws(ConfigError) -> DataCheckOptions {
         var options = DataCheckOptions()
-        let dialect: SQLDialect = kind == .redshift ? .redshift : .postgres
+        // ClickHouse reads backslash escapes in string literals, as Redshift does.
+        let dialect: SQLDialect = kind == .postgres ? .postgres : .redshift
         if let node = fields["profiles"] {
             for item in try list(node, "profiles") {
                 let spec = try profile(item, kind: kind)
@@ -20,7 +21,7 @@ extension YAMLReading {
         }
         if let node = fields["freshness"] {
             for item in try list(node, "freshness") {
-                let spec = try freshness(item)
+                let spec = try freshness(item, kind: kind)
                 if options.freshness.contains(where: { $0.table == spec.table }) {
                     throw error(item, "table \(spec.table.qualified) has two freshness entries")
                 }
@@ -29,7 +30,7 @@ extension YAMLReading {
         }
         if let node = fields["checks"] {
             for item in try list(node, "checks") {
-                let spec = try check(item, dialect: dialect)
+                let spec = try check(item, dialect: dialect, kind: kind)
                 // Two checks of one name would serve the same series.
                 if options.checks.contains(where: { $0.name == spec.name }) {
                     throw error(item, "check name \"\(spec.name)\" is used twice")
@@ -45,10 +46,14 @@ extension YAMLReading {
         return Array(items)
     }
 
-    private func table(_ node: Node, _ what: String) throws(ConfigError) -> TableName {
+    private func table(_ node: Node, _ what: String, kind: ExporterConfig.Warehouse.Kind) throws(ConfigError) -> TableName {
         let text = try string(node, what)
         guard let table = TableName(configured: text) else {
             throw error(node, "\"\(what)\" must be schema.table (or a table in public), got \"\(text)\"")
+        }
+        // ClickHouse has no public schema: a table is always named with its database.
+        guard kind != .clickhouse || text.contains(".") else {
+            throw error(node, "\"\(what)\" must be database.table on ClickHouse, got \"\(text)\"")
         }
         return table
     }
@@ -69,7 +74,7 @@ extension YAMLReading {
         let fields = try mapping(
             node, "a profile",
             allowed: ["table", "columns", "types", "interval", "timeout", "sample_percent", "approximate_distinct", "max_columns"])
-        var spec = ColumnProfileSpec(table: try table(try required(fields, "table", in: node), "table"))
+        var spec = ColumnProfileSpec(table: try table(try required(fields, "table", in: node), "table", kind: kind))
         let what = "profile of \(spec.table.qualified)"
         if fields["columns"] != nil, fields["types"] != nil {
             throw error(node, "\(what): give columns or types, not both")
@@ -94,7 +99,8 @@ extension YAMLReading {
         if let node = fields["max_columns"] { spec.maxColumns = try positiveInteger(node, "max_columns") }
         if let node = fields["sample_percent"] {
             guard kind == .postgres else {
-                throw error(node, "\(what): Redshift has no TABLESAMPLE; use approximate_distinct: true to make distinct counts cheaper")
+                let why = kind == .redshift ? "Redshift has no TABLESAMPLE" : "ClickHouse samples only tables with a sampling key"
+                throw error(node, "\(what): \(why); use approximate_distinct: true to make distinct counts cheaper")
             }
             guard let percent = try number(node, "sample_percent"), percent > 0, percent <= 100 else {
                 throw error(node, "\"sample_percent\" must be a percentage above 0 and at most 100")
@@ -102,17 +108,17 @@ extension YAMLReading {
             spec.samplePercent = percent
         }
         if let node = fields["approximate_distinct"] {
-            guard kind == .redshift else {
-                throw error(node, "\(what): approximate_distinct is Redshift's APPROXIMATE COUNT(DISTINCT); on PostgreSQL use sample_percent")
+            guard kind != .postgres else {
+                throw error(node, "\(what): approximate_distinct is Redshift's APPROXIMATE COUNT(DISTINCT) and ClickHouse's uniq; on PostgreSQL use sample_percent")
             }
             spec.approximateDistinct = try bool(node, "approximate_distinct")
         }
         return spec
     }
 
-    private func freshness(_ node: Node) throws(ConfigError) -> FreshnessSpec {
+    private func freshness(_ node: Node, kind: ExporterConfig.Warehouse.Kind) throws(ConfigError) -> FreshnessSpec {
         let fields = try mapping(node, "a freshness entry", allowed: ["table", "column", "objective", "interval", "timeout"])
-        var spec = FreshnessSpec(table: try table(try required(fields, "table", in: node), "table"))
+        var spec = FreshnessSpec(table: try table(try required(fields, "table", in: node), "table", kind: kind))
         if let node = fields["column"] { spec.column = try string(node, "column") }
         if let node = fields["objective"] { spec.objective = try positiveDuration(node, "objective") }
         if spec.column == nil, spec.objective == nil {
@@ -123,7 +129,7 @@ extension YAMLReading {
         return spec
     }
 
-    private func check(_ node: Node, dialect: SQLDialect) throws(ConfigError) -> DataCheckSpec {
+    private func check(_ node: Node, dialect: SQLDialect, kind warehouseKind: ExporterConfig.Warehouse.Kind) throws(ConfigError) -> DataCheckSpec {
         let kinds = ["sql", "row_count_match", "join_fanout", "null_ratio"]
         let fields = try mapping(node, "a check", allowed: Set(kinds + ["name", "labels", "interval", "timeout", "max_rows"]))
         let nameNode = try required(fields, "name", in: node)
@@ -166,8 +172,8 @@ extension YAMLReading {
         case "join_fanout":
             let options = try mapping(kindNode, "join_fanout of \(what)", allowed: ["left", "right", "on", "max_fanout"])
             kind = .joinFanout(
-                left: try table(try required(options, "left", in: kindNode), "left"),
-                right: try table(try required(options, "right", in: kindNode), "right"),
+                left: try table(try required(options, "left", in: kindNode), "left", kind: warehouseKind),
+                right: try table(try required(options, "right", in: kindNode), "right", kind: warehouseKind),
                 on: try fragment(try required(options, "on", in: kindNode), "on", what: what, dialect: dialect),
                 maxFanout: try options["max_fanout"].map { node throws(ConfigError) in
                     try number(node, "max_fanout", in: 1...Double.greatestFiniteMagnitude)
@@ -175,7 +181,7 @@ extension YAMLReading {
         default:
             let options = try mapping(kindNode, "null_ratio of \(what)", allowed: ["table", "column", "where", "max_ratio"])
             kind = .nullRatio(
-                table: try table(try required(options, "table", in: kindNode), "table"),
+                table: try table(try required(options, "table", in: kindNode), "table", kind: warehouseKind),
                 column: try string(try required(options, "column", in: kindNode), "column"),
                 filter: try options["where"].map { node throws(ConfigError) in try fragment(node, "where", what: what, dialect: dialect) },
                 maxRatio: try number(try required(options, "max_ratio", in: kindNode), "max_ratio", in: 0...1))

@@ -9,7 +9,7 @@ import Synchronization
 /// its settings URL parameters, the user and password `X-ClickHouse-User` and `X-ClickHouse-Key`
 /// headers (never the URL, which proxies log). `wait_end_of_query=1` makes the server hold the
 /// response until the statement ended, so an error is an HTTP status and its text, never a tail
-/// appended to rows already sent; results come as `TabSeparatedWithNames`, which every version
+/// appended to rows already sent; results come as `TabSeparatedWithNamesAndTypes`, which every version
 /// writes. One libcurl handle per connection keeps its HTTP connection open between statements.
 ///
 /// Every blocking libcurl call runs on the connection's own serial dispatch queue, never on Swift's
@@ -124,8 +124,8 @@ public final class ClickHouseConnection: SessionConnection {
         let queryID = UUID().uuidString.lowercased()
         let response = handle.perform(request(sql, settings: settings, queryID: queryID, timeout: timeout, abort: abort))
         if response.curlCode == CURLE_OK && response.status == 200 {
-            let (columns, rows) = try TabSeparated.decode(response.body)
-            return QueryResult(columns: columns, values: rows)
+            let (columns, types, rows) = try TabSeparated.decode(response.body)
+            return QueryResult(columns: columns, typeNames: types, values: rows)
         }
         if response.curlCode == CURLE_OK { throw serverError(response) }
         if !response.connected || !Self.interrupted.contains(response.curlCode.rawValue) {
@@ -144,7 +144,7 @@ public final class ClickHouseConnection: SessionConnection {
 
     private func request(_ sql: String, settings: [String: String], queryID: String, timeout: Duration?, abort: AbortFlag) -> CurlHandle.Request {
         var parameters = [
-            ("database", dsn.database), ("query_id", queryID), ("wait_end_of_query", "1"), ("default_format", "TabSeparatedWithNames"),
+            ("database", dsn.database), ("query_id", queryID), ("wait_end_of_query", "1"), ("default_format", "TabSeparatedWithNamesAndTypes"),
         ]
         parameters += settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let query = parameters.map { "\(Self.percentEncoded($0.0))=\(Self.percentEncoded($0.1))" }.joined(separator: "&")

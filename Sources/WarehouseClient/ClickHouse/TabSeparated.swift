@@ -1,25 +1,30 @@
-/// ClickHouse's `TabSeparatedWithNames` output: a line of column names, then a line per row, values
+/// ClickHouse's `TabSeparatedWithNamesAndTypes` output: a line of column names, one of their types,
+/// then a line per row, values
 /// separated by tabs. Values escape `\b \f \r \n \t \0 \' \\` with a backslash, and NULL is `\N`,
 /// so a raw line feed always ends a row and a raw tab always ends a value.
 enum TabSeparated {
-    /// The names and rows of a response body; throws ``WarehouseError`` of kind `.decoding` for a
-    /// row whose number of values differs from the names'.
-    static func decode(_ body: [UInt8]) throws(WarehouseError) -> (columns: [String], rows: [[String?]]) {
+    /// The names, types and rows of a response body; throws ``WarehouseError`` of kind `.decoding`
+    /// for a row whose number of values differs from the names'.
+    static func decode(_ body: [UInt8]) throws(WarehouseError) -> (columns: [String], types: [String], rows: [[String?]]) {
         var lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
         // The body ends with a line feed, which leaves one empty piece.
         if lines.last?.isEmpty == true { lines.removeLast() }
-        guard let header = lines.first else { return ([], []) }
+        guard let header = lines.first else { return ([], [], []) }
         let columns = header.split(separator: 0x09, omittingEmptySubsequences: false).map { unescape($0) ?? "NULL" }
+        let types = lines.count > 1 ? lines[1].split(separator: 0x09, omittingEmptySubsequences: false).map { unescape($0) ?? "" } : []
+        guard types.count == columns.count else {
+            throw WarehouseError(.decoding, "a ClickHouse response names \(types.count) types for \(columns.count) columns")
+        }
         var rows: [[String?]] = []
-        rows.reserveCapacity(lines.count - 1)
-        for (number, line) in lines.dropFirst().enumerated() {
+        rows.reserveCapacity(lines.count - 2)
+        for (number, line) in lines.dropFirst(2).enumerated() {
             let values = line.split(separator: 0x09, omittingEmptySubsequences: false).map { unescape($0) }
             guard values.count == columns.count else {
                 throw WarehouseError(.decoding, "row \(number + 1) of a ClickHouse response has \(values.count) values for \(columns.count) columns")
             }
             rows.append(values)
         }
-        return (columns, rows)
+        return (columns, types, rows)
     }
 
     /// One value: nil for `\N`, else its text with the escapes undone. An escape ClickHouse does not
