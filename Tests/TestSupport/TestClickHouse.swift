@@ -14,6 +14,8 @@ import Glibc
 /// `default` (with ``password``) for its own statements to be told apart.
 public final class TestClickHouse: Sendable {
     public let port: Int
+    /// The port of the same interface over TLS, when started with certificates.
+    public let tlsPort: Int?
     public let directory: String
     private let process: BackgroundProcess
 
@@ -25,24 +27,27 @@ public final class TestClickHouse: Sendable {
 
     /// Starts a server; `flushInterval` is query_log's. It stops when this object goes, and the
     /// server also stops by itself when the test process is gone, however it ended.
-    public static func start(flushInterval: Duration = .milliseconds(7500)) async throws -> TestClickHouse {
+    public static func start(flushInterval: Duration = .milliseconds(7500), tls: TestCertificates? = nil) async throws -> TestClickHouse {
         let python = root + "/.venv-chdb/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw TestSupportError("no chdb environment at \(root)/.venv-chdb: run scripts/install-deps")
         }
         return try await startOnAFreePort { port in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chdb-\(UUID().uuidString.prefix(8))").path
+            let tlsPort = try tls.map { _ in try freePort() }
+            let secure = tls.map { ["--tls-port", String(tlsPort!), "--tls-cert", $0.serverCertificate, "--tls-key", $0.serverKey] } ?? []
             let process = try BackgroundProcess([
                 python, root + "/scripts/chdb-http-server", "--port", String(port), "--data", directory, "--user", "default:" + password,
                 "--flush-interval-ms", String(flushInterval.components.seconds * 1000 + flushInterval.components.attoseconds / 1_000_000_000_000_000),
                 "--parent-pid", String(getpid()),
-            ])
-            return (TestClickHouse(port: port, directory: directory, process: process), process)
+            ] + secure)
+            return (TestClickHouse(port: port, tlsPort: tlsPort, directory: directory, process: process), process)
         }
     }
 
-    private init(port: Int, directory: String, process: BackgroundProcess) {
+    private init(port: Int, tlsPort: Int?, directory: String, process: BackgroundProcess) {
         self.port = port
+        self.tlsPort = tlsPort
         self.directory = directory
         self.process = process
     }

@@ -24,6 +24,41 @@ struct ClickHouseConnectionTests {
         #expect(try await connection.query("SELECT 1 AS one").rows.first?.int64("one") == 1)
     }
 
+    /// https with the server's authority in `ca_file`: the chain and the server's name are checked,
+    /// and a server whose certificate another authority signed is refused, before any password is sent.
+    @Test func httpsChecksTheServersCertificateAgainstTheCAFile() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let server = try await TestClickHouse.start(tls: certificates)
+        let tlsPort = try #require(server.tlsPort)
+        func settings(_ dsn: String) throws -> ConnectionSettings {
+            var settings = try server.settings()
+            settings.dsn = dsn
+            return settings
+        }
+        let trusted = try await ClickHouseConnection.connect(
+            try settings("https://default@localhost:\(tlsPort)/default?ca_file=\(certificates.caCertificate)"))
+        #expect(try await trusted.query("SELECT 1 AS one").rows.first?.int64("one") == 1)
+
+        let stranger = await #expect(throws: WarehouseError.self) {
+            try await ClickHouseConnection.connect(
+                try settings("https://default@127.0.0.1:\(tlsPort)/default?ca_file=\(certificates.folder)/stranger-ca.pem"))
+        }
+        #expect(stranger?.kind == .connection)
+        #expect(stranger?.message.lowercased().contains("certificate") == true, "\(String(describing: stranger))")
+        #expect(stranger?.message.contains(TestClickHouse.password) == false)
+
+        // The system's authorities do not know the test's: without ca_file the server is not trusted.
+        let system = await #expect(throws: WarehouseError.self) {
+            try await ClickHouseConnection.connect(try settings("https://default@127.0.0.1:\(tlsPort)/default"))
+        }
+        #expect(system?.kind == .connection)
+        // Plain HTTP to the TLS port is not a ClickHouse answer.
+        await #expect(throws: WarehouseError.self) {
+            try await ClickHouseConnection.connect(try settings("http://default@127.0.0.1:\(tlsPort)/default"))
+        }
+    }
+
     @Test func aWrongPasswordIsAnAuthenticationErrorThatDoesNotRepeatThePassword() async throws {
         let server = try await TestClickHouse.start()
         var settings = try server.settings()
