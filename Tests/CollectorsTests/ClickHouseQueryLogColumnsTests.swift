@@ -32,6 +32,22 @@ struct ClickHouseQueryLogColumnsTests {
         #expect(try QueryLogColumns(names: [], serverVersion: "26.9") == nil)
     }
 
+    /// On a cluster every statement reads every replica's log, and the key's host tells their rows
+    /// apart; a quote in the cluster's name stays inside its literal.
+    @Test func aClusterIsReadOnEveryReplica() throws {
+        let names = Self.version18.union(["event_time_microseconds", "exception_code", "current_database"])
+        let columns = try #require(try QueryLogColumns(names: names, serverVersion: "20.10", cluster: "main's"))
+        let page = columns.pageSQL(after: .init(time: .init(microseconds: 1_000_000), id: 0), limit: 10)
+        let rows = columns.rowsSQL(ids: [1, 2], low: 1_000_000, high: 2_000_000)
+        for sql in [page, rows] {
+            #expect(sql.contains(#"FROM clusterAllReplicas('main\'s', system.query_log)"#), "\(sql)")
+            #expect(sql.contains("cityHash64(hostName(), query_id"))
+        }
+        let local = try #require(try QueryLogColumns(names: names, serverVersion: "20.10"))
+        #expect(local.pageSQL(after: .init(time: .init(microseconds: 1), id: 0), limit: 1).contains("FROM system.query_log\n"))
+        #expect(ClickHouseActivityCollector.sql(comment: "''", cluster: "c").contains("FROM clusterAllReplicas('c', system.processes)"))
+    }
+
     @Test func theClientsAppIsTheFirstProductOfItsUserAgentElseOfItsName() {
         #expect(ClickHouseAttribution.clientApp(userAgent: "grafana/11.2 clickhouse-datasource/4.0 clickhouse-go/2.48.0 (lv:go/1.22)", clientName: "") == "grafana")
         #expect(ClickHouseAttribution.clientApp(userAgent: "", clientName: "metabase/1.53.4 jdbc-v2/0.8.4") == "metabase")

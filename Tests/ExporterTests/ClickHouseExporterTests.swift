@@ -77,6 +77,10 @@ struct ClickHouseExporterTests {
         #expect(refusal("    dsn: http://u@h/db\n    tables: {databases: [other]}\n").contains("include_schemas matches database names"))
         #expect(refusal("    dsn: http://u@h/db\n    query_history: {cost: {node_type: ra3.4xlarge, nodes: 2}}\n").contains("node_type"))
         #expect(refusal("    dsn: http://u@h/db\n    query_history: {cost: {dollars_per_hour: 2.5}}\n") == "accepted")
+        #expect(refusal("    dsn: http://u@h/db\n    cluster: main\n") == "accepted")
+        #expect(try ConfigLoader.parse("warehouses:\n  - {name: ch, kind: clickhouse, dsn: http://u@h/db, cluster: main}\n", file: "c.yml")
+            .warehouses[0].cluster == "main")
+        #expect(refusal("    dsn: http://u@h/db\n    cluster: \"\"\n").contains("must name a cluster"))
         // Data checks name tables with their database, and sample only where the server can.
         #expect(refusal("    dsn: http://u@h/db\n    profiles: [{table: orders}]\n").contains("must be database.table on ClickHouse"))
         #expect(refusal("    dsn: http://u@h/db\n    profiles: [{table: shop.orders, sample_percent: 10}]\n").contains("sampling key"))

@@ -16,9 +16,12 @@ public final class ClickHouseActivityCollector: ClickHouseCollector {
     private let recorder: QueryRecorder
     private let analyzer: SQLAnalyzer
     private let comment = Mutex<String?>(nil)
+    private let cluster: String?
 
-    public init(recorder: QueryRecorder, rules: AnnotationRules) {
+    /// With `cluster`, every replica's running queries (`clusterAllReplicas`).
+    public init(recorder: QueryRecorder, rules: AnnotationRules, cluster: String? = nil) {
         self.recorder = recorder
+        self.cluster = cluster
         self.analyzer = SQLAnalyzer(dialect: .redshift, rules: rules)
     }
 
@@ -32,10 +35,10 @@ public final class ClickHouseActivityCollector: ClickHouseCollector {
         return "''"
     }
 
-    static func sql(comment: String) -> String {
+    static func sql(comment: String, cluster: String? = nil) -> String {
         """
         SELECT user, elapsed, query, http_user_agent, client_name, \(comment) AS comment
-        FROM system.processes
+        FROM \(ClickHouseCluster.table("system.processes", on: cluster))
         WHERE is_initial_query = 1
         """
     }
@@ -49,7 +52,7 @@ public final class ClickHouseActivityCollector: ClickHouseCollector {
             self.comment.withLock { $0 = comment }
         }
         var sessions: [ActivitySnapshot.Session] = []
-        for row in try await context.query(Self.sql(comment: comment)).rows {
+        for row in try await context.query(Self.sql(comment: comment, cluster: cluster)).rows {
             let user = try row.string("user")
             let annotation = analyzer.context(of: ClickHouseAttribution.text(query: try row.string("query"), comment: try row.string("comment")))
             let attribution = ClickHouseAttribution.attribution(

@@ -23,10 +23,13 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
         public var window: HistoryWindow
         /// What the server costs an hour; each query is charged its CPU time at that rate.
         public var dollarsPerHour: Double?
+        /// The cluster whose every replica's log is read; nil for the connected server's.
+        public var cluster: String?
 
-        public init(window: HistoryWindow = HistoryWindow(), dollarsPerHour: Double? = nil) {
+        public init(window: HistoryWindow = HistoryWindow(), dollarsPerHour: Double? = nil, cluster: String? = nil) {
             self.window = window
             self.dollarsPerHour = dollarsPerHour
+            self.cluster = cluster
         }
     }
 
@@ -106,7 +109,7 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
     private func probe(_ context: ClickHouseContext) async throws -> QueryLogColumns? {
         if let known = columns.withLock({ $0 }) { return known }
         let names = try await context.query(QueryLogColumns.probeSQL).rows.map { try $0.string("name") }
-        let probed = try QueryLogColumns(names: Set(names), serverVersion: context.connection.serverVersion)
+        let probed = try QueryLogColumns(names: Set(names), serverVersion: context.connection.serverVersion, cluster: options.cluster)
         columns.withLock { $0 = probed }
         return probed
     }

@@ -25,13 +25,15 @@ struct QueryLogColumns: Sendable, Equatable {
     /// Whether `tables` and `query_kind` exist: the tables a statement touched, as the server
     /// resolved them, in place of the names its text gives.
     let hasTables: Bool
+    /// `system.query_log`, or every replica's of a cluster.
+    let table: String
     /// The CPU time the query's threads used, in microseconds: `ProfileEvents` became a map in
     /// 21.8; before, names and values were two arrays.
     let cpuMicroseconds: String
 
     /// Columns as `system.columns` lists them; nil when there are none: the table does not exist
     /// until the server's first flush. Throws when a required column is missing, naming them.
-    init?(names: Set<String>, serverVersion: String) throws(WarehouseError) {
+    init?(names: Set<String>, serverVersion: String, cluster: String? = nil) throws(WarehouseError) {
         guard !names.isEmpty else { return nil }
         let missing = Self.required.filter { !names.contains($0) }
         guard missing.isEmpty else {
@@ -43,6 +45,7 @@ struct QueryLogColumns: Sendable, Equatable {
         hasLogComment = names.contains("log_comment")
         host = names.contains("hostname") ? "hostname" : "hostName()"
         hasTables = names.contains("tables") && names.contains("query_kind")
+        table = ClickHouseCluster.table("system.query_log", on: cluster)
         cpuMicroseconds =
             if names.contains("ProfileEvents") { "ProfileEvents['OSCPUVirtualTimeMicroseconds']" }
             else if names.contains("ProfileEvents.Names") {
@@ -74,7 +77,7 @@ struct QueryLogColumns: Sendable, Equatable {
         let time = position.time.microseconds
         return """
             SELECT \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended
-            FROM system.query_log
+            FROM \(table)
             WHERE \(since(time)) AND ended >= \(time) AND (ended > \(time) OR id > \(position.id))
             ORDER BY ended, id
             LIMIT \(limit)
@@ -88,7 +91,7 @@ struct QueryLogColumns: Sendable, Equatable {
                query_duration_ms, user, current_database, query, \(hasLogComment ? "log_comment" : "''") AS comment,
                http_user_agent, client_name, query_id, written_rows, \(cpuMicroseconds) AS cpu_microseconds,
                \(hasTables ? "arrayStringConcat(tables, '\\n')" : "''") AS tables, \(hasTables ? "query_kind" : "''") AS query_kind
-        FROM system.query_log
+        FROM \(table)
         WHERE \(since(low)) AND event_time <= toDateTime(\(high / 1_000_000 + 1)) AND id IN (\(ids.map(String.init).joined(separator: ", ")))
         """
     }

@@ -49,8 +49,8 @@ public enum CollectorCatalog {
         .init("activity", [.postgres], .byDefault, every: .seconds(15)) { _, metrics, shared in
             PostgresActivityCollector(recorder: metrics.queries, rules: shared.rules)
         },
-        .init("activity", [.clickhouse], .byDefault, every: .seconds(15)) { _, metrics, shared in
-            ClickHouseActivityCollector(recorder: metrics.queries, rules: shared.rules)
+        .init("activity", [.clickhouse], .byDefault, every: .seconds(15)) { warehouse, metrics, shared in
+            ClickHouseActivityCollector(recorder: metrics.queries, rules: shared.rules, cluster: warehouse.cluster)
         },
         .init("query_log", [.postgres], .when(because: "query_log") { $0.queryLog.directory != nil }, every: .seconds(15)) {
             warehouse, metrics, shared in
@@ -59,7 +59,8 @@ public enum CollectorCatalog {
         },
         .init("query_log", [.clickhouse], .byDefault, every: .seconds(15)) { warehouse, metrics, shared in
             ClickHouseQueryLogCollector(
-                options: .init(window: warehouse.queryHistory.window, dollarsPerHour: warehouse.queryHistory.dollarsPerHour), warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
+                options: .init(window: warehouse.queryHistory.window, dollarsPerHour: warehouse.queryHistory.dollarsPerHour, cluster: warehouse.cluster),
+                warehouse: warehouse.name, recorder: metrics.queries, rules: shared.rules,
                 state: shared.state)
         },
         // Needs the pg_stat_statements extension.

@@ -180,7 +180,7 @@ private struct Reader: YAMLReading {
     static let warehouseKeys: Set<String> = [
         "name", "kind", "dsn", "password_file", "password_command", "password_command_timeout", "collectors", "intervals",
         "connect_timeout", "query_timeout", "reconnect_backoff_max", "tables", "query_log", "query_history",
-        "profiles", "freshness", "checks",
+        "profiles", "freshness", "checks", "cluster",
     ]
 
     private func warehouse(_ node: Node) throws(ConfigError) -> ExporterConfig.Warehouse {
@@ -256,6 +256,12 @@ private struct Reader: YAMLReading {
             warehouse.reconnectBackoffMax = try positiveDuration(node, "reconnect_backoff_max")
         }
         if let node = fields["tables"] { warehouse.tables = try tables(node, kind: kind) }
+        if let node = fields["cluster"] {
+            guard kind == .clickhouse else { throw error(node, "\"cluster\" is for ClickHouse warehouses (kind: clickhouse)") }
+            let cluster = try string(node, "cluster")
+            guard !cluster.isEmpty else { throw error(node, "\"cluster\" must name a cluster of the server's remote_servers") }
+            warehouse.cluster = cluster
+        }
         if let node = fields["query_history"] {
             guard kind == .redshift || kind == .clickhouse else {
                 throw error(node, "\"query_history\" is for Redshift and ClickHouse warehouses (kind: redshift, clickhouse)")

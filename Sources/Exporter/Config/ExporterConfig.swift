@@ -49,6 +49,9 @@ public struct ExporterConfig: Sendable {
         public var queryHistory: QueryHistorySection
         /// Column profiles, freshness by content and custom checks, for the `data_checks` collector.
         public var dataChecks: DataCheckOptions
+        /// ClickHouse: the cluster whose every replica's query_log and processes are read
+        /// (`clusterAllReplicas`); nil for the connected server alone.
+        public var cluster: String?
 
         public init(name: String, kind: Kind, dsn: String) {
             self.name = name
