@@ -32,6 +32,7 @@ let package = Package(
         suite("QueryMetricsBenchmarks", using: ["QueryMetrics", "SQLText"], extra: [.product(name: "Prometheus", package: "swift-prometheus")]),
         suite("QueryLogBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText"]),
         suite("RedshiftBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient"], extra: [.product(name: "Logging", package: "swift-log")]),
+        suite("ClickHouseBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient"], extra: [.product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,11 +23,13 @@ struct ClickHouseActivityCollectorTests {
             for (connection, sql, settings) in statements {
                 group.addTask { _ = try await connection.query(sql, settings: settings, timeout: .seconds(30)) }
             }
-            // Every statement is on the server once processes lists them all.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while try await context.query("SELECT count() AS n FROM system.processes WHERE query LIKE '%sleep(%' AND query NOT LIKE '%processes%'")
-                .rows[0].int64("n") < statements.count, ContinuousClock.now < deadline
+            // Every statement is on the server once processes lists them all; a loaded machine
+            // takes seconds to start them, hence statements that last longer still.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await context.query("SELECT count() AS n FROM system.processes WHERE query LIKE '%sleep%(%' AND query NOT LIKE '%processes%'")
+                .rows[0].int64("n") < statements.count
             {
+                guard ContinuousClock.now < deadline else { throw TestSupportError("the statements were never all running at once") }
                 try await Task.sleep(for: .milliseconds(50))
             }
             try await collector.collect(context)
@@ -43,11 +45,14 @@ struct ClickHouseActivityCollectorTests {
         let exporter = try await ClickHouseConnection.connect(try server.settings(marker: OwnStatements.annotation))
         let context = ClickHouseContext(connection: exporter, warehouse: "ch", queryTimeout: .seconds(10), logger: Logger(label: "test"))
         let team = [try await server.connect(), try await server.connect(), try await server.connect()]
+        // Ten blocks of a row, a second a row: ten seconds each.
+        let slow = "SELECT sum(sleepEachRow(1)) FROM numbers(10)"
+        let blocks = ["max_block_size": "1"]
         let exposition = try await Self.collect(
             while: [
-                (team[0], #"/* {"app":"airflow","dag":"daily","task":"load"} */ SELECT sleep(2)"#, [:]),
-                (team[1], "SELECT sleep(2)", ["log_comment": #"{"app":"lightdash","dashboard":"Revenue"}"#]),
-                (team[2], "SELECT sleep(2) AS ad_hoc", [:]),
+                (team[0], #"/* {"app":"airflow","dag":"daily","task":"load"} */ "# + slow, blocks),
+                (team[1], slow, blocks.merging(["log_comment": #"{"app":"lightdash","dashboard":"Revenue"}"#]) { $1 }),
+                (team[2], slow + " AS ad_hoc", blocks),
             ], context)
 
         let running = exposition.samples("warehouse_queries_running")
@@ -57,7 +62,7 @@ struct ClickHouseActivityCollectorTests {
         #expect(Set(running.compactMap { $0.labels["user"] }) == ["default"])
         for app in ["airflow", "lightdash", "chDB"] {
             let oldest = try #require(exposition.value("warehouse_query_oldest_running_seconds", ["warehouse": "ch", "app": app]))
-            #expect(oldest > 0 && oldest < 2.5, "\(app): \(oldest)")
+            #expect(oldest > 0 && oldest < 11, "\(app): \(oldest)")
         }
         #expect(exposition.samples("warehouse_queries_queued").allSatisfy { $0.value == 0 })
     }
@@ -81,10 +86,10 @@ struct ClickHouseActivityCollectorTests {
 
         let exposition = try await Self.collect(
             while: [
-                (analyst, "\(OwnStatements.annotation) SELECT sleep(2)", [:]),
-                (unmarked, "SELECT sleep(2)", [:]),
+                (analyst, "\(OwnStatements.annotation) SELECT sleep(3)", [:]),
+                (unmarked, "SELECT sleep(3)", [:]),
                 // The exporter's own (its connection adds the annotation): not the warehouse's load.
-                (exporterBusy, "SELECT sleep(2)", [:]),
+                (exporterBusy, "SELECT sleep(3)", [:]),
             ], context)
 
         let running = exposition.samples("warehouse_queries_running")

@@ -25,11 +25,17 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
         public var dollarsPerHour: Double?
         /// The cluster whose every replica's log is read; nil for the connected server's.
         public var cluster: String?
+        /// The table read: `system.query_log`, or a table of the same columns (`database.table`)
+        /// holding a copy of it, for a benchmark or a replay.
+        public var source: String
 
-        public init(window: HistoryWindow = HistoryWindow(), dollarsPerHour: Double? = nil, cluster: String? = nil) {
+        public init(
+            window: HistoryWindow = HistoryWindow(), dollarsPerHour: Double? = nil, cluster: String? = nil, source: String = "system.query_log"
+        ) {
             self.window = window
             self.dollarsPerHour = dollarsPerHour
             self.cluster = cluster
+            self.source = source
         }
     }
 
@@ -40,12 +46,19 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
     private let state: StateStore
     private let stateKey: String
     private let columns = Mutex<QueryLogColumns?>(nil)
+    /// The time slice a page of a backlog reads first, in microseconds (``slices(from:)``).
+    let firstSlice: Int64
     private let cursor = Mutex<QueryHistoryCursor?>(nil)
     private let lag = Mutex<Double?>(nil)
 
     public var lagSeconds: Double? { lag.withLock { $0 } }
 
-    public init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+    public convenience init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore) {
+        self.init(options: options, warehouse: warehouse, recorder: recorder, rules: rules, state: state, firstSlice: .seconds(60))
+    }
+
+    init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore, firstSlice: Duration) {
+        self.firstSlice = firstSlice.components.seconds * 1_000_000 + firstSlice.components.attoseconds / 1_000_000_000_000
         self.options = options
         self.recorder = recorder
         // ClickHouse's string literals take backslash escapes, as Redshift's do.
@@ -73,9 +86,15 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
         var read = QueryHistoryRead(initial, overlap: window.overlap.seconds, pageSize: window.pageSize, remembering: window.remembered)
         var position = read.start
         var oldest: Int64?
+        // A backlog is read in time slices, each sorted alone; the slice adapts to hold about a
+        // page. The last one, reaching now, has no end: nothing that ended is left out.
+        var slice = firstSlice
+        let reading = Int64(Date().timeIntervalSince1970 * 1_000_000)
         do {
             while true {
-                let rows = try await context.query(columns.pageSQL(after: position, limit: window.pageSize)).rows
+                let end = position.time.microseconds + slice
+                let until = end < reading ? end : nil
+                let rows = try await context.query(columns.pageSQL(after: position, until: until, limit: window.pageSize)).rows
                 let keys = try rows.map { row in
                     QueryHistoryRead.Row(id: try row.int64("id"), ended: RedshiftTimestamp(microseconds: try row.int64("ended")))
                 }
@@ -93,8 +112,16 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
                 }
                 read.handed()
                 try save(read.committed)
-                guard let next = taken.next else { break }
-                position = next
+                if let next = taken.next {
+                    position = next
+                    if until != nil { slice = max(slice / 2, 1000) }
+                } else if let until {
+                    // The slice is read to its end: on past it, in a longer one.
+                    position = QueryHistoryCursor.Position(time: RedshiftTimestamp(microseconds: until), id: .max)
+                    slice = min(slice * 2, Self.longestSlice)
+                } else {
+                    break
+                }
             }
         } catch {
             try? save(read.committed)
@@ -108,8 +135,9 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
     /// The columns of `system.query_log`, probed once it exists; nil while it does not.
     private func probe(_ context: ClickHouseContext) async throws -> QueryLogColumns? {
         if let known = columns.withLock({ $0 }) { return known }
-        let names = try await context.query(QueryLogColumns.probeSQL).rows.map { try $0.string("name") }
-        let probed = try QueryLogColumns(names: Set(names), serverVersion: context.connection.serverVersion, cluster: options.cluster)
+        let names = try await context.query(QueryLogColumns.probeSQL(source: options.source)).rows.map { try $0.string("name") }
+        let probed = try QueryLogColumns(
+            names: Set(names), serverVersion: context.connection.serverVersion, cluster: options.cluster, source: options.source)
         columns.withLock { $0 = probed }
         return probed
     }
@@ -120,6 +148,9 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
         }
         return RedshiftTimestamp(microseconds: try row.int64("now"))
     }
+
+    /// A week, in microseconds: past it, a slice grows no longer.
+    static let longestSlice: Int64 = 7 * 86_400 * 1_000_000
 
     /// Counts the query unless it is the exporter's own; returns whether it did.
     private func observe(_ row: Row, _ columns: QueryLogColumns, _ context: ClickHouseContext) throws -> Bool {

@@ -33,7 +33,7 @@ struct QueryLogColumns: Sendable, Equatable {
 
     /// Columns as `system.columns` lists them; nil when there are none: the table does not exist
     /// until the server's first flush. Throws when a required column is missing, naming them.
-    init?(names: Set<String>, serverVersion: String, cluster: String? = nil) throws(WarehouseError) {
+    init?(names: Set<String>, serverVersion: String, cluster: String? = nil, source: String = "system.query_log") throws(WarehouseError) {
         guard !names.isEmpty else { return nil }
         let missing = Self.required.filter { !names.contains($0) }
         guard missing.isEmpty else {
@@ -45,7 +45,7 @@ struct QueryLogColumns: Sendable, Equatable {
         hasLogComment = names.contains("log_comment")
         host = names.contains("hostname") ? "hostname" : "hostName()"
         hasTables = names.contains("tables") && names.contains("query_kind")
-        table = ClickHouseCluster.table("system.query_log", on: cluster)
+        table = ClickHouseCluster.table(source, on: cluster)
         cpuMicroseconds =
             if names.contains("ProfileEvents") { "ProfileEvents['OSCPUVirtualTimeMicroseconds']" }
             else if names.contains("ProfileEvents.Names") {
@@ -53,7 +53,12 @@ struct QueryLogColumns: Sendable, Equatable {
             } else { "0" }
     }
 
-    static let probeSQL = "SELECT name FROM system.columns WHERE database = 'system' AND table = 'query_log'"
+    /// The columns of `source` (`database.table`).
+    static func probeSQL(source: String = "system.query_log") -> String {
+        let parts = source.split(separator: ".", maxSplits: 1).map(String.init)
+        let (database, table) = parts.count == 2 ? (parts[0], parts[1]) : ("system", source)
+        return "SELECT name FROM system.columns WHERE database = \(ClickHouseSQL.literal(database)) AND table = \(ClickHouseSQL.literal(table))"
+    }
 
     /// The server's clock, in microseconds: where a first start begins reading.
     static let nowSQL = "SELECT toUnixTimestamp64Micro(now64(6)) AS now"
@@ -72,13 +77,17 @@ struct QueryLogColumns: Sendable, Equatable {
             """
     }
 
-    /// The ids and end times of one page after `position`, in the cursor's order.
-    func pageSQL(after position: QueryHistoryCursor.Position, limit: Int) -> String {
+    /// The ids and end times of one page after `position`, in the cursor's order; with `until`
+    /// (microseconds), only rows that ended by then. The server sorts every row the page could
+    /// take to find the first `limit`: without a bound, a page of a long backlog sorts the whole
+    /// rest of it, and a backlog of N rows costs N² / `limit`.
+    func pageSQL(after position: QueryHistoryCursor.Position, until: Int64? = nil, limit: Int) -> String {
         let time = position.time.microseconds
+        let bound = until.map { " AND event_time <= toDateTime(\($0 / 1_000_000 + 1)) AND ended <= \($0)" } ?? ""
         return """
             SELECT \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended
             FROM \(table)
-            WHERE \(since(time)) AND ended >= \(time) AND (ended > \(time) OR id > \(position.id))
+            WHERE \(since(time)) AND ended >= \(time) AND (ended > \(time) OR id > \(position.id))\(bound)
             ORDER BY ended, id
             LIMIT \(limit)
             """

@@ -134,8 +134,8 @@ public final class DataChecksCollector: Collector, ClickHouseCollector {
         try await run(due, session, database: database)
     }
 
-    /// On ClickHouse, each statement carries its own bounds as settings: `readonly=1` (a statement
-    /// that writes, or that tries to lift it, fails with the server's own error),
+    /// On ClickHouse, each statement carries its own bounds as settings: `readonly=1` (whatever
+    /// the statement would write, even through a table function, fails with the server's error),
     /// `max_execution_time` and, for a check, `max_result_rows`. A user whose profile is already
     /// read-only may change no setting, and needs none of them to be kept from writing; the client's
     /// deadline (which kills the statement) still bounds its time.
