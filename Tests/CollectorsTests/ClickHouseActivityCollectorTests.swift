@@ -64,7 +64,7 @@ struct ClickHouseActivityCollectorTests {
             let oldest = try #require(exposition.value("warehouse_query_oldest_running_seconds", ["warehouse": "ch", "app": app]))
             #expect(oldest > 0 && oldest < 11, "\(app): \(oldest)")
         }
-        #expect(exposition.samples("warehouse_queries_queued").allSatisfy { $0.value == 0 })
+        #expect(exposition.samples("warehouse_queries_queued").map(\.value) == [0])
     }
 
     /// Another user's statement that copies the exporter's annotation is the team's, and a statement
@@ -84,12 +84,14 @@ struct ClickHouseActivityCollectorTests {
         let unmarked = try await ClickHouseConnection.connect(
             ConnectionSettings(dsn: server.dsn, passwordFile: server.passwordFile, applicationName: "notebook", connectTimeout: .seconds(5)))
 
+        // Three blocks of a row, three seconds a block: nine seconds each.
+        let blocks = ["max_block_size": "1"]
         let exposition = try await Self.collect(
             while: [
-                (analyst, "\(OwnStatements.annotation) SELECT sleep(3)", [:]),
-                (unmarked, "SELECT sleep(3)", [:]),
+                (analyst, "\(OwnStatements.annotation) SELECT sleep(3) FROM numbers(3)", blocks),
+                (unmarked, "SELECT sleep(3) FROM numbers(3)", blocks),
                 // The exporter's own (its connection adds the annotation): not the warehouse's load.
-                (exporterBusy, "SELECT sleep(3)", [:]),
+                (exporterBusy, "SELECT sleep(3) FROM numbers(3)", blocks),
             ], context)
 
         let running = exposition.samples("warehouse_queries_running")

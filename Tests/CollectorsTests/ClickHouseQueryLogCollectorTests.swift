@@ -196,6 +196,52 @@ struct ClickHouseQueryLogCollectorTests {
         }
     }
 
+    /// A backlog read in time slices, from a copy of query_log whose end times the test sets: a
+    /// burst of rows at the very end of the first slice, larger than a page, and rows every 250 ms
+    /// after it, with ids either side of zero. Each is counted once, and a second poll, which reads
+    /// the overlap window again, counts none.
+    @Test func aBacklogReadInSlicesCountsEveryRowOnceWhereverItFalls() async throws {
+        let server = try await TestClickHouse.start()
+        let connection = try await ClickHouseConnection.connect(try server.settings(marker: OwnStatements.annotation))
+        for statement in [
+            "SELECT 1", "SYSTEM FLUSH LOGS", "CREATE DATABASE copy",
+            "CREATE TABLE copy.query_log AS system.query_log ENGINE = MergeTree ORDER BY (event_date, event_time)",
+        ] {
+            _ = try await connection.query(statement)
+        }
+        // Whole seconds an hour ago; the first slice, from just before it, ends exactly at t0 + 1 s.
+        let t0 = (Int64(Date().timeIntervalSince1970) - 3600) * 1_000_000
+        let offsets = "arrayConcat([0, 250000, 500000, 750000], arrayWithConstant(12, 1000000), arrayMap(i -> 1000000 + i * 250000, range(1, 121)))"
+        _ = try await connection.query(
+            """
+            INSERT INTO copy.query_log (hostname, type, event_date, event_time, event_time_microseconds, query_duration_ms, query,
+                                        is_initial_query, user, query_id, exception_code, current_database)
+            SELECT 'h', 'QueryFinish', toDate(at), toDateTime(at), at, 1, 'SELECT 1', 1, 'team', toString(rowNumberInAllBlocks()), 0, 'default'
+            FROM (SELECT fromUnixTimestamp64Micro(toInt64(\(t0) + arrayJoin(\(offsets)))) AS at)
+            """)
+        let expected = 4 + 12 + 120
+        let ids = try await connection.query(
+            "SELECT countIf(cityHash64(hostname, query_id, toInt8(type), event_time_microseconds) >= 9223372036854775808) AS negative FROM copy.query_log")
+        #expect(try ids.rows[0].int64("negative") > 0)
+
+        let state = try StateStore(path: server.directory + "/state.json")
+        _ = try state.save(QueryHistoryCursor(startingAt: RedshiftTimestamp(microseconds: t0 - 1)), key: "ch/query_log")
+        let recorder = QueryRecorder()
+        let collector = ClickHouseQueryLogCollector(
+            options: .init(window: HistoryWindow(overlap: .seconds(3600), pageSize: 5), source: "copy.query_log"), warehouse: "ch",
+            recorder: recorder, rules: AnnotationRules(), state: state, firstSlice: .microseconds(1_000_001))
+        let context = ClickHouseContext(connection: connection, warehouse: "ch", queryTimeout: .seconds(30), logger: Logger(label: "test"))
+        func counted() -> Double {
+            var buffer: [UInt8] = []
+            recorder.emit(into: &buffer)
+            return Self.sums(String(decoding: buffer, as: UTF8.self), "warehouse_query_duration_seconds_count", by: ["warehouse"])["ch"] ?? 0
+        }
+        try await collector.collect(context)
+        #expect(counted() == Double(expected))
+        try await collector.collect(context)
+        #expect(counted() == Double(expected))
+    }
+
     /// Before its first flush a server has no query_log: nothing to read yet, and no failure;
     /// what runs from then on is counted once the table appears.
     @Test func aServerWithoutQueryLogYetIsReadOnceItHasOne() async throws {

@@ -165,7 +165,7 @@ struct QueryHistoryCursorTests {
         history += [Self.row(8, "10:30:00")]
         let third = Self.poll(second.cursor, history)
         #expect(third.counted == [8])
-        #expect(QueryHistoryRead(third.cursor, overlap: 600, pageSize: 2).start == Position(time: Self.at("10:20:00"), id: -1))
+        #expect(QueryHistoryRead(third.cursor, overlap: 600, pageSize: 2).start == Position(time: Self.at("10:20:00"), id: .min))
         #expect(Self.poll(third.cursor, history).counted == [])
     }
 
@@ -204,13 +204,13 @@ struct QueryHistoryCursorTests {
         #expect(start(high: "10:00:00") == Position(time: floor, id: .max))
         #expect(start(high: "10:10:00") == Position(time: floor, id: .max))
         // The window begins after the floor: everything that ended at its start or later.
-        #expect(start(high: "10:10:00.000001") == Position(time: Self.at("10:00:00.000001"), id: -1))
-        #expect(start(high: "11:00:00") == Position(time: Self.at("10:50:00"), id: -1))
-        #expect(start(high: "11:00:00", overlap: 0) == Position(time: Self.at("11:00:00"), id: -1))
+        #expect(start(high: "10:10:00.000001") == Position(time: Self.at("10:00:00.000001"), id: .min))
+        #expect(start(high: "11:00:00") == Position(time: Self.at("10:50:00"), id: .min))
+        #expect(start(high: "11:00:00", overlap: 0) == Position(time: Self.at("11:00:00"), id: .min))
 
         // A read starts where its cursor says; each full page names the next page's start.
         var read = QueryHistoryRead(QueryHistoryCursor(high: Self.at("11:00:00"), floor: floor, seen: [:]), overlap: 600, pageSize: 3)
-        #expect(read.start == Position(time: Self.at("10:50:00"), id: -1))
+        #expect(read.start == Position(time: Self.at("10:50:00"), id: .min))
         #expect(read.take([Self.row(1, "10:55:00"), Self.row(2, "10:56:00"), Self.row(3, "10:56:00")]).next == Position(time: Self.at("10:56:00"), id: 3))
         #expect(read.take([Self.row(4, "10:57:00"), Self.row(5, "10:58:00")]).next == nil, "a short page is the last")
         // A row whose end time cannot be read is passed over: never counted, never a position.
@@ -222,7 +222,7 @@ struct QueryHistoryCursorTests {
         // The next poll starts an overlap window before the latest end time this one saw.
         #expect(read.take([Self.row(12, "11:05:00")]).next == nil)
         read.handed()
-        #expect(QueryHistoryRead(read.finished, overlap: 600, pageSize: 3).start == Position(time: Self.at("10:55:00"), id: -1))
+        #expect(QueryHistoryRead(read.finished, overlap: 600, pageSize: 3).start == Position(time: Self.at("10:55:00"), id: .min))
     }
 
     @Test func aPageThatWasNotHandedOverIsReadAgainAndTheHandedOnesAreNot() {

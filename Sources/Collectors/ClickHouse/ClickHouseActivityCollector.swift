@@ -6,7 +6,7 @@ import WarehouseClient
 /// What runs on a ClickHouse server now, from `system.processes`: running queries by app and user,
 /// and the oldest running query per app. ClickHouse starts a query at once or refuses it
 /// (`max_concurrent_queries`), so nothing is ever queued, and it takes no locks another query
-/// waits on: the queued and blocked families get no ClickHouse series.
+/// waits on: the queued and blocked families stay 0 for a ClickHouse warehouse.
 ///
 /// A query's context comes from its text and its `log_comment` setting, as in `query_log`; the
 /// sub-queries a distributed query sends to other servers are not queries of their own. The

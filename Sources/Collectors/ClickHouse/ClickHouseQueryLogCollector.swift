@@ -46,7 +46,8 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
     private let state: StateStore
     private let stateKey: String
     private let columns = Mutex<QueryLogColumns?>(nil)
-    /// The time slice a page of a backlog reads first, in microseconds (``slices(from:)``).
+    /// The time slice a page of a backlog reads first, in microseconds: it then doubles after a
+    /// slice that held less than a page, and halves after one that held more.
     let firstSlice: Int64
     private let cursor = Mutex<QueryHistoryCursor?>(nil)
     private let lag = Mutex<Double?>(nil)
@@ -94,13 +95,21 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
             while true {
                 let end = position.time.microseconds + slice
                 let until = end < reading ? end : nil
-                let rows = try await context.query(columns.pageSQL(after: position, until: until, limit: window.pageSize)).rows
+                // Past the latest end counted before, every row is new: the page brings the rows
+                // whole, in one statement. Before it (the overlap window read again), ids first,
+                // and the rest of the rows not counted yet only.
+                let whole = position.time >= read.working.high
+                let rows = try await context.query(columns.pageSQL(after: position, until: until, limit: window.pageSize, whole: whole)).rows
                 let keys = try rows.map { row in
                     QueryHistoryRead.Row(id: try row.int64("id"), ended: RedshiftTimestamp(microseconds: try row.int64("ended")))
                 }
                 let taken = read.take(keys)
                 let fresh = taken.fresh.map { keys[$0] }
-                if let first = fresh.first, let last = fresh.last {
+                if whole {
+                    for index in taken.fresh where try observe(rows[index], columns, context) {
+                        oldest = min(oldest ?? Int64.max, try rows[index].int64("ended"))
+                    }
+                } else if let first = fresh.first, let last = fresh.last {
                     let sql = columns.rowsSQL(
                         ids: fresh.map(\.id), low: first.ended?.microseconds ?? 0, high: last.ended?.microseconds ?? 0)
                     var byID: [Int64: Row] = [:]

@@ -4,8 +4,9 @@ import Synchronization
 import WarehouseClient
 
 /// Every data table of a ClickHouse server, from `system.tables` (rows and bytes on disk, which
-/// the server keeps exact for MergeTree and in-memory engines) and `system.parts` (active parts of
-/// MergeTree tables, the figure behind "too many parts"). ClickHouse has databases and no schemas:
+/// the server keeps exact for MergeTree and in-memory engines) and `system.parts` (the active parts
+/// of a MergeTree table's fullest partition: inserts into a partition fail past
+/// `parts_to_throw_insert`, "too many parts"). ClickHouse has databases and no schemas:
 /// a table's database is both its `database` and its `schema` label, so the table families join
 /// with the read and write edges, which name tables `database.table`.
 ///
@@ -31,7 +32,7 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
     private let metrics: MetricCatalog
     private let cap: TablesCap
     /// Each table's row count at the last run, and when it was last seen to change.
-    private let previous = Mutex<[[String]: (rows: Double, modified: Double?)]>([:])
+    private let previous = Mutex<[[String]: (rows: Double?, modified: Double?)]>([:])
 
     public init(options: Options, metrics: MetricCatalog) {
         self.options = options
@@ -51,13 +52,17 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
             filter += " AND NOT match(database, \(ClickHouseSQL.literal(SchemaFilter.anchored(options.excludeSchemas))))"
         }
         return """
-            SELECT t.database AS database, t.name AS table, ifNull(t.total_rows, 0) AS rows, t.total_bytes AS size_bytes,
-                   endsWith(t.engine, 'MergeTree') AS merge_tree, p.parts AS parts, p.modified AS modified,
+            SELECT t.database AS database, t.name AS table, t.total_rows AS rows, t.total_bytes AS size_bytes,
+                   endsWith(t.engine, 'MergeTree') AS merge_tree, ifNull(p.parts, 0) AS parts, ifNull(p.modified, 0) AS modified,
                    (SELECT count() FROM system.tables WHERE \(filter)) AS matching
             FROM (SELECT database, name, engine, total_rows, total_bytes FROM system.tables WHERE \(filter)) AS t
             LEFT JOIN (
-                SELECT database, table, count() AS parts, toUnixTimestamp(max(modification_time)) AS modified
-                FROM system.parts WHERE active GROUP BY database, table
+                SELECT database, table, max(parts) AS parts, max(modified) AS modified
+                FROM (
+                    SELECT database, table, partition_id, count() AS parts, toUnixTimestamp(max(modification_time)) AS modified
+                    FROM system.parts WHERE active GROUP BY database, table, partition_id
+                )
+                GROUP BY database, table
             ) AS p ON t.database = p.database AND t.name = p.table
             ORDER BY size_bytes DESC, database, table
             LIMIT \(options.maxTables)
@@ -68,13 +73,14 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
         let rows = try await context.query(sql).rows
         let families = [metrics.tableRows, metrics.tableSizeBytes, metrics.tableParts, metrics.tableLastModified]
         var tables = GaugeSnapshot(families)
-        var seen: [[String]: (rows: Double, modified: Double?)] = [:]
+        var seen: [[String]: (rows: Double?, modified: Double?)] = [:]
         let previous = self.previous.withLock { $0 }
         let now = Date().timeIntervalSince1970
         for row in rows {
             let database = try row.string("database")
             let labels = [context.warehouse, database, database, try row.string("table")]
-            let count = try row.double("rows")
+            // An engine that cannot count its rows quickly gives none: no series, rather than 0.
+            let count = try row.optionalDouble("rows")
             let newestPart = try row.double("modified")
             let modified: Double? =
                 if let before = previous[labels] { before.rows == count ? before.modified : now }

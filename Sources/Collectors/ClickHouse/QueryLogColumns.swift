@@ -81,11 +81,14 @@ struct QueryLogColumns: Sendable, Equatable {
     /// (microseconds), only rows that ended by then. The server sorts every row the page could
     /// take to find the first `limit`: without a bound, a page of a long backlog sorts the whole
     /// rest of it, and a backlog of N rows costs N² / `limit`.
-    func pageSQL(after position: QueryHistoryCursor.Position, until: Int64? = nil, limit: Int) -> String {
+    ///
+    /// With `whole`, the page's rows come with every column a record needs, in one statement: for
+    /// a page past every row counted before, whose rows are all new.
+    func pageSQL(after position: QueryHistoryCursor.Position, until: Int64? = nil, limit: Int, whole: Bool = false) -> String {
         let time = position.time.microseconds
         let bound = until.map { " AND event_time <= toDateTime(\($0 / 1_000_000 + 1)) AND ended <= \($0)" } ?? ""
         return """
-            SELECT \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended
+            SELECT \(whole ? recordColumns : "\(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended")
             FROM \(table)
             WHERE \(since(time)) AND ended >= \(time) AND (ended > \(time) OR id > \(position.id))\(bound)
             ORDER BY ended, id
@@ -93,13 +96,20 @@ struct QueryLogColumns: Sendable, Equatable {
             """
     }
 
+    /// Every column a record needs.
+    private var recordColumns: String {
+        """
+        \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended, exception_code,
+               query_duration_ms, user, current_database, query, \(hasLogComment ? "log_comment" : "''") AS comment,
+               http_user_agent, client_name, query_id, written_rows, \(cpuMicroseconds) AS cpu_microseconds,
+               \(hasTables ? "arrayStringConcat(CAST(tables, 'Array(String)'), '\\n')" : "''") AS tables, \(hasTables ? "query_kind" : "''") AS query_kind
+        """
+    }
+
     /// The columns the records need, of the rows with `ids`, which ended between `low` and `high`.
     func rowsSQL(ids: [Int64], low: Int64, high: Int64) -> String {
         """
-        SELECT \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended, exception_code,
-               query_duration_ms, user, current_database, query, \(hasLogComment ? "log_comment" : "''") AS comment,
-               http_user_agent, client_name, query_id, written_rows, \(cpuMicroseconds) AS cpu_microseconds,
-               \(hasTables ? "arrayStringConcat(tables, '\\n')" : "''") AS tables, \(hasTables ? "query_kind" : "''") AS query_kind
+        SELECT \(recordColumns)
         FROM \(table)
         WHERE \(since(low)) AND event_time <= toDateTime(\(high / 1_000_000 + 1)) AND id IN (\(ids.map(String.init).joined(separator: ", ")))
         """

@@ -86,9 +86,8 @@ public final class DataChecksCollector: Collector, ClickHouseCollector {
         var logger: Logger
         var isUsable: () -> Bool
         /// Runs one statement of `item` (whose timeout bounds it), with `parameters` for `$1`…
-        /// (libpq only; ClickHouse statements carry their values inline); `maxRows` bounds the
-        /// rows the server may send.
-        var query: (_ sql: String, _ parameters: [String?], _ item: Item, _ maxRows: Int?) async throws -> QueryResult
+        /// (libpq only; ClickHouse statements carry their values inline).
+        var query: (_ sql: String, _ parameters: [String?], _ item: Item) async throws -> QueryResult
         /// Runs `body`, the statements of `item`, so that they cannot write.
         var readOnly: (_ item: Item, _ body: () async throws -> Void) async throws -> Void
         /// Ends what ``readOnly`` began after `body` failed, so the next item starts clean.
@@ -108,7 +107,7 @@ public final class DataChecksCollector: Collector, ClickHouseCollector {
         let postgres = dialect == .postgres
         let session = Session(
             warehouse: context.warehouse, logger: context.logger, isUsable: { connection.isUsable },
-            query: { sql, parameters, item, _ in try await connection.query(sql, parameters, timeout: item.timeout) },
+            query: { sql, parameters, item in try await connection.query(sql, parameters, timeout: item.timeout) },
             readOnly: { item, body in
                 // The session's statement_timeout is the collectors' query_timeout; a check has its own.
                 _ = try await context.query("SET statement_timeout = \(Int64(item.timeout.seconds * 1000))")
@@ -135,10 +134,12 @@ public final class DataChecksCollector: Collector, ClickHouseCollector {
     }
 
     /// On ClickHouse, each statement carries its own bounds as settings: `readonly=1` (whatever
-    /// the statement would write, even through a table function, fails with the server's error),
-    /// `max_execution_time` and, for a check, `max_result_rows`. A user whose profile is already
-    /// read-only may change no setting, and needs none of them to be kept from writing; the client's
-    /// deadline (which kills the statement) still bounds its time.
+    /// the statement would write, even through a table function, fails with the server's error)
+    /// and `max_execution_time`. A user whose profile is already read-only may change no setting,
+    /// and needs none of them to be kept from writing; the client's deadline (which kills the
+    /// statement) still bounds its time. Rows are bounded by the check's `LIMIT`, not by
+    /// `max_result_rows`, which the server applies to every sub-query and view too and, in its
+    /// `break` mode, would cut a `count()` over them short without an error.
     public func collect(_ context: ClickHouseContext) async throws {
         let due = due()
         guard !due.isEmpty else { return }
@@ -148,16 +149,10 @@ public final class DataChecksCollector: Collector, ClickHouseCollector {
         let readonly = try row?.int64("readonly") ?? 0
         let session = Session(
             warehouse: context.warehouse, logger: context.logger, isUsable: { connection.isUsable },
-            query: { sql, _, item, maxRows in
+            query: { sql, _, item in
                 var settings: [String: String] = [:]
                 if readonly == 0 { settings["readonly"] = "1" }
-                if readonly != 1 {
-                    settings["max_execution_time"] = String(Int64(item.timeout.seconds.rounded(.up)))
-                    if let maxRows {
-                        settings["max_result_rows"] = String(maxRows)
-                        settings["result_overflow_mode"] = "break"
-                    }
-                }
+                if readonly != 1 { settings["max_execution_time"] = String(Int64(item.timeout.seconds.rounded(.up))) }
                 return try await connection.query(sql, settings: settings, timeout: item.timeout)
             },
             readOnly: { _, body in try await body() }, recover: {})
@@ -205,8 +200,8 @@ public final class DataChecksCollector: Collector, ClickHouseCollector {
         switch item {
         case .profile(let spec):
             let profiler = ColumnProfiler(spec: spec, dialect: dialect)
-            let columns = try profiler.columns(from: try await session.query(profiler.catalogSQL, profiler.catalogParameters, item, nil))
-            let result = try await session.query(profiler.profileSQL(columns), [], item, nil)
+            let columns = try profiler.columns(from: try await session.query(profiler.catalogSQL, profiler.catalogParameters, item))
+            let result = try await session.query(profiler.profileSQL(columns), [], item)
             let (rows, profiles) = try profiler.read(result, columns)
             let table = labels(spec.table, warehouse: session.warehouse, database: database)
             gauges.set(families.profileRows, table, rows)
@@ -229,18 +224,18 @@ public final class DataChecksCollector: Collector, ClickHouseCollector {
                 let quoted = SQLIdentifier.quote(column)
                 // An empty table has no newest row: NULL, not ClickHouse's default of 1970.
                 return dialect == .clickhouse
-                    ? "if(count() = 0, NULL, toFloat64(toUnixTimestamp64Micro(toDateTime64(max(\(quoted)), 6))) / 1000000) AS newest"
+                    ? "if(count() = 0, NULL, toFloat64(toUnixTimestamp64Micro(toDateTime64(max(\(quoted)), 6, 'UTC'))) / 1000000) AS newest"
                     : "extract(epoch FROM max(\(quoted)))::float8 AS newest"
             } ?? "NULL AS newest"
             let limit = spec.column == nil ? " LIMIT 0" : ""
-            let result = try await session.query("SELECT \(newest) FROM \(spec.table.quoted)\(limit)", [], item, nil)
+            let result = try await session.query("SELECT \(newest) FROM \(spec.table.quoted)\(limit)", [], item)
             if spec.column != nil, let newest = try result.rows.first?.optionalDouble("newest") {
                 gauges.set(families.newestRow, table, newest)
             }
 
         case .check(let spec):
             let query = DataCheckQuery(spec: spec)
-            let outcome = try query.outcome(try await session.query(query.sql, [], item, min(spec.maxRows, Int.max - 1) + 1))
+            let outcome = try query.outcome(try await session.query(query.sql, [], item))
             families.value.replace(
                 owner: [session.warehouse, spec.name],
                 with: outcome.values.map { value in

@@ -14,11 +14,12 @@ public struct QueryHistoryCursor: Codable, Equatable, Sendable {
     /// Query id → end time, for the queries that ended within the overlap window.
     var seen: [Int64: RedshiftTimestamp]
 
-    /// The position the next read starts after: the overlap window before `high`, but never
+    /// The position the next read starts after: the overlap window before `high`, with every
+    /// query that ended exactly then (ids may be negative: ClickHouse's are hashes), but never
     /// before `floor` (and then after every query that ended exactly at it).
     func readStart(overlap: Double) -> Position {
         let window = high.adding(seconds: -overlap)
-        return window > floor ? Position(time: window, id: -1) : Position(time: floor, id: Int64.max)
+        return window > floor ? Position(time: window, id: .min) : Position(time: floor, id: .max)
     }
 
     /// Forgets the ids that ended before the window, and keeps at most `remembering` of those

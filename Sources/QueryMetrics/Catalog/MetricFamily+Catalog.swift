@@ -75,7 +75,7 @@ extension MetricFamily {
         "warehouse_table_dead_rows", .gauge, help: "Rows deleted or updated away but not yet vacuumed.", labels: table)
     public static let tableParts = MetricFamily(
         "warehouse_table_parts", .gauge,
-        help: "Active data parts of a ClickHouse MergeTree table; inserts fail once a partition has too many (parts_to_throw_insert).",
+        help: "Active data parts in the fullest partition of a ClickHouse MergeTree table; inserts into a partition fail past parts_to_throw_insert.",
         labels: table)
     public static let tableLastModified = MetricFamily(
         "warehouse_table_last_modified_timestamp_seconds", .gauge,

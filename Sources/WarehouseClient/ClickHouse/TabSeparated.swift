@@ -1,7 +1,7 @@
 /// ClickHouse's `TabSeparatedWithNamesAndTypes` output: a line of column names, one of their types,
-/// then a line per row, values
-/// separated by tabs. Values escape `\b \f \r \n \t \0 \' \\` with a backslash, and NULL is `\N`,
-/// so a raw line feed always ends a row and a raw tab always ends a value.
+/// then a line per row, values separated by tabs. Values escape `\b \f \r \n \t \0 \' \\` with a
+/// backslash, and NULL is `\N`, so a raw line feed always ends a row and a raw tab always ends a
+/// value.
 enum TabSeparated {
     /// The names, types and rows of a response body; throws ``WarehouseError`` of kind `.decoding`
     /// for a row whose number of values differs from the names'.
