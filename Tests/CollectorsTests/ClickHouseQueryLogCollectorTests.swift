@@ -196,12 +196,9 @@ struct ClickHouseQueryLogCollectorTests {
         }
     }
 
-    /// A backlog read in time slices, from a copy of query_log whose end times the test sets: a
-    /// burst of rows at the very end of the first slice, larger than a page, and rows every 250 ms
-    /// after it, with ids either side of zero. Each is counted once, and a second poll, which reads
-    /// the overlap window again, counts none.
-    @Test func aBacklogReadInSlicesCountsEveryRowOnceWhereverItFalls() async throws {
-        let server = try await TestClickHouse.start()
+    /// The exporter's connection to `server`, which has `copy.query_log`: a table of query_log's
+    /// columns for the test to write rows into, as a server would write them.
+    static func copyOfQueryLog(_ server: TestClickHouse) async throws -> ClickHouseConnection {
         let connection = try await ClickHouseConnection.connect(try server.settings(marker: OwnStatements.annotation))
         for statement in [
             "SELECT 1", "SYSTEM FLUSH LOGS", "CREATE DATABASE copy",
@@ -209,6 +206,16 @@ struct ClickHouseQueryLogCollectorTests {
         ] {
             _ = try await connection.query(statement)
         }
+        return connection
+    }
+
+    /// A backlog read in time slices, from a copy of query_log whose end times the test sets: a
+    /// burst of rows at the very end of the first slice, larger than a page, and rows every 250 ms
+    /// after it, with ids either side of zero. Each is counted once, and a second poll, which reads
+    /// the overlap window again, counts none.
+    @Test func aBacklogReadInSlicesCountsEveryRowOnceWhereverItFalls() async throws {
+        let server = try await TestClickHouse.start()
+        let connection = try await Self.copyOfQueryLog(server)
         // Whole seconds an hour ago; the first slice, from just before it, ends exactly at t0 + 1 s.
         let t0 = (Int64(Date().timeIntervalSince1970) - 3600) * 1_000_000
         let offsets = "arrayConcat([0, 250000, 500000, 750000], arrayWithConstant(12, 1000000), arrayMap(i -> 1000000 + i * 250000, range(1, 121)))"
@@ -240,6 +247,42 @@ struct ClickHouseQueryLogCollectorTests {
         #expect(counted() == Double(expected))
         try await collector.collect(context)
         #expect(counted() == Double(expected))
+    }
+
+    /// The exporter's own statements are those with its annotation run by its user: another user
+    /// that copies the annotation is counted, and so is the exporter's user without it. chdb runs
+    /// everything as one user, so the rows are written into a copy of query_log as a server with
+    /// users would write them.
+    @Test func aForgedAnnotationIsCountedAndOnlyTheExportersOwnStatementsAreLeftOut() async throws {
+        let server = try await TestClickHouse.start()
+        let connection = try await Self.copyOfQueryLog(server)
+        let marker = OwnStatements.annotation
+        // (user, text): the exporter logs in as `default`.
+        let rows = [
+            ("analyst", "\(marker)\nSELECT count() FROM shop.orders"),
+            ("default", "\(marker)\nSELECT name FROM system.columns"),
+            ("default", "SELECT 42"),
+            ("analyst", "SELECT 43"),
+        ]
+        let values = rows.enumerated().map { index, row in
+            "('h', 'QueryFinish', today(), now(), now64(6) - toIntervalMillisecond(\(10 * (index + 1))), 1, '\(row.1)', 1, '\(row.0)', 'q\(index)', 0, 'default')"
+        }
+        _ = try await connection.query(
+            """
+            INSERT INTO copy.query_log (hostname, type, event_date, event_time, event_time_microseconds, query_duration_ms, query,
+                                        is_initial_query, user, query_id, exception_code, current_database)
+            VALUES \(values.joined(separator: ", "))
+            """)
+        let recorder = QueryRecorder()
+        let collector = ClickHouseQueryLogCollector(
+            options: .init(window: HistoryWindow(lookback: .seconds(60)), source: "copy.query_log"), warehouse: "ch", recorder: recorder,
+            rules: AnnotationRules(), state: try StateStore(path: nil))
+        try await collector.collect(ClickHouseContext(connection: connection, warehouse: "ch", queryTimeout: .seconds(30), logger: Logger(label: "test")))
+        var buffer: [UInt8] = []
+        recorder.emit(into: &buffer)
+        let counts = Self.sums(String(decoding: buffer, as: UTF8.self), "warehouse_query_duration_seconds_count", by: ["app", "user"])
+        // No client name in these rows: the app is the annotation's, else unknown.
+        #expect(counts == ["warehouse_exporter|analyst": 1, "unknown|default": 1, "unknown|analyst": 1], "\(counts)")
     }
 
     /// Before its first flush a server has no query_log: nothing to read yet, and no failure;

@@ -17,11 +17,12 @@ public struct TestCertificates: Sendable {
     public var strangerCertificate: String { folder + "/stranger.pem" }
     public var strangerKey: String { folder + "/stranger.key" }
 
-    public static func make() throws -> TestCertificates {
+    /// `serverNames` are the server certificate's subject alternative names (OpenSSL's syntax).
+    public static func make(serverNames: String = "IP:127.0.0.1,DNS:localhost") throws -> TestCertificates {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("certs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let certificates = TestCertificates(folder: folder)
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n".write(
+        try "subjectAltName=\(serverNames)\nextendedKeyUsage=serverAuth\n".write(
             toFile: folder + "/server.ext", atomically: true, encoding: .utf8)
         try "extendedKeyUsage=clientAuth\n".write(toFile: folder + "/client.ext", atomically: true, encoding: .utf8)
         try certificates.authority("ca")

@@ -53,6 +53,20 @@ struct ClickHouseConnectionTests {
             try await ClickHouseConnection.connect(try settings("https://default@127.0.0.1:\(tlsPort)/default"))
         }
         #expect(system?.kind == .connection)
+        // A certificate from the trusted authority, for another server's name: refused too.
+        let elsewhere = try TestCertificates.make(serverNames: "DNS:elsewhere.invalid")
+        defer { elsewhere.remove() }
+        let impostor = try await TestClickHouse.start(tls: elsewhere)
+        let impostorPort = try #require(impostor.tlsPort)
+        let misnamed = await #expect(throws: WarehouseError.self) {
+            var settings = try impostor.settings()
+            settings.dsn = "https://default@127.0.0.1:\(impostorPort)/default?ca_file=\(elsewhere.caCertificate)"
+            return try await ClickHouseConnection.connect(settings)
+        }
+        #expect(misnamed?.kind == .connection)
+        // libcurl says the certificate's names do not match the host; the chain itself is trusted.
+        #expect(misnamed?.message.contains("name") == true, "\(String(describing: misnamed))")
+
         // Plain HTTP to the TLS port is not a ClickHouse answer.
         await #expect(throws: WarehouseError.self) {
             try await ClickHouseConnection.connect(try settings("http://default@127.0.0.1:\(tlsPort)/default"))

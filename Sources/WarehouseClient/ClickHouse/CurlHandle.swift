@@ -75,15 +75,24 @@ final class CurlHandle: @unchecked Sendable {
         _ = ccurl_set_long(handle, CURLOPT_NOPROGRESS, 0)
         _ = ccurl_set_progress_function(handle, checkAbort)
         _ = ccurl_set_pointer(handle, CURLOPT_XFERINFODATA, abortPointer)
+        // The details of a failure ("no alternative certificate subject name matches target host
+        // name …"), where curl_easy_strerror has only the code's name.
+        var details = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
-        let code = withExtendedLifetime((sink, request.abort)) { curl_easy_perform(handle) }
+        let code = details.withUnsafeMutableBufferPointer { buffer in
+            _ = ccurl_set_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(buffer.baseAddress))
+            defer { _ = ccurl_set_pointer(handle, CURLOPT_ERRORBUFFER, nil) }
+            return withExtendedLifetime((sink, request.abort)) { curl_easy_perform(handle) }
+        }
         var status = 0
         _ = ccurl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
         // Not the connect time, which is 0 on a connection kept from an earlier request.
         var sent = 0
         _ = ccurl_get_long(handle, CURLINFO_REQUEST_SIZE, &sent)
+        let detail = details.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let message = code == CURLE_OK ? "" : detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         return Response(
-            curlCode: code, curlMessage: code == CURLE_OK ? "" : String(cString: curl_easy_strerror(code)), status: status,
+            curlCode: code, curlMessage: message, status: status,
             headers: sink.headers, body: sink.body, connected: sent > 0 || status > 0)
     }
 }
