@@ -8,13 +8,16 @@ import WarehouseClient
 /// from `system.query_log`: its context from the annotations in its text and in its `log_comment`,
 /// else the client's name (the first product of `http_user_agent`, else of `client_name`), else
 /// `unknown`; its duration `query_duration_ms`; success, or by `exception_code` aborted (394, a
-/// cancelled query) or failed (any other: 159 a timeout, 241 out of memory).
+/// cancelled query) or failed (any other: 159 a timeout, 241 out of memory); the tables it read
+/// and wrote as the server resolved them (`tables`, `query_kind`), the rows an INSERT wrote, and,
+/// with a price, its CPU time's cost.
 ///
 /// Incremental as Redshift's `query_history` is: each poll reads the rows that ended since the
 /// latest end time seen, less an overlap window, which covers the server's flush delay (rows reach
 /// the table every `flush_interval_milliseconds`, 7.5 s by default, so they appear out of order),
-/// in pages ordered by end time and key, and drops the keys already counted. The cursor is saved in
-/// the state file after each page; the first start begins at the server's clock.
+/// in pages ordered by end time and key, each within a time slice, and drops the keys already
+/// counted. The cursor is saved in the state file after each page; the first start begins at the
+/// server's clock.
 ///
 /// The exporter's own statements are those that carry its annotation *and* ran as the user it
 /// logs in as (ClickHouse records no session the exporter could register).
