@@ -73,17 +73,10 @@ public final class Connection: Sendable {
             queue.async {
                 continuation.resume(
                     with: Result { () throws(WarehouseError) in
-                        var attempt = 0
-                        while true {
-                            attempt += 1
-                            let password = try settings.password()
+                        try settings.opening { password throws(WarehouseError) in
                             let redact = Redactor(secrets: [info.options["password"], password].compactMap { $0 })
-                            do throws(WarehouseError) {
-                                let handle = try open(settings, password: password, redact: redact)
-                                return Connection(handle: handle, queue: queue, redact: redact, marker: settings.statementMarker)
-                            } catch where error.kind == .authentication && settings.passwordCommand != nil && attempt == 1 {
-                                continue
-                            }
+                            let handle = try open(settings, password: password, redact: redact)
+                            return Connection(handle: handle, queue: queue, redact: redact, marker: settings.statementMarker)
                         }
                     })
             }
@@ -318,7 +311,13 @@ extension Duration {
 
     var wholeSeconds: Int64 { components.seconds }
 
-    var milliseconds: Int64 {
+    /// The duration in whole milliseconds, the rest dropped.
+    public var milliseconds: Int64 {
         components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The duration in whole microseconds, the rest dropped.
+    public var microseconds: Int64 {
+        components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
     }
 }

@@ -57,4 +57,15 @@ public struct ConnectionSettings: Sendable {
         }
         return password
     }
+
+    /// Opens a connection with the password to send (nil: none configured): with a password
+    /// command, the command runs again and `open` once more after a refused login, as the password
+    /// may have been rotated between the two. Blocks while a command runs.
+    func opening<Opened>(_ open: (String?) throws(WarehouseError) -> Opened) throws(WarehouseError) -> Opened {
+        do {
+            return try open(try password())
+        } catch where error.kind == .authentication && passwordCommand != nil {
+            return try open(try password())
+        }
+    }
 }

@@ -38,7 +38,7 @@ public final class TestClickHouse: Sendable {
             let secure = tls.map { ["--tls-port", String(tlsPort!), "--tls-cert", $0.serverCertificate, "--tls-key", $0.serverKey] } ?? []
             let process = try BackgroundProcess([
                 python, root + "/scripts/chdb-http-server", "--port", String(port), "--data", directory, "--user", "default:" + password,
-                "--flush-interval-ms", String(flushInterval.components.seconds * 1000 + flushInterval.components.attoseconds / 1_000_000_000_000_000),
+                "--flush-interval-ms", String(flushInterval.milliseconds),
                 "--parent-pid", String(getpid()),
             ] + secure)
             return (TestClickHouse(port: port, tlsPort: tlsPort, directory: directory, process: process), process)

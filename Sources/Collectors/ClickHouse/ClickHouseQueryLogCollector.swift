@@ -62,7 +62,7 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
     }
 
     init(options: Options, warehouse: String, recorder: QueryRecorder, rules: AnnotationRules, state: StateStore, firstSlice: Duration) {
-        self.firstSlice = firstSlice.components.seconds * 1_000_000 + firstSlice.components.attoseconds / 1_000_000_000_000
+        self.firstSlice = firstSlice.microseconds
         self.options = options
         self.recorder = recorder
         // ClickHouse's string literals take backslash escapes, as Redshift's do.

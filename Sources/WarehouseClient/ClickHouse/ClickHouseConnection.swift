@@ -63,18 +63,14 @@ public final class ClickHouseConnection: SessionConnection {
                 continuation.resume(
                     with: Result { () throws(WarehouseError) in
                         let handle = try CurlHandle()
-                        var attempt = 0
-                        while true {
-                            attempt += 1
-                            let password = try settings.password() ?? dsn.password
+                        return try settings.opening { configured throws(WarehouseError) in
+                            let password = configured ?? dsn.password
                             let opening = ClickHouseConnection(
                                 dsn: dsn, password: password, settings: settings, queue: queue, handle: handle, version: "unknown")
                             do throws(WarehouseError) {
                                 let result = try opening.run("SELECT version() AS version", settings: [:], timeout: settings.connectTimeout * 2, abort: AbortFlag())
                                 let version = result.rows.first.flatMap { try? $0.text("version") } ?? "unknown"
                                 return ClickHouseConnection(dsn: dsn, password: password, settings: settings, queue: queue, handle: handle, version: version)
-                            } catch where error.kind == .authentication && settings.passwordCommand != nil && attempt == 1 {
-                                continue
                             } catch where error.kind == .query || error.kind == .timeout {
                                 // Reached, but not answering as a ClickHouse server does: not usable.
                                 throw WarehouseError(.connection, "the server did not answer SELECT version(): \(error.message)", clickHouseCode: error.clickHouseCode)
