@@ -24,22 +24,17 @@ struct ClickHouseEndToEndTests {
             _ = try await team.query(statement)
         }
         let config = try ConfigLoader.parse(
-            """
-            state_file: \(server.directory)/state.json
-            warehouses:
-              - name: ch
-                kind: clickhouse
-                dsn: \(server.dsn())
-                password_file: \(passwordFile)
-                intervals: { health: 1s, query_log: 1s, tables: 1s, activity: 1s, data_checks: 1s }
-                query_history: { cost: { dollars_per_hour: 3.6 } }
-                profiles:
-                  - { table: shop.orders, interval: 1s }
-                freshness:
-                  - { table: shop.orders, column: at, objective: 1h, interval: 1s }
-                checks:
-                  - { name: orders_without_email, null_ratio: { table: shop.orders, column: email, max_ratio: 0.5 }, interval: 1s }
-            """, file: "ch.yml")
+            ClickHouseExporterTests.config(
+                server, passwordFile: passwordFile, intervals: "health: 1s, query_log: 1s, tables: 1s, activity: 1s, data_checks: 1s",
+                extra: """
+                    query_history: { cost: { dollars_per_hour: 3.6 } }
+                    profiles:
+                      - { table: shop.orders, interval: 1s }
+                    freshness:
+                      - { table: shop.orders, column: at, objective: 1h, interval: 1s }
+                    checks:
+                      - { name: orders_without_email, null_ratio: { table: shop.orders, column: email, max_ratio: 0.5 }, interval: 1s }
+                    """), file: "ch.yml")
         #expect(config.warehouses[0].collectors == ["tables", "activity", "query_log", "data_checks"])
         let exporter = try await RunningExporter.start(config)
         let prometheus = try PrometheusEndToEndTests.startPrometheus(scraping: exporter.port)

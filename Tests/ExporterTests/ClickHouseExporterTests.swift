@@ -9,7 +9,9 @@ import WarehouseClient
 /// HTTP interface (TestClickHouse).
 @Suite("ClickHouse warehouse in the exporter")
 struct ClickHouseExporterTests {
-    static func config(_ server: TestClickHouse, passwordFile: String, extra: String = "") -> String {
+    /// A configuration of one warehouse, `ch`, on `server`: with `intervals` and, in `extra`, more
+    /// of the warehouse's keys, a line each.
+    static func config(_ server: TestClickHouse, passwordFile: String, intervals: String = "health: 1s, query_log: 1s", extra: String = "") -> String {
         """
         state_file: \(server.directory)/state.json
         warehouses:
@@ -17,9 +19,9 @@ struct ClickHouseExporterTests {
             kind: clickhouse
             dsn: \(server.dsn())
             password_file: \(passwordFile)
-            intervals: {health: 1s, query_log: 1s}
-        \(extra)
-        """
+            intervals: { \(intervals) }
+
+        """ + extra.split(separator: "\n").map { "    " + $0 + "\n" }.joined()
     }
 
     @Test func isUpAndCountsTheTeamsQueriesButNotItsOwn() async throws {

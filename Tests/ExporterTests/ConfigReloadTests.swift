@@ -13,10 +13,9 @@ import Glibc
 @Suite("The configuration reloaded under load")
 struct ConfigReloadTests {
     @Test func unchangedAndRestartedWarehousesCountEveryQueryOnceAcrossReloads() async throws {
-        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings)
+        let workload = try await CountingWorkload.onItsOwnCluster(prefix: "reload")
+        let (postgres, analytics, fixture) = (workload.postgres, workload.analytics, workload.fixture)
         defer { try? postgres.stop() }
-        let analytics = try await postgres.createDatabase(prefix: "reload")
-        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "reload_rs"))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -49,7 +48,6 @@ struct ConfigReloadTests {
         let url = "http://127.0.0.1:\(exporter.port)"
         #expect(try await HTTPGet.fetch(url + "/metrics").value("warehouse_exporter_config_last_reload_successful") == 1)
 
-        let workload = CountingWorkload(postgres: postgres, analytics: analytics, fixture: fixture)
         let team = Task { await workload.run() }
         try await waitFor(url, "the workload to be counted on both warehouses") { page in
             CountingWorkload.counted(page, warehouse: "pg") >= 20 && CountingWorkload.counted(page, warehouse: "rs") >= 20

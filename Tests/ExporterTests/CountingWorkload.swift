@@ -33,6 +33,21 @@ final class CountingWorkload: Sendable {
         self.fixture = fixture
     }
 
+    /// A workload on a PostgreSQL cluster of its own, which logs as jsonlog (with `settings` added),
+    /// with an analytics database and a Redshift-shaped fixture named after `prefix`. The caller
+    /// stops the cluster.
+    static func onItsOwnCluster(prefix: String, settings: [String: String] = [:]) async throws -> CountingWorkload {
+        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings.merging(settings) { $1 })
+        do {
+            let analytics = try await postgres.createDatabase(prefix: prefix)
+            let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: prefix + "_rs"))
+            return CountingWorkload(postgres: postgres, analytics: analytics, fixture: fixture)
+        } catch {
+            try? postgres.stop()
+            throw error
+        }
+    }
+
     var counts: Counts { state.withLock { $0.counts } }
     func stop() { state.withLock { $0.stopped = true } }
     private var stopped: Bool { state.withLock { $0.stopped } }

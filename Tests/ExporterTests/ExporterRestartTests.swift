@@ -12,10 +12,9 @@ import Glibc
 @Suite("The exporter killed and restarted")
 struct ExporterRestartTests {
     @Test func countsWhatFinishedAfterItsSavedPositionExactlyOnce() async throws {
-        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings)
+        let workload = try await CountingWorkload.onItsOwnCluster(prefix: "restart")
+        let (postgres, analytics, fixture) = (workload.postgres, workload.analytics, workload.fixture)
         defer { try? postgres.stop() }
-        let analytics = try await postgres.createDatabase(prefix: "restart")
-        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "restart_rs"))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restart-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -37,7 +36,6 @@ struct ExporterRestartTests {
         """.write(toFile: folder + "/config.yml", atomically: true, encoding: .utf8)
 
         let first = try await Self.startExporter(config: folder + "/config.yml")
-        let workload = CountingWorkload(postgres: postgres, analytics: analytics, fixture: fixture)
         let team = Task { await workload.run() }
         // Killed once it has counted a share of the workload on both warehouses, however slowly a
         // loaded machine started it: the kill must land mid-stream.

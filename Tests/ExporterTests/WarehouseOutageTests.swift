@@ -11,10 +11,9 @@ import Testing
 struct WarehouseOutageTests {
     @Test func everyQueryIsCountedOnceAcrossAThirtySecondOutage() async throws {
         // What a client saw committed survives the crash (the test clusters commit asynchronously).
-        let postgres = try TestPostgres.start(settings: TestPostgres.jsonlogSettings.merging(["synchronous_commit": "on"]) { $1 })
+        let workload = try await CountingWorkload.onItsOwnCluster(prefix: "outage", settings: ["synchronous_commit": "on"])
+        let (postgres, analytics, fixture) = (workload.postgres, workload.analytics, workload.fixture)
         defer { try? postgres.stop(mode: "immediate") }
-        let analytics = try await postgres.createDatabase(prefix: "outage")
-        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "outage_rs"))
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("outage-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: state) }
         let config = try ConfigLoader.parse(
@@ -38,7 +37,6 @@ struct WarehouseOutageTests {
         let running = try await RunningExporter.start(config, logger: LogCapture().logger)
         try await running.waitUntilReady()
 
-        let workload = CountingWorkload(postgres: postgres, analytics: analytics, fixture: fixture)
         let team = Task { await workload.run() }
         try await Task.sleep(for: .seconds(4))
 
