@@ -31,8 +31,18 @@ let package = Package(
         suite("SQLTextBenchmarks", using: ["SQLText"]),
         suite("QueryMetricsBenchmarks", using: ["QueryMetrics", "SQLText"], extra: [.product(name: "Prometheus", package: "swift-prometheus")]),
         suite("QueryLogBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText"]),
-        suite("RedshiftBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient"], extra: [.product(name: "Logging", package: "swift-log")]),
-        suite("ClickHouseBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient"], extra: [.product(name: "Logging", package: "swift-log")]),
+        // What the history-ingest suites share.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "QueryMetrics", package: root), .product(name: "Benchmark", package: "benchmark")],
+            path: "Support"
+        ),
+        suite(
+            "RedshiftBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient"],
+            extra: [.product(name: "Logging", package: "swift-log"), "BenchmarkSupport"]),
+        suite(
+            "ClickHouseBenchmarks", using: ["Collectors", "QueryMetrics", "SQLText", "WarehouseClient"],
+            extra: [.product(name: "Logging", package: "swift-log"), "BenchmarkSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Collectors
 import Foundation
 import Logging
@@ -13,7 +14,6 @@ import WarehouseClient
 let server = ProcessInfo.processInfo.environment["WAREHOUSE_BENCH_CH"]
 let spacing = Double(ProcessInfo.processInfo.environment["WAREHOUSE_BENCH_CH_SPACING"] ?? "") ?? 0.5184
 let filledAt = Double(ProcessInfo.processInfo.environment["WAREHOUSE_BENCH_CH_FILLED_AT"] ?? "") ?? 0
-let rowsPerSecond = BenchmarkMetric.custom("rows/s", polarity: .prefersLarger, useScalingFactor: false)
 
 /// The columns the collector reads, as the engine's own export sends them.
 let exportColumns = """
@@ -37,11 +37,7 @@ func poll(rows: Int) async throws -> Int {
     let options = ClickHouseQueryLogCollector.Options(window: HistoryWindow(lookback: lookback(rows: rows)), dollarsPerHour: 2, source: "bench.query_log")
     let collector = ClickHouseQueryLogCollector(options: options, warehouse: "bench", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: nil))
     try await collector.collect(ClickHouseContext(connection: connection, warehouse: "bench", queryTimeout: .seconds(600), logger: Logger(label: "bench")))
-    var buffer: [UInt8] = []
-    recorder.emit(into: &buffer)
-    let counted = String(decoding: buffer, as: UTF8.self).split(separator: "\n")
-        .filter { $0.hasPrefix("warehouse_query_duration_seconds_count{") }
-        .reduce(0) { $0 + Int(Double($1.split(separator: " ").last!)!) }
+    let counted = HistoryIngest.counted(recorder)
     precondition(counted == rows, "counted \(counted) of \(rows) queries")
     return counted
 }
@@ -63,18 +59,13 @@ func export(rows: Int) throws {
     precondition(process.terminationStatus == 0, "curl failed")
 }
 
-func rate(_ benchmark: Benchmark, rows: Int, _ elapsed: Duration) {
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    benchmark.measurement(rowsPerSecond, Int(Double(rows) / seconds))
-}
-
 let benchmarks: @Sendable () -> Void = {
     guard server != nil else {
         print("ClickHouseBenchmarks: WAREHOUSE_BENCH_CH is not set; run scripts/bench, which starts the engine")
         return
     }
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .peakMemoryResident, .mallocCountTotal, rowsPerSecond], warmupIterations: 1, maxDuration: .seconds(60),
+        metrics: [.wallClock, .peakMemoryResident, .mallocCountTotal, HistoryIngest.rowsPerSecond], warmupIterations: 1, maxDuration: .seconds(60),
         maxIterations: 5)
 
     // Ingest: 100,000 and 1,000,000 finished queries to metrics (memory should not grow with
@@ -83,11 +74,11 @@ let benchmarks: @Sendable () -> Void = {
     for rows in [100_000, 1_000_000] {
         Benchmark("query_log: \(rows.formatted()) rows to metrics") { benchmark in
             let clock = ContinuousClock()
-            rate(benchmark, rows: rows, try await clock.measure { _ = try await poll(rows: rows) })
+            HistoryIngest.rate(benchmark, rows: rows, try await clock.measure { _ = try await poll(rows: rows) })
         }
     }
     Benchmark("anchor: the engine's TSV export of the same 1,000,000 rows") { benchmark in
         let clock = ContinuousClock()
-        rate(benchmark, rows: 1_000_000, try clock.measure { try export(rows: 1_000_000) })
+        HistoryIngest.rate(benchmark, rows: 1_000_000, try clock.measure { try export(rows: 1_000_000) })
     }
 }

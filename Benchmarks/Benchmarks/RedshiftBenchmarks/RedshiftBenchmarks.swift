@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Collectors
 import Foundation
 import Logging
@@ -12,7 +13,6 @@ import WarehouseClient
 // in WAREHOUSE_BENCH_PG; without it this suite has nothing to measure.
 let server = ProcessInfo.processInfo.environment["WAREHOUSE_BENCH_PG"]
 let spacing = Double(ProcessInfo.processInfo.environment["WAREHOUSE_BENCH_SPACING"] ?? "") ?? 0.5184
-let rowsPerSecond = BenchmarkMetric.custom("rows/s", polarity: .prefersLarger, useScalingFactor: false)
 let searchPath = " options='-csearch_path=redshift_fixture,pg_catalog'"
 
 /// One first poll of query_history whose look-back reaches exactly the newest `rows` queries.
@@ -24,18 +24,9 @@ func poll(_ database: String, rows: Int) async throws -> Int {
     let collector = RedshiftQueryHistoryCollector(options: options, warehouse: "bench", recorder: recorder, rules: AnnotationRules(), state: try StateStore(path: nil))
     let context = CollectionContext(connection: connection, warehouse: "bench", queryTimeout: .seconds(600), logger: Logger(label: "bench"))
     try await collector.collect(context)
-    var buffer: [UInt8] = []
-    recorder.emit(into: &buffer)
-    let counted = String(decoding: buffer, as: UTF8.self).split(separator: "\n")
-        .filter { $0.hasPrefix("warehouse_query_duration_seconds_count{") }
-        .reduce(0) { $0 + Int(Double($1.split(separator: " ").last!)!) }
+    let counted = HistoryIngest.counted(recorder)
     precondition(counted == rows, "counted \(counted) of \(rows) queries")
     return counted
-}
-
-func rate(_ benchmark: Benchmark, rows: Int, _ elapsed: Duration) {
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    benchmark.measurement(rowsPerSecond, Int(Double(rows) / seconds))
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -43,23 +34,23 @@ let benchmarks: @Sendable () -> Void = {
         print("RedshiftBenchmarks: WAREHOUSE_BENCH_PG is not set; run scripts/bench, which starts the fixture's server")
         return
     }
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, rowsPerSecond], warmupIterations: 1, maxDuration: .seconds(30), maxIterations: 10)
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, HistoryIngest.rowsPerSecond], warmupIterations: 1, maxDuration: .seconds(30), maxIterations: 10)
 
     // Poll cost against history: the same 10,000 new queries under 10,000 and 1,000,000 of history.
     Benchmark("query_history: 10,000 new, history 10,000") { benchmark in
         let clock = ContinuousClock()
-        rate(benchmark, rows: 10_000, try await clock.measure { _ = try await poll("rs_small", rows: 10_000) })
+        HistoryIngest.rate(benchmark, rows: 10_000, try await clock.measure { _ = try await poll("rs_small", rows: 10_000) })
     }
     Benchmark("query_history: 10,000 new, history 1,000,000") { benchmark in
         let clock = ContinuousClock()
-        rate(benchmark, rows: 10_000, try await clock.measure { _ = try await poll("rs_large", rows: 10_000) })
+        HistoryIngest.rate(benchmark, rows: 10_000, try await clock.measure { _ = try await poll("rs_large", rows: 10_000) })
     }
 
     // Ingest throughput: 100,000 queries to metrics, and psql fetching the same rows with the
     // same columns, one statement, into /dev/null.
     Benchmark("query_history: 100,000 rows to metrics") { benchmark in
         let clock = ContinuousClock()
-        rate(benchmark, rows: 100_000, try await clock.measure { _ = try await poll("rs_large", rows: 100_000) })
+        HistoryIngest.rate(benchmark, rows: 100_000, try await clock.measure { _ = try await poll("rs_large", rows: 100_000) })
     }
     Benchmark("anchor: psql \\copy of the same 100,000 rows") { benchmark in
         let lookback = (100_000 - 0.5) * spacing
@@ -82,6 +73,6 @@ let benchmarks: @Sendable () -> Void = {
             process.waitUntilExit()
         }
         precondition(process.terminationStatus == 0, "psql failed")
-        rate(benchmark, rows: 100_000, elapsed)
+        HistoryIngest.rate(benchmark, rows: 100_000, elapsed)
     }
 }
