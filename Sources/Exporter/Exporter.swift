@@ -127,11 +127,8 @@ public final class Exporter: Sendable {
         for warehouse in restarted {
             // Checks taken out would otherwise keep their last values (and alerts) for good.
             if before[warehouse.name]!.dataChecks != warehouse.dataChecks { metrics.dataChecks.removeSeries(warehouse: warehouse.name) }
-            // A collector switched off no longer reports how its runs go.
             for collector in before[warehouse.name]!.collectors where !warehouse.collectors.contains(collector) {
-                for family in [metrics.collectorSuccess, metrics.collectorDuration, metrics.collectorLastSuccess, metrics.collectorLag] {
-                    family.remove([warehouse.name, collector])
-                }
+                metrics.removeCollectorSeries(warehouse: warehouse.name, collector: collector)
             }
         }
         status.expect(Self.statusKeys(new))

@@ -75,4 +75,12 @@ public struct MetricCatalog: Sendable {
         registry.register(queries)
         dataChecks = DataCheckFamilies(registry: registry)
     }
+
+    /// Drops what a collector's runs report of it (success, duration, last success, lag), for a
+    /// collector switched off: it would otherwise keep its last values, and alerts, for good.
+    public func removeCollectorSeries(warehouse: String, collector: String) {
+        for family in [collectorSuccess, collectorDuration, collectorLastSuccess, collectorLag] {
+            family.remove([warehouse, collector])
+        }
+    }
 }
