@@ -37,13 +37,12 @@ struct ClickHouseEndToEndTests {
                     """), file: "ch.yml")
         #expect(config.warehouses[0].collectors == ["tables", "activity", "query_log", "data_checks"])
         let exporter = try await RunningExporter.start(config)
-        let prometheus = try PrometheusEndToEndTests.startPrometheus(scraping: exporter.port)
+        let prometheus = try await PrometheusEndToEndTests.startPrometheus(scraping: exporter.port)
         defer {
             prometheus.process.signal(SIGTERM)
             try? FileManager.default.removeItem(atPath: prometheus.directory)
         }
         try await exporter.waitUntilReady()
-        try await HighAvailabilityEndToEndTests.waitUntilAnswering(prometheus.api)
         let api = prometheus.api
         let job = #"job="warehouse_exporter", warehouse="ch""#
         #expect(try await Self.settle(api, "warehouse_up{\(job)}", 1) == 1)

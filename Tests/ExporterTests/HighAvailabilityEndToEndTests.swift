@@ -54,15 +54,6 @@ struct HighAvailabilityEndToEndTests {
         "app:warehouse_query_failures:ratio_rate5m", "app:warehouse_query_queue:share_rate5m",
     ]
 
-    /// Waits until Prometheus answers queries (it refuses them until its storage is open).
-    static func waitUntilAnswering(_ api: PrometheusAPI) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while (try? await api.query("vector(1)")) == nil {
-            guard ContinuousClock.now < deadline else { throw TestSupportError("Prometheus at \(api.base) did not answer") }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-    }
-
     @Test func everyRecordingRuleRecordsForThePairWhatOneExporterGives() async throws {
         let postgres = try TestPostgres.shared()
         let database = try await postgres.createDatabase(prefix: "ha")
@@ -106,13 +97,12 @@ struct HighAvailabilityEndToEndTests {
             var scraping: [(api: PrometheusAPI, native: Bool, instances: [String])] = []
             for native in [false, true] {
                 for instances in [["a", "b"], ["a"]] {
-                    let server = try PrometheusEndToEndTests.startPrometheus(
+                    let server = try await PrometheusEndToEndTests.startPrometheus(
                         scraping: exporter.port, features: native ? ["native-histograms"] : [], instances: instances)
                     servers.append(server)
                     scraping.append((server.api, native, instances))
                 }
             }
-            for server in scraping { try await Self.waitUntilAnswering(server.api) }
 
             // Three batches, each seen by every server from every instance before the next, so that
             // the pair's counters stand alike when compared and every rate has a rise to measure.

@@ -40,7 +40,7 @@ struct NativeHistogramEndToEndTests {
         let exporter = try await RunningExporter.start(config)
         do {
             try await exporter.waitUntilReady()
-            let prometheus = try PrometheusEndToEndTests.startPrometheus(scraping: exporter.port, features: ["native-histograms"])
+            let prometheus = try await PrometheusEndToEndTests.startPrometheus(scraping: exporter.port, features: ["native-histograms"])
             defer {
                 prometheus.process.signal(SIGTERM)
                 try? FileManager.default.removeItem(atPath: prometheus.directory)

@@ -99,7 +99,7 @@ struct PrometheusEndToEndTests {
             state_file: \(postgres.directory)/exporter-state.json
             """, file: "e2e.yml")
         let exporter = try await RunningExporter.start(config)
-        let prometheus = try Self.startPrometheus(scraping: exporter.port)
+        let prometheus = try await Self.startPrometheus(scraping: exporter.port)
         defer {
             prometheus.process.signal(SIGTERM)
             try? FileManager.default.removeItem(atPath: prometheus.directory)
@@ -208,28 +208,50 @@ struct PrometheusEndToEndTests {
 
     /// Debian's Prometheus server with the shipped rules and exemplar storage, scraping the
     /// exporter every second; with `instances`, once under each of those `instance` labels, as
-    /// it would scrape a high-availability pair of identical exporters.
+    /// it would scrape a high-availability pair of identical exporters. Returns once it answers
+    /// queries. A port taken by another test between `freePort` and Prometheus binding it makes
+    /// Prometheus exit at once: that start is retried on another port, and any other early exit
+    /// is an error carrying what Prometheus printed.
     static func startPrometheus(
         scraping exporterPort: Int, features: [String] = ["exemplar-storage"], instances: [String] = []
-    ) throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
-        let port = try freePort()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let rules = AlertRulesTests.ruleFiles.map { "  - " + $0 }.joined(separator: "\n")
-        let target = "targets: [\"127.0.0.1:\(exporterPort)\"]"
-        let groups = instances.isEmpty ? "{ \(target) }" : instances.map { "{ \(target), labels: { instance: \($0) } }" }.joined(separator: ", ")
-        try """
-            global: { scrape_interval: 1s, evaluation_interval: 1s }
-            rule_files:
-            \(rules)
-            scrape_configs:
-              - job_name: warehouse_exporter
-                static_configs: [ \(groups) ]
-            """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let process = try BackgroundProcess([
-            "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)", "--enable-feature=\(features.joined(separator: ","))",
-        ])
-        return (process, PrometheusAPI(base: URL(string: "http://127.0.0.1:\(port)")!), directory)
+    ) async throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
+        for attempt in 1...5 {
+            let port = try freePort()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let rules = AlertRulesTests.ruleFiles.map { "  - " + $0 }.joined(separator: "\n")
+            let target = "targets: [\"127.0.0.1:\(exporterPort)\"]"
+            let groups = instances.isEmpty ? "{ \(target) }" : instances.map { "{ \(target), labels: { instance: \($0) } }" }.joined(separator: ", ")
+            try """
+                global: { scrape_interval: 1s, evaluation_interval: 1s }
+                rule_files:
+                \(rules)
+                scrape_configs:
+                  - job_name: warehouse_exporter
+                    static_configs: [ \(groups) ]
+                """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+            let process = try BackgroundProcess([
+                "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--enable-feature=\(features.joined(separator: ","))",
+            ])
+            let api = PrometheusAPI(base: URL(string: "http://127.0.0.1:\(port)")!)
+            // Storage opens before queries are answered; on a busy machine that can take a while.
+            let deadline = ContinuousClock.now + .seconds(90)
+            var exited: Int32?
+            while exited == nil, (try? await api.query("vector(1)")) == nil {
+                exited = process.exitStatus()
+                guard ContinuousClock.now < deadline else {
+                    throw TestSupportError("Prometheus at \(api.base) did not answer in 90 s: \(process.output)")
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            guard let status = exited else { return (process, api, directory) }
+            let output = process.output
+            try? FileManager.default.removeItem(atPath: directory)
+            guard output.contains("address already in use") else {
+                throw TestSupportError("Prometheus exited with status \(status) before answering: \(output)")
+            }
+        }
+        throw TestSupportError("Prometheus found every port it was given taken, five times")
     }
 }

@@ -64,7 +64,7 @@ struct UnattributedEndToEndTests {
         #expect(try await exporter.waitFor("warehouse_query_duration_seconds_count", unknown, toBe: 4, timeout: .seconds(30)) == 4)
         let before = try await totals()
 
-        let prometheus = try PrometheusEndToEndTests.startPrometheus(scraping: exporter.port)
+        let prometheus = try await PrometheusEndToEndTests.startPrometheus(scraping: exporter.port)
         defer {
             prometheus.process.signal(SIGTERM)
             try? FileManager.default.removeItem(atPath: prometheus.directory)

@@ -110,13 +110,18 @@ public final class BackgroundProcess: Sendable {
     public func wait(timeout: Duration) async throws -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            }
+            if let status = exitStatus() { return status }
             try await Task.sleep(for: .milliseconds(50))
         }
         return nil
+    }
+
+    /// The exit status if the program has ended (as `wait` reports it), nil while it runs. The
+    /// status can be read once: the first call that sees it reaps the process.
+    public func exitStatus() -> Int32? {
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     deinit {
