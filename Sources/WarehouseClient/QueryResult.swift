@@ -22,12 +22,25 @@ public struct QueryResult: Sendable {
         self.index = Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// A result of decoded values (a ClickHouse response): `values` by row, then column.
-    init(columns: [String], typeNames: [String], values: [[String?]]) {
-        self.init(ResultBuffer(columns: columns, typeNames: typeNames, values: values), affectedRows: nil)
+    /// A ClickHouse response.
+    init(_ response: TabSeparated) {
+        self.init(ResultBuffer(response), affectedRows: nil)
+    }
+
+    /// Where `column` is in ``columns``, for reading many rows by position (``Row/int64(at:)``)
+    /// rather than looking the name up in each; throws when there is no such column.
+    public func position(of column: String) throws(WarehouseError) -> Int {
+        guard let position = index[column] else {
+            throw WarehouseError(.decoding, "no column \"\(column)\" in result (columns: \(columns.joined(separator: ", ")))")
+        }
+        return position
     }
 
     public var count: Int { buffer.rowCount }
+
+    /// The bytes of the response the rows came in (a ClickHouse response's body); nil for libpq's
+    /// results, whose size libpq does not report.
+    public var byteCount: Int? { buffer.byteCount }
 
     /// The rows, each able to look its values up by column name.
     public var rows: [Row] {

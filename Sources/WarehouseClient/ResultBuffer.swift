@@ -1,45 +1,47 @@
 import CLibPQ
 
-/// The result of one statement, kept as it arrived: libpq's, whose values become Swift strings only
-/// when a collector reads them and whose long texts can be read where libpq holds them, or the
-/// values a ClickHouse response decoded to. A PGresult does not change once made, and libpq lets
-/// any thread read it.
+/// The result of one statement, kept as it arrived, libpq's or a ClickHouse response's: values
+/// become Swift strings only when a collector reads them, and long texts can be read where they
+/// lie. A PGresult does not change once made, and libpq lets any thread read it.
 final class ResultBuffer: @unchecked Sendable {
     private let result: OpaquePointer?
-    /// The values of a result that did not come from libpq, by row then column; nil is NULL.
-    private let values: [[String?]]
+    /// A ClickHouse response, when the result did not come from libpq.
+    private let tabSeparated: TabSeparated?
     let rowCount: Int
     let columns: [String]
     let columnTypes: [UInt32]
     let columnTypeNames: [String]
+    /// The size of the response the rows came in; nil for libpq's, which does not say.
+    let byteCount: Int?
 
     init(_ result: OpaquePointer) {
+        byteCount = nil
         self.result = result
-        values = []
+        tabSeparated = nil
         rowCount = Int(PQntuples(result))
         columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
         columnTypes = (0..<PQnfields(result)).map { UInt32(PQftype(result, $0)) }
         columnTypeNames = Array(repeating: "", count: columns.count)
     }
 
-    /// Decoded values, with the types the server named (`Nullable(UInt64)`); no OID names them (0).
-    init(columns: [String], typeNames: [String], values: [[String?]]) {
+    /// A ClickHouse response, with the types the server named (`Nullable(UInt64)`); no OID names them (0).
+    init(_ response: TabSeparated) {
         result = nil
-        self.values = values
-        rowCount = values.count
-        self.columns = columns
+        tabSeparated = response
+        byteCount = response.byteCount
+        rowCount = response.rowCount
+        columns = response.columns
         columnTypes = Array(repeating: 0, count: columns.count)
-        columnTypeNames = typeNames
+        columnTypeNames = response.types
     }
 
     deinit { if let result { PQclear(result) } }
 
-    /// The bytes of a value (libpq's text form), nil for NULL; valid inside `body` only.
+    /// The bytes of a value (libpq's text form, a ClickHouse value unescaped), nil for NULL; valid
+    /// inside `body` only.
     func withBytes<Result>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
-        guard let result else {
-            guard column < values[row].count, var value = values[row][column] else { return body(nil) }
-            return value.withUTF8 { body($0) }
-        }
+        if let tabSeparated { return tabSeparated.withBytes(row: row, column: column, body) }
+        guard let result else { return body(nil) }
         let (row, column) = (Int32(row), Int32(column))
         guard PQgetisnull(result, row, column) == 0, let value = PQgetvalue(result, row, column) else { return body(nil) }
         let length = Int(PQgetlength(result, row, column))
@@ -48,6 +50,30 @@ final class ResultBuffer: @unchecked Sendable {
 
     func string(row: Int, column: Int) -> String? {
         withBytes(row: row, column: column) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    /// A value written as a decimal integer, read without making a String of it; nil for NULL or
+    /// for anything else (a sign alone, a fraction, a value past 64 bits), which the caller then
+    /// reads as text to say what it holds.
+    func int64(row: Int, column: Int) -> Int64? {
+        withBytes(row: row, column: column) { bytes -> Int64? in
+            guard let bytes, !bytes.isEmpty else { return nil }
+            let negative = bytes[0] == UInt8(ascii: "-")
+            let digits = UnsafeBufferPointer(rebasing: bytes[(negative || bytes[0] == UInt8(ascii: "+") ? 1 : 0)...])
+            guard !digits.isEmpty else { return nil }
+            var value: Int64 = 0
+            for byte in digits {
+                let digit = Int64(byte) &- 48
+                guard digit >= 0 && digit <= 9 else { return nil }
+                // Accumulated negatively, so that Int64.min fits.
+                let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (next, under) = shifted.subtractingReportingOverflow(digit)
+                guard !overflow && !under else { return nil }
+                value = next
+            }
+            if negative { return value }
+            return value == .min ? nil : -value
+        }
     }
 
     /// A char(n) value without its padding blanks (dropped eight bytes at a time before any

@@ -34,9 +34,30 @@ public struct Row: Sendable {
     }
 
     public func int64(_ column: String) throws(WarehouseError) -> Int64 {
-        let text = try nonNull(column)
-        guard let value = Int64(text) else { throw mismatch(column, text, "a 64-bit integer") }
+        try int64(at: try position(of: column))
+    }
+
+    /// ``int64(_:)`` of the column at `position` (``QueryResult/position(of:)``).
+    public func int64(at position: Int) throws(WarehouseError) -> Int64 {
+        if let value = buffer.int64(row: row, column: position) { return value }
+        let column = columns[position]
+        guard let text = buffer.string(row: row, column: position) else {
+            throw WarehouseError(.decoding, "column \"\(column)\" is NULL where a value was expected")
+        }
+        throw mismatch(column, text, "a 64-bit integer")
+    }
+
+    /// ``string(_:)`` of the column at `position` (``QueryResult/position(of:)``).
+    public func string(at position: Int) throws(WarehouseError) -> String {
+        guard let value = buffer.string(row: row, column: position) else {
+            throw WarehouseError(.decoding, "column \"\(columns[position])\" is NULL where a value was expected")
+        }
         return value
+    }
+
+    /// ``withBytes(_:_:)`` of the column at `position` (``QueryResult/position(of:)``).
+    public func withBytes<Result>(at position: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        buffer.withBytes(row: row, column: position, body)
     }
 
     public func double(_ column: String) throws(WarehouseError) -> Double {

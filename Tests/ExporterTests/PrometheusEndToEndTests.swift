@@ -215,7 +215,7 @@ struct PrometheusEndToEndTests {
     static func startPrometheus(
         scraping exporterPort: Int, features: [String] = ["exemplar-storage"], instances: [String] = []
     ) async throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
-        for attempt in 1...5 {
+        for _ in 1...5 {
             let port = try freePort()
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

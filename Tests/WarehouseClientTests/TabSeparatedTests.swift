@@ -5,7 +5,11 @@ import Testing
 @Suite("TabSeparated")
 struct TabSeparatedTests {
     private static func decode(_ text: String) throws -> (columns: [String], types: [String], rows: [[String?]]) {
-        try TabSeparated.decode(Array(text.utf8))
+        let response = try TabSeparated(Array(text.utf8))
+        let rows = (0..<response.rowCount).map { row in
+            response.columns.indices.map { column in response.withBytes(row: row, column: column) { $0.map { String(decoding: $0, as: UTF8.self) } } }
+        }
+        return (response.columns, response.types, rows)
     }
 
     @Test func namesTypesAndEscapedValues() throws {
@@ -28,5 +32,29 @@ struct TabSeparatedTests {
         #expect(untyped?.kind == .decoding)
         let ragged = #expect(throws: WarehouseError.self) { try Self.decode("a\tb\nUInt8\tUInt8\n1\n") }
         #expect(ragged?.kind == .decoding)
+    }
+
+    @Test func integersAreReadFromTheBytesWithTheTextAsTheErrorWhenTheyAreNotIntegers() throws {
+        let result = QueryResult(
+            try TabSeparated(Array("n\nInt64\n-9223372036854775808\n9223372036854775807\n+5\n0007\n9223372036854775808\n1.5\n-\n\\N\n".utf8)))
+        let rows = result.rows
+        #expect(try rows[0].int64(at: 0) == .min)
+        #expect(try rows[1].int64(at: 0) == .max)
+        #expect(try rows[2].int64(at: 0) == 5)
+        #expect(try rows[3].int64("n") == 7)
+        for (row, text) in [(4, "9223372036854775808"), (5, "1.5"), (6, "-")] {
+            let error = #expect(throws: WarehouseError.self) { try rows[row].int64(at: 0) }
+            #expect(error?.message.contains("\"\(text)\"") == true)
+        }
+        let null = #expect(throws: WarehouseError.self) { try rows[7].int64(at: 0) }
+        #expect(null?.message.contains("NULL") == true)
+    }
+
+    @Test func theLastValueEndsAtItsLineFeedOrAtTheEndOfABodyWithoutOne() throws {
+        for body in ["a\tb\nString\tString\nx\ty\n", "a\tb\nString\tString\nx\ty"] {
+            let rows = QueryResult(try TabSeparated(Array(body.utf8))).rows
+            #expect(rows.count == 1)
+            #expect(try rows[0].string(at: 1) == "y")
+        }
     }
 }

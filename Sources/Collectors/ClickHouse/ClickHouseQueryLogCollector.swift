@@ -90,9 +90,14 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
         var read = QueryHistoryRead(initial, overlap: window.overlap.seconds, pageSize: window.pageSize, remembering: window.remembered)
         var position = read.start
         var oldest: Int64?
-        // A backlog is read in time slices, each sorted alone; the slice adapts to hold about a
-        // page. The last one, reaching now, has no end: nothing that ended is left out.
+        // A backlog is read in time slices, each sorted alone; the slice adapts to hold about what
+        // one statement brings. The last one, reaching now, has no end: nothing that ended is left out.
         var slice = firstSlice
+        // Rows past every end counted before come whole, as many to a statement as fit in
+        // `statementBytes` by the size of the rows of the last one (a statement costs the server
+        // a sort and a fixed price of its own); they are handed over a page at a time.
+        var wholeLimit = window.pageSize
+        var shapes: [Shape: ShapeAnalysis] = [:]
         let reading = Int64(Date().timeIntervalSince1970 * 1_000_000)
         do {
             while true {
@@ -102,30 +107,47 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
                 // whole, in one statement. Before it (the overlap window read again), ids first,
                 // and the rest of the rows not counted yet only.
                 let whole = position.time >= read.working.high
-                let rows = try await context.query(columns.pageSQL(after: position, until: until, limit: window.pageSize, whole: whole)).rows
+                let limit = whole ? wholeLimit : window.pageSize
+                let result = try await context.query(columns.pageSQL(after: position, until: until, limit: limit, whole: whole))
+                let rows = result.rows
+                let (idAt, endedAt) = (try result.position(of: "id"), try result.position(of: "ended"))
                 let keys = try rows.map { row in
-                    QueryHistoryRead.Row(id: try row.int64("id"), ended: RedshiftTimestamp(microseconds: try row.int64("ended")))
+                    QueryHistoryRead.Row(id: try row.int64(at: idAt), ended: RedshiftTimestamp(microseconds: try row.int64(at: endedAt)))
                 }
-                let taken = read.take(keys)
-                let fresh = taken.fresh.map { keys[$0] }
                 if whole {
-                    for index in taken.fresh where try observe(rows[index], columns, context) {
-                        oldest = min(oldest ?? Int64.max, try rows[index].int64("ended"))
+                    let at = try RecordColumns(result)
+                    for start in stride(from: 0, to: max(keys.count, 1), by: window.pageSize) {
+                        let page = start..<min(start + window.pageSize, keys.count)
+                        for index in read.take(Array(keys[page])).fresh.map({ $0 + start })
+                        where try observe(rows[index], at, columns, context, &shapes) {
+                            oldest = min(oldest ?? Int64.max, keys[index].ended?.microseconds ?? .max)
+                        }
+                        read.handed()
+                        try save(read.committed)
                     }
-                } else if let first = fresh.first, let last = fresh.last {
-                    let sql = columns.rowsSQL(
-                        ids: fresh.map(\.id), low: first.ended?.microseconds ?? 0, high: last.ended?.microseconds ?? 0)
-                    var byID: [Int64: Row] = [:]
-                    for row in try await context.query(sql).rows { byID[try row.int64("id"), default: row] = row }
-                    for key in fresh {
-                        guard let row = byID[key.id], try observe(row, columns, context) else { continue }
-                        oldest = min(oldest ?? Int64.max, try row.int64("ended"))
+                    let rowBytes = max(1, (result.byteCount ?? 0) / max(1, rows.count))
+                    wholeLimit = min(window.pageSize * Self.pagesPerStatement, max(window.pageSize, Self.statementBytes / rowBytes))
+                } else {
+                    let fresh = read.take(keys).fresh.map { keys[$0] }
+                    if let first = fresh.first, let last = fresh.last {
+                        let sql = columns.rowsSQL(
+                            ids: fresh.map(\.id), low: first.ended?.microseconds ?? 0, high: last.ended?.microseconds ?? 0)
+                        let records = try await context.query(sql)
+                        let at = try RecordColumns(records)
+                        var byID: [Int64: Row] = [:]
+                        for row in records.rows { byID[try row.int64(at: at.id), default: row] = row }
+                        for key in fresh {
+                            guard let row = byID[key.id], try observe(row, at, columns, context, &shapes) else { continue }
+                            oldest = min(oldest ?? Int64.max, try row.int64(at: at.ended))
+                        }
                     }
+                    read.handed()
+                    try save(read.committed)
                 }
-                read.handed()
-                try save(read.committed)
-                if let next = taken.next {
-                    position = next
+                // A full statement leaves rows after its last: the next reads on from there.
+                let last = keys.last { $0.ended != nil }
+                if keys.count == limit, let last, let ended = last.ended {
+                    position = QueryHistoryCursor.Position(time: ended, id: last.id)
                     if until != nil { slice = max(slice / 2, 1000) }
                 } else if let until {
                     // The slice is read to its end: on past it, in a longer one.
@@ -161,47 +183,135 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
         return RedshiftTimestamp(microseconds: try row.int64("now"))
     }
 
+    /// What a statement of whole rows may bring, judged by the rows of the last one, and the most
+    /// pages it takes however small they are.
+    static let statementBytes = 16 << 20
+    static let pagesPerStatement = 10
+
     /// A week, in microseconds: past it, a slice grows no longer.
     static let longestSlice: Int64 = 7 * 86_400 * 1_000_000
 
+    /// Where the columns a record is made of are in a result: looked up once a page, not once a value.
+    private struct RecordColumns {
+        let id, ended, exceptionCode, duration, user, database, query, comment, userAgent, clientName, queryID, writtenRows, cpu, tables, kind, shapeHash: Int
+
+        init(_ result: QueryResult) throws(WarehouseError) {
+            id = try result.position(of: "id")
+            ended = try result.position(of: "ended")
+            exceptionCode = try result.position(of: "exception_code")
+            duration = try result.position(of: "query_duration_ms")
+            user = try result.position(of: "user")
+            database = try result.position(of: "current_database")
+            query = try result.position(of: "query")
+            comment = try result.position(of: "comment")
+            userAgent = try result.position(of: "http_user_agent")
+            clientName = try result.position(of: "client_name")
+            queryID = try result.position(of: "query_id")
+            writtenRows = try result.position(of: "written_rows")
+            cpu = try result.position(of: "cpu_microseconds")
+            tables = try result.position(of: "tables")
+            kind = try result.position(of: "query_kind")
+            shapeHash = try result.position(of: "shape_hash")
+        }
+    }
+
+    /// What the text of a statement gives that its shape decides, kept for the statements of that
+    /// shape after it: the server's `normalized_query_hash` (literals and comments left out) over
+    /// the same tables, of the same kind, in the same database. Only the annotations are read
+    /// again for each, from its comments alone.
+    private struct Shape: Hashable {
+        let hash: Int64
+        let tables: String
+        let kind: String
+        let database: String
+    }
+
+    private struct ShapeAnalysis {
+        let fingerprint: Fingerprint
+        let queryType: String
+        let tablesRead: [TableName]
+        let tablesWritten: [TableName]
+        /// Set the first time a statement of the shape is unattributed.
+        var text: String?
+    }
+
+    /// The shapes of one poll, at most this many: a backlog of literal variants of a few hundred
+    /// statements is analysed a few hundred times, not once a row.
+    static let shapesRemembered = 10_000
+
     /// Counts the query unless it is the exporter's own; returns whether it did.
-    private func observe(_ row: Row, _ columns: QueryLogColumns, _ context: ClickHouseContext) throws -> Bool {
-        let query = try row.string("query")
-        let analysis = analyzer.analyze(ClickHouseAttribution.text(query: query, comment: try row.string("comment")))
-        let user = try row.string("user")
-        let attribution = ClickHouseAttribution.attribution(
-            analysis.context, userAgent: try row.string("http_user_agent"), clientName: try row.string("client_name"), user: user)
-        guard !OwnStatements.contains(attribution, ranAsExportersRole: user == context.connection.user) else { return false }
-        let code = try row.int64("exception_code")
+    private func observe(
+        _ row: Row, _ at: RecordColumns, _ columns: QueryLogColumns, _ context: ClickHouseContext, _ shapes: inout [Shape: ShapeAnalysis]
+    ) throws -> Bool {
+        let database = try row.string(at: at.database)
+        let code = try row.int64(at: at.exceptionCode)
         let status: QueryStatus = code == 0 ? .success : code == Int64(ClickHouseCode.queryWasCancelled) ? .aborted : .failed
-        let database = try row.string("current_database")
+        // Without the server's `tables` and `query_kind` (older servers) both are "", and the shape hash 0.
+        let (tables, kind) = (try row.string(at: at.tables), try row.string(at: at.kind))
+        let hash = try row.int64(at: at.shapeHash)
+        let shape = hash == 0 ? nil : Shape(hash: hash, tables: tables, kind: kind, database: database)
+        let annotated: AnnotatedContext
+        var analysis: ShapeAnalysis
+        if let shape, let known = shapes[shape] {
+            annotated = withText(row, at) { analyzer.context(ofUTF8: $0) }
+            analysis = known
+        } else {
+            let full = withText(row, at) { analyzer.analyze(utf8: $0) }
+            annotated = full.annotated
+            var (read, written) = (full.tables.read, full.tables.written)
+            if columns.hasTables {
+                let touched = Self.tables(tables)
+                written = Self.written(touched, kind: kind, named: full.tables.written, database: database)
+                read = touched.filter { !written.contains($0) }
+            }
+            analysis = ShapeAnalysis(fingerprint: full.fingerprint, queryType: full.queryType, tablesRead: read, tablesWritten: written)
+            if let shape {
+                if shapes.count >= Self.shapesRemembered { shapes.removeAll(keepingCapacity: true) }
+                shapes[shape] = analysis
+            }
+        }
+        let user = try row.string(at: at.user)
+        let attribution = ClickHouseAttribution.attribution(
+            annotated.context, userAgent: try row.string(at: at.userAgent), clientName: try row.string(at: at.clientName), user: user)
+        guard !OwnStatements.contains(attribution, ranAsExportersRole: user == context.connection.user) else { return false }
         var record = QueryRecord(
             warehouse: context.warehouse, database: database, attribution: attribution, queryType: analysis.queryType,
-            status: status, durationSeconds: Double(try row.int64("query_duration_ms")) / 1000, fingerprint: analysis.fingerprint)
-        record.queryID = try row.string("query_id")
-        record.traceID = analysis.traceID
-        record.endedAt = Double(try row.int64("ended")) / 1_000_000
-        if attribution.isUnattributed { record.shape = analyzer.shape(of: query, limit: UnattributedStatement.shapeLimit) }
-        if let rate = options.dollarsPerHour { record.costDollars = Double(try row.int64("cpu_microseconds")) / 1_000_000 * rate / 3600 }
-        if status == .success {
-            if columns.hasTables {
-                let touched = Self.tables(try row.string("tables"))
-                let kind = try row.string("query_kind")
-                let written = Self.written(touched, kind: kind, named: analysis.tables.written, database: database)
-                record.tablesRead = touched.filter { !written.contains($0) }
-                record.tablesWritten = written
-                let rows = try row.int64("written_rows")
-                if kind == "Insert", written.count == 1, rows > 0 {
-                    record.rowsWritten = [RowsWritten(table: written[0], operation: "insert", rows: Double(rows))]
+            status: status, durationSeconds: Double(try row.int64(at: at.duration)) / 1000, fingerprint: analysis.fingerprint)
+        record.queryID = try row.string(at: at.queryID)
+        record.traceID = annotated.traceID
+        record.endedAt = Double(try row.int64(at: at.ended)) / 1_000_000
+        if attribution.isUnattributed {
+            if analysis.text == nil {
+                analysis.text = row.withBytes(at: at.query) {
+                    analyzer.shape(utf8: $0 ?? Self.empty, storedEscapes: false, limit: UnattributedStatement.shapeLimit)
                 }
-            } else {
-                record.tablesRead = analysis.tables.read
-                record.tablesWritten = analysis.tables.written
+                if let shape { shapes[shape]?.text = analysis.text }
+            }
+            record.shape = analysis.text
+        }
+        if let rate = options.dollarsPerHour { record.costDollars = Double(try row.int64(at: at.cpu)) / 1_000_000 * rate / 3600 }
+        if status == .success {
+            record.tablesRead = analysis.tablesRead
+            record.tablesWritten = analysis.tablesWritten
+            let rows = try row.int64(at: at.writtenRows)
+            if kind == "Insert", analysis.tablesWritten.count == 1, rows > 0 {
+                record.rowsWritten = [RowsWritten(table: analysis.tablesWritten[0], operation: "insert", rows: Double(rows))]
             }
         }
         recorder.observe(record)
         return true
     }
+
+    /// The text the annotations are read from: the statement with its `log_comment` before it.
+    private func withText<Result>(_ row: Row, _ at: RecordColumns, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        row.withBytes(at: at.query) { query in
+            row.withBytes(at: at.comment) { comment in
+                ClickHouseAttribution.withText(query: query ?? Self.empty, comment: comment ?? Self.empty, body)
+            }
+        }
+    }
+
+    private static var empty: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: nil, count: 0) }
 
     /// The data tables among `db.table` names, one per line, as `query_log.tables` lists them
     /// (exact case, the database always named): the server's own (`system`,

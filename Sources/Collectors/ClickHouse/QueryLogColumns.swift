@@ -27,6 +27,10 @@ struct QueryLogColumns: Sendable, Equatable {
     let hasTables: Bool
     /// `system.query_log`, or every replica's of a cluster.
     let table: String
+    /// The server's hash of the statement with its literals and comments left out
+    /// (`normalized_query_hash`), which statements of one shape share; "0" where the table has no
+    /// such column or no `tables` to tell apart the tables whose names it also leaves out.
+    let shapeHash: String
     /// The CPU time the query's threads used, in microseconds: `ProfileEvents` became a map in
     /// 21.8; before, names and values were two arrays.
     let cpuMicroseconds: String
@@ -45,6 +49,7 @@ struct QueryLogColumns: Sendable, Equatable {
         hasLogComment = names.contains("log_comment")
         host = names.contains("hostname") ? "hostname" : "hostName()"
         hasTables = names.contains("tables") && names.contains("query_kind")
+        shapeHash = hasTables && names.contains("normalized_query_hash") ? "toInt64(normalized_query_hash)" : "0"
         table = ClickHouseCluster.table(source, on: cluster)
         cpuMicroseconds =
             if names.contains("ProfileEvents") { "ProfileEvents['OSCPUVirtualTimeMicroseconds']" }
@@ -102,7 +107,8 @@ struct QueryLogColumns: Sendable, Equatable {
         \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended, exception_code,
                query_duration_ms, user, current_database, query, \(hasLogComment ? "log_comment" : "''") AS comment,
                http_user_agent, client_name, query_id, written_rows, \(cpuMicroseconds) AS cpu_microseconds,
-               \(hasTables ? "arrayStringConcat(CAST(tables, 'Array(String)'), '\\n')" : "''") AS tables, \(hasTables ? "query_kind" : "''") AS query_kind
+               \(hasTables ? "arrayStringConcat(CAST(tables, 'Array(String)'), '\\n')" : "''") AS tables, \(hasTables ? "query_kind" : "''") AS query_kind,
+               \(shapeHash) AS shape_hash
         """
     }
 

@@ -58,6 +58,10 @@ struct ContextResolver {
         (.model, ["model", "model_name", "node_id"]),
     ]
 
+    /// ``genericKeys`` by key: the field each means and its rank among that field's keys.
+    private static let genericRanks: [String: (field: ContextField, rank: Int)] = Dictionary(
+        genericKeys.flatMap { field, keys in keys.enumerated().map { ($1, (field, $0)) } }, uniquingKeysWith: { first, _ in first })
+
     struct Resolution {
         var source: AnnotationSource
         var context: QueryContext
@@ -89,31 +93,46 @@ struct ContextResolver {
 
     /// The canonical fields one annotation gives.
     func fields(of annotation: Annotation) -> QueryContext {
-        var values: [String: String] = [:]
+        // An annotation has a handful of keys: a list searched in order costs less than a
+        // dictionary built for each statement.
+        var values: [(key: String, value: String)] = []
+        values.reserveCapacity(annotation.attributes.count)
         for attribute in annotation.attributes where !attribute.value.isEmpty {
             let key = Self.normalizedKey(attribute.key)
-            if values[key] == nil { values[key] = attribute.value }
+            if !values.contains(where: { $0.key == key }) { values.append((key, attribute.value)) }
         }
+        func value(_ key: String) -> String? { values.first { $0.key == key }?.value }
         var context = QueryContext()
         for (key, field) in aliases where context[field] == nil {
-            context[field] = values[key]
+            context[field] = value(key)
         }
         if case .pattern = annotation.source {
-            for field in ContextField.allCases where context[field] == nil { context[field] = values[field.rawValue] }
+            for field in ContextField.allCases where context[field] == nil { context[field] = value(field.rawValue) }
         }
         let formatKeys = Self.formatKeys[annotation.source] ?? []
         for (field, keys) in formatKeys where context[field] == nil {
-            context[field] = keys.lazy.compactMap { values[$0] }.first
+            context[field] = keys.lazy.compactMap { value($0) }.first
         }
-        if annotation.source == .dbt, context.model == nil, let connection = values["connection_name"], Self.isDBTNode(connection) {
+        if annotation.source == .dbt, context.model == nil, let connection = value("connection_name"), Self.isDBTNode(connection) {
             context.model = connection
         }
-        if annotation.source == .mode, let url = values["url"] {
+        if annotation.source == .mode, let url = value("url") {
             if context.dashboard == nil { context.dashboard = Self.pathSegment(after: "/reports/", in: url) }
             if context.chart == nil { context.chart = Self.pathSegment(after: "/queries/", in: url) }
         }
-        for (field, keys) in Self.genericKeys where context[field] == nil && !formatKeys.contains(where: { $0.0 == field }) {
-            context[field] = keys.lazy.compactMap { values[$0] }.first
+        // Each key looked up once in a table of the generic keys, rather than each of the dozens
+        // of generic keys among the annotation's few.
+        var generic: [(field: ContextField, rank: Int, value: String)] = []
+        for (key, found) in values {
+            guard let (field, rank) = Self.genericRanks[key] else { continue }
+            if let index = generic.firstIndex(where: { $0.field == field }) {
+                if rank < generic[index].rank { generic[index] = (field, rank, found) }
+            } else {
+                generic.append((field, rank, found))
+            }
+        }
+        for (field, _, found) in generic where context[field] == nil && !formatKeys.contains(where: { $0.0 == field }) {
+            context[field] = found
         }
         for (field, placeholder) in Self.placeholders[annotation.source] ?? [] where context[field] == placeholder {
             context[field] = nil

@@ -120,8 +120,7 @@ public final class ClickHouseConnection: SessionConnection {
         let queryID = UUID().uuidString.lowercased()
         let response = handle.perform(request(sql, settings: settings, queryID: queryID, timeout: timeout, abort: abort))
         if response.curlCode == CURLE_OK && response.status == 200 {
-            let (columns, types, rows) = try TabSeparated.decode(response.body)
-            return QueryResult(columns: columns, typeNames: types, values: rows)
+            return QueryResult(try TabSeparated(response.body))
         }
         if response.curlCode == CURLE_OK { throw serverError(response) }
         if !response.connected || !Self.interrupted.contains(response.curlCode.rawValue) {
