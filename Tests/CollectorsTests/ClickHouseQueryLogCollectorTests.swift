@@ -209,6 +209,18 @@ struct ClickHouseQueryLogCollectorTests {
         return connection
     }
 
+    /// What one first poll of `copy.query_log`, looking back a minute, exposes.
+    static func firstPoll(ofCopy connection: ClickHouseConnection) async throws -> String {
+        let recorder = QueryRecorder()
+        let collector = ClickHouseQueryLogCollector(
+            options: .init(window: HistoryWindow(lookback: .seconds(60)), source: "copy.query_log"), warehouse: "ch", recorder: recorder,
+            rules: AnnotationRules(), state: try StateStore(path: nil))
+        try await collector.collect(ClickHouseContext(connection: connection, warehouse: "ch", queryTimeout: .seconds(30), logger: Logger(label: "test")))
+        var buffer: [UInt8] = []
+        recorder.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
     /// A backlog read in time slices, from a copy of query_log whose end times the test sets: a
     /// burst of rows at the very end of the first slice, larger than a page, and rows every 250 ms
     /// after it, with ids either side of zero. Each is counted once, and a second poll, which reads
@@ -249,6 +261,41 @@ struct ClickHouseQueryLogCollectorTests {
         #expect(counted() == Double(expected))
     }
 
+    /// Statements of one server shape are analysed once, but each keeps its own annotations, and
+    /// tables the server's hash does not tell apart (names with three digits or more become `?`)
+    /// keep their own edges and rows: the shape is the hash over the tables the row names.
+    @Test func statementsOfOneShapeKeepTheirOwnAnnotationsAndTables() async throws {
+        let server = try await TestClickHouse.start()
+        let connection = try await Self.copyOfQueryLog(server)
+        let rows = [
+            (#"/* {"app":"airflow","dag":"a"} */ INSERT INTO shop.t_123 SELECT * FROM shop.src WHERE id > 1"#, "shop.t_123", 5),
+            (#"/* {"app":"airflow","dag":"b"} */ INSERT INTO shop.t_456 SELECT * FROM shop.src WHERE id > 2"#, "shop.t_456", 7),
+            (#"/* {"app":"airflow","dag":"b"} */ INSERT INTO shop.t_456 SELECT * FROM shop.src WHERE id > 3"#, "shop.t_456", 11),
+        ]
+        let values = rows.enumerated().map { index, row in
+            """
+            ('h', 'QueryFinish', today(), now(), now64(6) - toIntervalMillisecond(\(10 * (index + 1))), 1, '\(row.0)', 1, 'team',
+             'q\(index)', 0, 'shop', ['shop.src', '\(row.1)'], 'Insert', \(row.2), normalizedQueryHash('\(row.0)'))
+            """
+        }
+        _ = try await connection.query(
+            """
+            INSERT INTO copy.query_log (hostname, type, event_date, event_time, event_time_microseconds, query_duration_ms, query,
+                                        is_initial_query, user, query_id, exception_code, current_database, tables, query_kind,
+                                        written_rows, normalized_query_hash)
+            VALUES \(values.joined(separator: ", "))
+            """)
+        // The premise: the server hashes all three alike.
+        let hashes = try await connection.query("SELECT uniqExact(normalized_query_hash) AS shapes FROM copy.query_log")
+        #expect(try hashes.rows[0].int64("shapes") == 1)
+
+        let text = try await Self.firstPoll(ofCopy: connection)
+        #expect(Self.sums(text, "warehouse_query_duration_seconds_count", by: ["dag"]) == ["a": 1, "b": 2])
+        #expect(Self.sums(text, "warehouse_table_rows_written_total", by: ["table"]) == ["t_123": 5, "t_456": 18])
+        #expect(Self.sums(text, "warehouse_table_reads_total", by: ["table"]) == ["src": 3])
+        #expect(Self.sums(text, "warehouse_table_writes_total", by: ["table", "app"]) == ["t_123|airflow": 1, "t_456|airflow": 2])
+    }
+
     /// The exporter's own statements are those with its annotation run by its user: another user
     /// that copies the annotation is counted, and so is the exporter's user without it. chdb runs
     /// everything as one user, so the rows are written into a copy of query_log as a server with
@@ -273,14 +320,7 @@ struct ClickHouseQueryLogCollectorTests {
                                         is_initial_query, user, query_id, exception_code, current_database)
             VALUES \(values.joined(separator: ", "))
             """)
-        let recorder = QueryRecorder()
-        let collector = ClickHouseQueryLogCollector(
-            options: .init(window: HistoryWindow(lookback: .seconds(60)), source: "copy.query_log"), warehouse: "ch", recorder: recorder,
-            rules: AnnotationRules(), state: try StateStore(path: nil))
-        try await collector.collect(ClickHouseContext(connection: connection, warehouse: "ch", queryTimeout: .seconds(30), logger: Logger(label: "test")))
-        var buffer: [UInt8] = []
-        recorder.emit(into: &buffer)
-        let counts = Self.sums(String(decoding: buffer, as: UTF8.self), "warehouse_query_duration_seconds_count", by: ["app", "user"])
+        let counts = Self.sums(try await Self.firstPoll(ofCopy: connection), "warehouse_query_duration_seconds_count", by: ["app", "user"])
         // No client name in these rows: the app is the annotation's, else unknown.
         #expect(counts == ["warehouse_exporter|analyst": 1, "unknown|default": 1, "unknown|analyst": 1], "\(counts)")
     }
