@@ -30,10 +30,7 @@ public struct QueryResult: Sendable {
     /// Where `column` is in ``columns``, for reading many rows by position (``Row/int64(at:)``)
     /// rather than looking the name up in each; throws when there is no such column.
     public func position(of column: String) throws(WarehouseError) -> Int {
-        guard let position = index[column] else {
-            throw WarehouseError(.decoding, "no column \"\(column)\" in result (columns: \(columns.joined(separator: ", ")))")
-        }
-        return position
+        try Row.position(of: column, index: index, columns: columns)
     }
 
     public var count: Int { buffer.rowCount }

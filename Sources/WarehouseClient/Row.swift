@@ -23,6 +23,11 @@ public struct Row: Sendable {
     }
 
     private func position(of column: String) throws(WarehouseError) -> Int {
+        try Self.position(of: column, index: index, columns: columns)
+    }
+
+    /// Where `column` is among a result's `columns`, by their `index`; throws when there is no such column.
+    static func position(of column: String, index: [String: Int], columns: [String]) throws(WarehouseError) -> Int {
         guard let position = index[column] else {
             throw WarehouseError(.decoding, "no column \"\(column)\" in result (columns: \(columns.joined(separator: ", ")))")
         }
@@ -40,11 +45,7 @@ public struct Row: Sendable {
     /// ``int64(_:)`` of the column at `position` (``QueryResult/position(of:)``).
     public func int64(at position: Int) throws(WarehouseError) -> Int64 {
         if let value = buffer.int64(row: row, column: position) { return value }
-        let column = columns[position]
-        guard let text = buffer.string(row: row, column: position) else {
-            throw WarehouseError(.decoding, "column \"\(column)\" is NULL where a value was expected")
-        }
-        throw mismatch(column, text, "a 64-bit integer")
+        throw mismatch(columns[position], try string(at: position), "a 64-bit integer")
     }
 
     /// ``string(_:)`` of the column at `position` (``QueryResult/position(of:)``).
@@ -114,10 +115,7 @@ public struct Row: Sendable {
     }
 
     private func nonNull(_ column: String) throws(WarehouseError) -> String {
-        guard let value = try text(column) else {
-            throw WarehouseError(.decoding, "column \"\(column)\" is NULL where a value was expected")
-        }
-        return value
+        try string(at: try position(of: column))
     }
 
     private func mismatch(_ column: String, _ text: String, _ expected: String) -> WarehouseError {

@@ -145,9 +145,8 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
                     try save(read.committed)
                 }
                 // A full statement leaves rows after its last: the next reads on from there.
-                let last = keys.last { $0.ended != nil }
-                if keys.count == limit, let last, let ended = last.ended {
-                    position = QueryHistoryCursor.Position(time: ended, id: last.id)
+                if let next = QueryHistoryRead.next(after: keys, limit: limit) {
+                    position = next
                     if until != nil { slice = max(slice / 2, 1000) }
                 } else if let until {
                     // The slice is read to its end: on past it, in a longer one.

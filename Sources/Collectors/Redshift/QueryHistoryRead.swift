@@ -51,16 +51,21 @@ struct QueryHistoryRead: Equatable, Sendable {
     /// and the latest end time moves up to theirs.
     mutating func take(_ rows: [Row]) -> Page {
         var fresh: [Int] = []
-        var last: QueryHistoryCursor.Position?
         for (index, row) in rows.enumerated() {
             guard let ended = row.ended else { continue }
-            last = QueryHistoryCursor.Position(time: ended, id: row.id)
             guard working.seen[row.id] == nil else { continue }
             working.seen[row.id] = ended
             working.high = max(working.high, ended)
             fresh.append(index)
         }
-        return Page(fresh: fresh, next: rows.count == pageSize ? last : nil)
+        return Page(fresh: fresh, next: Self.next(after: rows, limit: pageSize))
+    }
+
+    /// Where the page after `rows` starts, read with `limit`: after its last readable row when it
+    /// was full (rows may follow), nil when it was not, or held no readable row.
+    static func next(after rows: [Row], limit: Int) -> QueryHistoryCursor.Position? {
+        guard rows.count == limit, let last = rows.last(where: { $0.ended != nil }), let ended = last.ended else { return nil }
+        return QueryHistoryCursor.Position(time: ended, id: last.id)
     }
 
     /// The last page's new rows were handed over: what it took is kept even if a later page fails.
