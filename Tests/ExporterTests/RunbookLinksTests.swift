@@ -90,10 +90,14 @@ struct RunbookLinksTests {
         let root = AlertRulesTests.root
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-url-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: copy) }
+        // cp copies, not FileManager: a file this process has open for writing is inherited by any
+        // program another test starts meanwhile, and running the copied scripts then fails with
+        // "Text file busy" for as long as that program lives.
         for folder in ["alerts", "dashboards", "scripts", "deploy/kubernetes/monitoring"] {
             try FileManager.default.createDirectory(
                 at: copy.appendingPathComponent(folder).deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: root.appendingPathComponent(folder), to: copy.appendingPathComponent(folder))
+            let copied = try await Subprocess.run(["cp", "-R", root.appendingPathComponent(folder).path, copy.appendingPathComponent(folder).path])
+            try #require(copied.status == 0, "\(copied.output)")
         }
         let script = copy.appendingPathComponent("scripts/runbook-url").path
         let before = try Self.links(under: copy)

@@ -47,7 +47,8 @@ import Testing
         var description: String { "run \(run) failed on purpose" }
     }
 
-    /// Runs `collectors` until `done` holds (or 60 s pass, which fails the test), then stops.
+    /// Runs `collectors` until `done` holds (or 120 s pass, which fails the test and says where each
+    /// collector got to), then stops.
     private func run(_ collectors: [CollectorDouble], until done: @escaping @Sendable () -> Bool) async throws -> (MetricCatalog, StatusBoard) {
         let postgres = try TestPostgres.shared()
         var config = ExporterConfig.Warehouse(name: "w", kind: .postgres, dsn: postgres.dsn())
@@ -59,11 +60,18 @@ import Testing
         logger.logLevel = .critical
         let runner = WarehouseRunner(config: config, collectors: collectors, metrics: metrics, status: status, logger: logger)
         let task = Task { await runner.run() }
-        let deadline = ContinuousClock.now + .seconds(60)
+        // A generous deadline: on a machine busy with the rest of the suite, connections can take
+        // seconds, and one refused sends its session into a back-off of seconds more.
+        let deadline = ContinuousClock.now + .seconds(120)
         while !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         task.cancel()
         await task.value
-        #expect(done(), "the runner did not get there within 60 s")
+        let progress = collectors.map { collector in
+            let entry = status.entry(warehouse: "w", collector: collector.name)
+            return "\(collector.name): \(collector.runs) runs started, \(entry?.runs ?? 0) recorded, last error \(entry?.lastError ?? "none")"
+        }
+        let health = status.entry(warehouse: "w", collector: CollectorCatalog.health)
+        #expect(done(), "the runner did not get there within 120 s: \(progress); health check: \(health?.lastError ?? "no error")")
         return (metrics, status)
     }
 
@@ -72,7 +80,8 @@ import Testing
         let failing = CollectorDouble("failing", .fail)
         let hanging = CollectorDouble("hanging", .hang)
         // A collector's runs follow one another: once one has started, the one before is recorded.
-        let (metrics, status) = try await run([healthy, failing, hanging]) { healthy.runs >= 5 && failing.runs >= 3 }
+        // The hanging one may connect last, so the runner waits for its run to have begun too.
+        let (metrics, status) = try await run([healthy, failing, hanging]) { healthy.runs >= 5 && failing.runs >= 3 && hanging.runs >= 1 }
 
         #expect(hanging.runs == 1)  // still in its first run: its interval never came round again
         #expect(metrics.collectorSuccess.value(["w", "healthy"]) == 1)
@@ -87,7 +96,7 @@ import Testing
         #expect(metrics.collectorLastSuccess.value(["w", "failing"]) == nil)
         #expect(status.entry(warehouse: "w", collector: "failing")?.lastError?.contains("failed on purpose") == true)
         #expect(status.entry(warehouse: "w", collector: "healthy")?.lastError == nil)
-        #expect(metrics.up.value(["w"]) == 1)
+        #expect(metrics.up.value(["w"]) == 1, "\(status.entry(warehouse: "w", collector: CollectorCatalog.health)?.lastError ?? "")")
     }
 
     @Test func aCollectorThatRecoversReportsSuccessAgain() async throws {
