@@ -48,21 +48,25 @@ struct ClickHouseEndToEndTests {
         #expect(try await Self.settle(api, "warehouse_up{\(job)}", 1) == 1)
 
         // A DAG's loads (three rows in ten without an email), one failing, while a dashboard's
-        // slow query runs on a connection of its own: six blocks of a row each, a second a row.
+        // slow query runs on a connection of its own (blocks of a row, a second a row) until it
+        // has been seen running: it is then killed, however long a busy machine took to see it.
         let airflow = #"/* {"app":"airflow","dag":"orders","task":"load"} */"#
         let looker = try await server.connect()
         async let dashboard = looker.query(
-            #"/* {"app":"looker","dashboard":"Revenue"} */ SELECT sum(sleepEachRow(1)) FROM numbers(6)"#, settings: ["max_block_size": "1"])
+            #"/* {"app":"looker","dashboard":"Revenue"} */ SELECT sum(sleepEachRow(1)) FROM numbers(300)"#, settings: ["max_block_size": "1"])
         for batch in 0..<20 {
             _ = try await team.query(
                 "\(airflow) INSERT INTO shop.orders SELECT number + \(batch * 10), if(number % 4 = 0, NULL, 'a@b'), now() FROM numbers(10)")
         }
         _ = try? await team.query("\(airflow) SELECT * FROM shop.missing")
-        _ = try await dashboard
 
         func settle(_ promql: String, _ expected: Double) async throws -> Double? {
             try await Self.settle(api, promql, expected)
         }
+        #expect(try await settle(#"warehouse_queries_running{\#(job), app="looker"}"#, 1) == 1)
+        // The pattern is split so that the KILL statement, itself in system.processes, does not match it.
+        _ = try await team.query("KILL QUERY WHERE query LIKE concat('%sleep', 'EachRow%') SYNC")
+        _ = try? await dashboard
         func present(_ promql: String) async throws -> [PrometheusAPI.Sample] {
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
@@ -78,7 +82,6 @@ struct ClickHouseEndToEndTests {
         #expect(try await settle(#"warehouse_table_rows{\#(job), schema="shop", table="orders"}"#, 200) == 200)
         #expect(try await settle(#"warehouse_column_nulls{\#(job), table="orders", column="email"}"#, 60) == 60)
         #expect(try await settle(#"warehouse_check_value{\#(job), check="orders_without_email", column="null_ratio"}"#, 0.3) == 0.3)
-        #expect(try await settle(#"max_over_time(warehouse_queries_running{\#(job), app="looker"}[5m])"#, 1) == 1)
         #expect(try await settle(#"sum(warehouse_check_success{\#(job)})"#, 3) == 3)
         let parts = try await present(#"warehouse_table_parts{\#(job), table="orders"}"#)
         #expect(parts.first.map { $0.value >= 1 } == true)
