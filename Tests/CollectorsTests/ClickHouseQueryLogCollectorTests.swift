@@ -79,6 +79,12 @@ struct ClickHouseQueryLogCollectorTests {
     }
 
     /// Sums of `metric`'s samples by the values of `labels`, joined by "|".
+    /// The resource counters and the `query_log` column each adds up.
+    static let resourceColumns: [(metric: String, column: String)] = [
+        ("warehouse_query_read_rows_total", "read_rows"), ("warehouse_query_read_bytes_total", "read_bytes"),
+        ("warehouse_query_written_rows_total", "written_rows"), ("warehouse_query_written_bytes_total", "written_bytes"),
+    ]
+
     static func sums(_ text: String, _ metric: String, by labels: [String]) -> [String: Double] {
         var sums: [String: Double] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix(metric + "{") {
@@ -133,6 +139,7 @@ struct ClickHouseQueryLogCollectorTests {
         let truth = try await exporterConnection.query(
             """
             SELECT query, log_comment, client_name, exception_code, query_duration_ms, query_kind, written_rows,
+                   read_rows, read_bytes, written_bytes, memory_usage,
                    has(tables, 'shop.orders') AS reads_orders, has(tables, 'shop.OrdersDaily') AS fills_daily,
                    ProfileEvents['OSCPUVirtualTimeMicroseconds'] AS cpu
             FROM system.query_log
@@ -146,6 +153,8 @@ struct ClickHouseQueryLogCollectorTests {
         var expectedRowsWritten: [String: Double] = [:]
         var expectedReads: [String: Double] = [:]
         var expectedDollars = 0.0
+        // What each app's queries read, wrote and held, whatever their ending.
+        var expectedResources: [String: Double] = [:]
         for row in truth.rows {
             expectedDollars += Double(try row.int64("cpu")) / 1_000_000 * Self.dollarsPerHour / 3600
             if try row.int64("exception_code") == 0 {
@@ -161,6 +170,14 @@ struct ClickHouseQueryLogCollectorTests {
             let status = code == 0 ? "success" : code == 394 ? "aborted" : "failed"
             statuses.insert("\(status):\(code)")
             expectedCounts["\(app)|\(status)", default: 0] += 1
+            for (metric, column) in Self.resourceColumns {
+                expectedResources["\(app)|\(metric)", default: 0] += Double(try row.int64(column))
+            }
+            let memory = Double(try row.int64("memory_usage"))
+            if memory > 0 {
+                expectedResources["\(app)|warehouse_query_peak_memory_bytes_count", default: 0] += 1
+                expectedResources["\(app)|warehouse_query_peak_memory_bytes_sum", default: 0] += memory
+            }
             if !dag.isEmpty { expectedTasks["\(dag)|\(task)", default: 0] += 1 }
             expectedSeconds += Double(try row.int64("query_duration_ms")) / 1000
         }
@@ -170,7 +187,11 @@ struct ClickHouseQueryLogCollectorTests {
         var rowsWritten: [String: Double] = [:]
         var reads: [String: Double] = [:]
         var dollars = 0.0
+        var resources: [String: Double] = [:]
         for text in expositions {
+            for metric in Self.resourceColumns.map(\.metric) + ["warehouse_query_peak_memory_bytes_count", "warehouse_query_peak_memory_bytes_sum"] {
+                for (app, value) in Self.sums(text, metric, by: ["app"]) { resources["\(app)|\(metric)", default: 0] += value }
+            }
             rowsWritten.merge(Self.sums(text, "warehouse_table_rows_written_total", by: ["schema", "table"]), uniquingKeysWith: +)
             reads.merge(Self.sums(text, "warehouse_table_reads_total", by: ["schema", "table"]), uniquingKeysWith: +)
             dollars += Self.sums(text, "warehouse_query_cost_dollars_total", by: ["warehouse"])["ch"] ?? 0
@@ -190,6 +211,11 @@ struct ClickHouseQueryLogCollectorTests {
         #expect(rowsWritten == expectedRowsWritten)
         #expect(reads == expectedReads)
         #expect(expectedDollars > 0 && abs(dollars - expectedDollars) < 1e-9, "\(dollars) vs \(expectedDollars)")
+        #expect(expectedResources["airflow|warehouse_query_read_rows_total", default: 0] > 0, "\(expectedResources)")
+        #expect(expectedResources["airflow|warehouse_query_written_bytes_total", default: 0] > 0, "\(expectedResources)")
+        #expect(expectedResources["looker|warehouse_query_peak_memory_bytes_count", default: 0] > 0, "\(expectedResources)")
+        // A series at 0 (an app that wrote nothing, whose every query failed before it ran) is no difference.
+        #expect(resources.filter { $0.value != 0 } == expectedResources.filter { $0.value != 0 })
         // Every kind of ending the workload meant to cause is among them.
         for ending in ["failed:395", "failed:60", "failed:241", "failed:159", "aborted:394"] {
             #expect(statuses.contains(ending), "\(statuses)")

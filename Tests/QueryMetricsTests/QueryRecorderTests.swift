@@ -60,6 +60,47 @@ import Testing
         #expect(try await Promtool.checkMetrics(text).exitCode == 0)
     }
 
+    /// What queries read, wrote and held is summed by who ran them; only queries that held memory
+    /// are observed into the memory histogram, and records without resources add no series.
+    @Test func resourcesAreSummedByContextAndPeakMemoryIsAHistogramOfQueriesThatRan() async throws {
+        let recorder = QueryRecorder()
+        recorder.observe(Self.record(app: "looker"))  // no resources reported: no series
+        var ran = Self.record(seconds: 2)
+        ran.queryID = "q-1"
+        ran.resources = QueryResources(readRows: 1_000, readBytes: 64_000, writtenRows: 10, writtenBytes: 640, peakMemoryBytes: 3_000_000)
+        recorder.observe(ran)
+        var big = Self.record(seconds: 9, status: .failed)
+        big.queryID = "q-2"
+        big.resources = QueryResources(readRows: 5_000_000, readBytes: 2e9, writtenRows: 0, writtenBytes: 0, peakMemoryBytes: 5e9)
+        recorder.observe(big)
+        var refused = Self.record(seconds: 0.001, status: .failed)
+        refused.resources = QueryResources(readRows: 0, readBytes: 0, writtenRows: 0, writtenBytes: 0, peakMemoryBytes: 0)
+        recorder.observe(refused)
+
+        let text = Self.exposition(recorder)
+        let context = #"{warehouse="w",app="airflow",user="ana",dag="daily",task="load"}"#
+        #expect(Self.value(text, "warehouse_query_read_rows_total\(context)") == "5001000")
+        #expect(Self.value(text, "warehouse_query_read_bytes_total\(context)") == "2000064000")
+        #expect(Self.value(text, "warehouse_query_written_rows_total\(context)") == "10")
+        #expect(Self.value(text, "warehouse_query_written_bytes_total\(context)") == "640")
+        let memory = #"warehouse_query_peak_memory_bytes"#
+        let labels = #"warehouse="w",app="airflow",user="ana",dag="daily",task="load""#
+        #expect(Self.value(text, "\(memory)_count{\(labels)}") == "2")  // the refused query held nothing
+        #expect(Self.value(text, "\(memory)_sum{\(labels)}") == "5003000000")
+        #expect(Self.value(text, "\(memory)_bucket{\(labels),le=\"4194304\"}") == "1")
+        #expect(Self.value(text, "\(memory)_bucket{\(labels),le=\"4294967296\"}") == "1")
+        #expect(Self.value(text, "\(memory)_bucket{\(labels),le=\"17179869184\"}") == "2")
+        #expect(!text.contains(#"warehouse_query_read_rows_total{warehouse="w",app="looker""#))
+        #expect(try await Promtool.checkMetrics(text).exitCode == 0)
+
+        // In OpenMetrics, the query behind the bytes read and behind the memory is their exemplar.
+        var buffer: [UInt8] = []
+        recorder.emit(into: &buffer, format: .openMetrics)
+        let open = String(decoding: buffer, as: UTF8.self)
+        #expect(open.contains(#"warehouse_query_read_bytes_total{\#(labels)} 2000064000 # {query_id="q-2"} 2000000000"#), "\(open)")
+        #expect(open.contains(#"\#(memory)_bucket{\#(labels),le="4194304.0"} 1 # {query_id="q-1"} 3000000"#), "\(open)")
+    }
+
     @Test func aRecordWithoutContextFallsBackToItsAppThenUnknown() {
         let recorder = QueryRecorder()
         var record = Self.record(app: nil, user: nil, dag: nil, task: nil)

@@ -19,7 +19,7 @@ let filledAt = Double(ProcessInfo.processInfo.environment["WAREHOUSE_BENCH_CH_FI
 let exportColumns = """
     toInt64(cityHash64(hostname, query_id, toInt8(type), event_time_microseconds)) AS id,
     toUnixTimestamp64Micro(event_time_microseconds) AS ended, exception_code, query_duration_ms, user, current_database, query,
-    log_comment AS comment, http_user_agent, client_name, query_id, written_rows,
+    log_comment AS comment, http_user_agent, client_name, query_id, read_rows, read_bytes, written_rows, written_bytes, memory_usage,
     ProfileEvents['OSCPUVirtualTimeMicroseconds'] AS cpu_microseconds, arrayStringConcat(tables, '\\n') AS tables, query_kind
     """
 
@@ -47,15 +47,20 @@ func check(_ recorder: QueryRecorder, rows: Int) {
     precondition(counted == rows, "counted \(counted) of \(rows) queries")
 }
 
+/// One statement of the newest `rows` queries, the collector's columns in its order.
+func exportSQL(rows: Int) -> String {
+    let seconds = Double(lookback(rows: rows).components.seconds) + Double(lookback(rows: rows).components.attoseconds) / 1e18
+    return """
+        SELECT \(exportColumns) FROM bench.query_log
+        WHERE event_time_microseconds >= now64(6) - toIntervalMicrosecond(\(Int64(seconds * 1_000_000)))
+        ORDER BY ended, id
+        """
+}
+
 /// The engine's own export of the same rows: one `SELECT … FORMAT TSV` through the same HTTP
 /// server, written to /dev/null by curl.
 func export(rows: Int) throws {
-    let seconds = Double(lookback(rows: rows).components.seconds) + Double(lookback(rows: rows).components.attoseconds) / 1e18
-    let sql = """
-        SELECT \(exportColumns) FROM bench.query_log
-        WHERE event_time_microseconds >= now64(6) - toIntervalMicrosecond(\(Int64(seconds * 1_000_000)))
-        ORDER BY ended, id FORMAT TSV
-        """
+    let sql = exportSQL(rows: rows) + " FORMAT TSV"
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
     process.arguments = ["-sS", "--fail", "-o", "/dev/null", "--data-binary", sql, server!.replacingOccurrences(of: "/default", with: "/")]
@@ -84,6 +89,26 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.stopMeasurement()
             check(recorder!, rows: rows)
         }
+    }
+    // What the exporter's client alone costs: the same statement through ClickHouseConnection,
+    // each row's key read and nothing analysed. Between it and the ingest lies the analysis.
+    Benchmark("transport: the exporter's client bringing the same 1,000,000 rows") { benchmark in
+        let clock = ContinuousClock()
+        var count = 0
+        HistoryIngest.rate(
+            benchmark, rows: 1_000_000,
+            try await clock.measure {
+                let connection = try await ClickHouseConnection.connect(ConnectionSettings(dsn: server!, connectTimeout: .seconds(10)))
+                defer { connection.close() }
+                let result = try await connection.query(exportSQL(rows: 1_000_000), timeout: .seconds(600))
+                let (id, ended) = (try result.position(of: "id"), try result.position(of: "ended"))
+                var checksum: Int64 = 0
+                for row in result.rows { checksum &+= try row.int64(at: id) &+ row.int64(at: ended) }
+                blackHole(checksum)
+                count = result.rows.count
+            })
+        benchmark.stopMeasurement()
+        precondition(count == 1_000_000, "brought \(count) rows")
     }
     Benchmark("anchor: the engine's TSV export of the same 1,000,000 rows") { benchmark in
         let clock = ContinuousClock()

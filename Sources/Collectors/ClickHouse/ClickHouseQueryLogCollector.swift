@@ -99,61 +99,83 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
         var wholeLimit = window.pageSize
         var shapes: [Shape: ShapeAnalysis] = [:]
         let reading = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        // The statement that reads after `position`: past the latest end counted before, every row
+        // is new and the page brings the rows whole; before it (the overlap window read again),
+        // ids first, and the rest of the rows not counted yet only.
+        func statement() -> (sql: String, until: Int64?, limit: Int, whole: Bool) {
+            let end = position.time.microseconds + slice
+            let until = end < reading ? end : nil
+            let whole = position.time >= read.working.high
+            let limit = whole ? wholeLimit : window.pageSize
+            return (columns.pageSQL(after: position, until: until, limit: limit, whole: whole), until, limit, whole)
+        }
         do {
-            while true {
-                let end = position.time.microseconds + slice
-                let until = end < reading ? end : nil
-                // Past the latest end counted before, every row is new: the page brings the rows
-                // whole, in one statement. Before it (the overlap window read again), ids first,
-                // and the rest of the rows not counted yet only.
-                let whole = position.time >= read.working.high
-                let limit = whole ? wholeLimit : window.pageSize
-                let result = try await context.query(columns.pageSQL(after: position, until: until, limit: limit, whole: whole))
-                let rows = result.rows
-                let (idAt, endedAt) = (try result.position(of: "id"), try result.position(of: "ended"))
-                let keys = try rows.map { row in
-                    QueryHistoryRead.Row(id: try row.int64(at: idAt), ended: RedshiftTimestamp(microseconds: try row.int64(at: endedAt)))
-                }
-                if whole {
-                    let at = try RecordColumns(result)
-                    for start in stride(from: 0, to: max(keys.count, 1), by: window.pageSize) {
-                        let page = start..<min(start + window.pageSize, keys.count)
-                        for index in read.take(Array(keys[page])).fresh.map({ $0 + start })
-                        where try observe(rows[index], at, columns, context, &shapes) {
-                            oldest = min(oldest ?? Int64.max, keys[index].ended?.microseconds ?? .max)
+            // At most one statement is in flight. Where a statement of whole rows ends decides where
+            // the next starts, so the next is sent before this one's rows are observed: the server
+            // works on it meanwhile. After whole rows the next brings whole rows too (its start is
+            // past every end this one counted); after a re-read one it waits for its ids to be taken.
+            try await withThrowingTaskGroup(of: QueryResult.self) { statements in
+                var current = statement()
+                statements.addTask { [sql = current.sql] in try await context.query(sql) }
+                while let result = try await statements.next() {
+                    let rows = result.rows
+                    let (idAt, endedAt) = (try result.position(of: "id"), try result.position(of: "ended"))
+                    let keys = try rows.map { row in
+                        QueryHistoryRead.Row(id: try row.int64(at: idAt), ended: RedshiftTimestamp(microseconds: try row.int64(at: endedAt)))
+                    }
+                    // A full statement leaves rows after its last: the next reads on from there.
+                    var done = false
+                    if let next = QueryHistoryRead.next(after: keys, limit: current.limit) {
+                        position = next
+                        if current.until != nil { slice = max(slice / 2, 1000) }
+                    } else if let until = current.until {
+                        // The slice is read to its end: on past it, in a longer one.
+                        position = QueryHistoryCursor.Position(time: RedshiftTimestamp(microseconds: until), id: .max)
+                        slice = min(slice * 2, Self.longestSlice)
+                    } else {
+                        done = true
+                    }
+                    if current.whole {
+                        let rowBytes = max(1, (result.byteCount ?? 0) / max(1, rows.count))
+                        wholeLimit = min(window.pageSize * Self.pagesPerStatement, max(window.pageSize, Self.statementBytes / rowBytes))
+                    }
+                    let previous = current
+                    if current.whole, !done {
+                        current = statement()
+                        statements.addTask { [sql = current.sql] in try await context.query(sql) }
+                    }
+                    if previous.whole {
+                        let at = try RecordColumns(result)
+                        for start in stride(from: 0, to: max(keys.count, 1), by: window.pageSize) {
+                            let page = start..<min(start + window.pageSize, keys.count)
+                            for index in read.take(Array(keys[page])).fresh.map({ $0 + start })
+                            where try observe(rows[index], at, columns, context, &shapes) {
+                                oldest = min(oldest ?? Int64.max, keys[index].ended?.microseconds ?? .max)
+                            }
+                            read.handed()
+                            try save(read.committed)
+                        }
+                    } else {
+                        let fresh = read.take(keys).fresh.map { keys[$0] }
+                        if let first = fresh.first, let last = fresh.last {
+                            let sql = columns.rowsSQL(
+                                ids: fresh.map(\.id), low: first.ended?.microseconds ?? 0, high: last.ended?.microseconds ?? 0)
+                            let records = try await context.query(sql)
+                            let at = try RecordColumns(records)
+                            var byID: [Int64: Row] = [:]
+                            for row in records.rows { byID[try row.int64(at: at.id), default: row] = row }
+                            for key in fresh {
+                                guard let row = byID[key.id], try observe(row, at, columns, context, &shapes) else { continue }
+                                oldest = min(oldest ?? Int64.max, try row.int64(at: at.ended))
+                            }
                         }
                         read.handed()
                         try save(read.committed)
-                    }
-                    let rowBytes = max(1, (result.byteCount ?? 0) / max(1, rows.count))
-                    wholeLimit = min(window.pageSize * Self.pagesPerStatement, max(window.pageSize, Self.statementBytes / rowBytes))
-                } else {
-                    let fresh = read.take(keys).fresh.map { keys[$0] }
-                    if let first = fresh.first, let last = fresh.last {
-                        let sql = columns.rowsSQL(
-                            ids: fresh.map(\.id), low: first.ended?.microseconds ?? 0, high: last.ended?.microseconds ?? 0)
-                        let records = try await context.query(sql)
-                        let at = try RecordColumns(records)
-                        var byID: [Int64: Row] = [:]
-                        for row in records.rows { byID[try row.int64(at: at.id), default: row] = row }
-                        for key in fresh {
-                            guard let row = byID[key.id], try observe(row, at, columns, context, &shapes) else { continue }
-                            oldest = min(oldest ?? Int64.max, try row.int64(at: at.ended))
+                        if !done {
+                            current = statement()
+                            statements.addTask { [sql = current.sql] in try await context.query(sql) }
                         }
                     }
-                    read.handed()
-                    try save(read.committed)
-                }
-                // A full statement leaves rows after its last: the next reads on from there.
-                if let next = QueryHistoryRead.next(after: keys, limit: limit) {
-                    position = next
-                    if until != nil { slice = max(slice / 2, 1000) }
-                } else if let until {
-                    // The slice is read to its end: on past it, in a longer one.
-                    position = QueryHistoryCursor.Position(time: RedshiftTimestamp(microseconds: until), id: .max)
-                    slice = min(slice * 2, Self.longestSlice)
-                } else {
-                    break
                 }
             }
         } catch {
@@ -192,7 +214,8 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
 
     /// Where the columns a record is made of are in a result: looked up once a page, not once a value.
     private struct RecordColumns {
-        let id, ended, exceptionCode, duration, user, database, query, comment, userAgent, clientName, queryID, writtenRows, cpu, tables, kind, shapeHash: Int
+        let id, ended, exceptionCode, duration, user, database, query, comment, userAgent, clientName, queryID, cpu, tables, kind, shapeHash: Int
+        let readRows, readBytes, writtenRows, writtenBytes, memory: Int
 
         init(_ result: QueryResult) throws(WarehouseError) {
             id = try result.position(of: "id")
@@ -206,7 +229,11 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
             userAgent = try result.position(of: "http_user_agent")
             clientName = try result.position(of: "client_name")
             queryID = try result.position(of: "query_id")
+            readRows = try result.position(of: "read_rows")
+            readBytes = try result.position(of: "read_bytes")
             writtenRows = try result.position(of: "written_rows")
+            writtenBytes = try result.position(of: "written_bytes")
+            memory = try result.position(of: "memory_usage")
             cpu = try result.position(of: "cpu_microseconds")
             tables = try result.position(of: "tables")
             kind = try result.position(of: "query_kind")
@@ -289,12 +316,15 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
             record.shape = analysis.text
         }
         if let rate = options.dollarsPerHour { record.costDollars = Double(try row.int64(at: at.cpu)) / 1_000_000 * rate / 3600 }
+        let writtenRows = try row.int64(at: at.writtenRows)
+        record.resources = QueryResources(
+            readRows: Double(try row.int64(at: at.readRows)), readBytes: Double(try row.int64(at: at.readBytes)), writtenRows: Double(writtenRows),
+            writtenBytes: Double(try row.int64(at: at.writtenBytes)), peakMemoryBytes: Double(try row.int64(at: at.memory)))
         if status == .success {
             record.tablesRead = analysis.tablesRead
             record.tablesWritten = analysis.tablesWritten
-            let rows = try row.int64(at: at.writtenRows)
-            if kind == "Insert", analysis.tablesWritten.count == 1, rows > 0 {
-                record.rowsWritten = [RowsWritten(table: analysis.tablesWritten[0], operation: "insert", rows: Double(rows))]
+            if kind == "Insert", analysis.tablesWritten.count == 1, writtenRows > 0 {
+                record.rowsWritten = [RowsWritten(table: analysis.tablesWritten[0], operation: "insert", rows: Double(writtenRows))]
             }
         }
         recorder.observe(record)

@@ -106,7 +106,8 @@ struct QueryLogColumns: Sendable, Equatable {
         """
         \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended, exception_code,
                query_duration_ms, user, current_database, query, \(hasLogComment ? "log_comment" : "''") AS comment,
-               http_user_agent, client_name, query_id, written_rows, \(cpuMicroseconds) AS cpu_microseconds,
+               http_user_agent, client_name, query_id, read_rows, read_bytes, written_rows, written_bytes, memory_usage,
+               \(cpuMicroseconds) AS cpu_microseconds,
                \(hasTables ? "arrayStringConcat(CAST(tables, 'Array(String)'), '\\n')" : "''") AS tables, \(hasTables ? "query_kind" : "''") AS query_kind,
                \(shapeHash) AS shape_hash
         """

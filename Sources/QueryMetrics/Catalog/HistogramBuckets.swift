@@ -20,6 +20,10 @@ public struct HistogramBuckets: Sendable, Equatable {
     public static let defaultBounds: [Double] = [
         0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400,
     ]
+    /// `warehouse_query_peak_memory_bytes`: 1 MiB to 64 GiB by powers of four, the range from a
+    /// lookup to a join that spills; ClickHouse's default `max_memory_usage` (10 GB) falls in the
+    /// 16 GiB bucket.
+    public static let peakMemoryBounds: [Double] = (0..<9).map { Double(1 << (20 + 2 * $0)) }
     /// The most bounds a family may have: each is a sample of every series.
     public static let maximumCount = 40
 

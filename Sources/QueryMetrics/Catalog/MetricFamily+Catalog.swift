@@ -150,6 +150,20 @@ extension MetricFamily {
     public static let queryCost = MetricFamily(
         "warehouse_query_cost_dollars_total", .counter, help: "Estimated dollars finished queries cost.",
         labels: ["warehouse"], context: allContext)
+    /// What finished queries read, wrote and held, where the warehouse reports it per query.
+    public static let queryReadRows = MetricFamily(
+        "warehouse_query_read_rows_total", .counter, help: "Rows finished queries read.", labels: ["warehouse"], context: allContext)
+    public static let queryReadBytes = MetricFamily(
+        "warehouse_query_read_bytes_total", .counter, help: "Uncompressed bytes finished queries read.", labels: ["warehouse"],
+        context: allContext)
+    public static let queryWrittenRows = MetricFamily(
+        "warehouse_query_written_rows_total", .counter, help: "Rows finished queries wrote.", labels: ["warehouse"], context: allContext)
+    public static let queryWrittenBytes = MetricFamily(
+        "warehouse_query_written_bytes_total", .counter, help: "Uncompressed bytes finished queries wrote.", labels: ["warehouse"],
+        context: allContext)
+    public static let queryPeakMemory = MetricFamily(
+        "warehouse_query_peak_memory_bytes", .histogram, help: "The most memory each finished query held at once.", labels: ["warehouse"],
+        context: allContext)
 
     // MARK: Table reads and writes (TableFamilies)
 

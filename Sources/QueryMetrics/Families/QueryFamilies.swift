@@ -1,12 +1,20 @@
 /// The families every finished query is observed into, by who ran it: its latency and queue-wait
-/// histograms, and its execution seconds and cost.
+/// histograms, its execution seconds and cost, and what it read, wrote and held in memory.
 struct QueryFamilies {
-    static let families: [MetricFamily] = [.queryDuration, .queryQueue, .queryExecution, .queryCost]
+    static let families: [MetricFamily] = [
+        .queryDuration, .queryQueue, .queryExecution, .queryCost, .queryReadRows, .queryReadBytes, .queryWrittenRows, .queryWrittenBytes,
+        .queryPeakMemory,
+    ]
 
     private var duration: GuardedFamily<HistogramStore>
     private var queue: GuardedFamily<HistogramStore>
     private var execution: GuardedFamily<ValueStore>
     private var cost: GuardedFamily<ValueStore>
+    private var readRows: GuardedFamily<ValueStore>
+    private var readBytes: GuardedFamily<ValueStore>
+    private var writtenRows: GuardedFamily<ValueStore>
+    private var writtenBytes: GuardedFamily<ValueStore>
+    private var peakMemory: GuardedFamily<HistogramStore>
     /// The context dimensions of every family here, in label order.
     private let context: [LabelPolicy.Dimension]
 
@@ -21,6 +29,9 @@ struct QueryFamilies {
         let queueValues: [String]
         var queue: (slot: Int, folds: [Int])?
         var cost: (slot: Int, folds: [Int])?
+        /// The resource families' slots, read rows, read bytes, written rows, written bytes, peak memory, with every fold of
+        /// them: resolved at the first record that reports its resources.
+        var resources: (slots: [Int], folds: [Int])?
     }
 
     init(policy: LabelPolicy, buckets: HistogramBuckets) {
@@ -28,6 +39,11 @@ struct QueryFamilies {
         queue = GuardedFamily(.queryQueue, policy: policy, bounds: buckets.queue, mode: buckets.mode)
         execution = GuardedFamily(.queryExecution, policy: policy)
         cost = GuardedFamily(.queryCost, policy: policy)
+        readRows = GuardedFamily(.queryReadRows, policy: policy)
+        readBytes = GuardedFamily(.queryReadBytes, policy: policy)
+        writtenRows = GuardedFamily(.queryWrittenRows, policy: policy)
+        writtenBytes = GuardedFamily(.queryWrittenBytes, policy: policy)
+        peakMemory = GuardedFamily(.queryPeakMemory, policy: policy, bounds: HistogramBuckets.peakMemoryBounds)
         context = MetricFamily.queryExecution.dimensions(policy.dimensions)
     }
 
@@ -78,6 +94,42 @@ struct QueryFamilies {
             cost.store.add(dollars, slot: slots.cost!.slot, now: now, exemplar: exemplar)
             overflow.count(slots.cost!.folds, now: now)
         }
+        if let resources = record.resources {
+            observe(resources, record, &slots, labels, now: now, overflow: &overflow, exemplar: exemplar)
+        }
+    }
+
+    /// Adds what the query read and wrote, and observes its peak memory: the counters' series
+    /// exist from the first such query, zeros included; the histogram takes queries that ran.
+    /// The query's exemplar goes with its bytes read and its memory, the two a reader hunts for.
+    private mutating func observe(
+        _ resources: QueryResources, _ record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double,
+        overflow: inout OverflowCounter, exemplar: Exemplar?
+    ) {
+        if slots.resources == nil {
+            let values = contextValues(warehouse: record.warehouse, record.attribution, labels)
+            var folds: [Int] = []
+            let resolved = [
+                readRows.slot(values, now: now, overflow: &overflow, folds: &folds),
+                readBytes.slot(values, now: now, overflow: &overflow, folds: &folds),
+                writtenRows.slot(values, now: now, overflow: &overflow, folds: &folds),
+                writtenBytes.slot(values, now: now, overflow: &overflow, folds: &folds),
+                peakMemory.slot(values, now: now, overflow: &overflow, folds: &folds),
+            ]
+            slots.resources = (resolved, folds)
+        }
+        let (resolved, folds) = slots.resources!
+        var exemplar = exemplar
+        readRows.store.add(resources.readRows, slot: resolved[0], now: now)
+        exemplar?.value = resources.readBytes
+        readBytes.store.add(resources.readBytes, slot: resolved[1], now: now, exemplar: exemplar)
+        writtenRows.store.add(resources.writtenRows, slot: resolved[2], now: now)
+        writtenBytes.store.add(resources.writtenBytes, slot: resolved[3], now: now)
+        if let memory = resources.peakMemoryBytes, memory > 0 {
+            exemplar?.value = memory
+            peakMemory.store.observe(memory, slot: resolved[4], now: now, exemplar: exemplar)
+        }
+        overflow.count(folds, now: now)
     }
 
     /// Adds dollars to a context's cost apart from any one query.
@@ -90,7 +142,14 @@ struct QueryFamilies {
         queue.expire(sweep)
         execution.expire(sweep)
         cost.expire(sweep)
+        readRows.expire(sweep)
+        readBytes.expire(sweep)
+        writtenRows.expire(sweep)
+        writtenBytes.expire(sweep)
+        peakMemory.expire(sweep)
     }
 
-    var stores: [any RenderedStore] { [duration.store, queue.store, execution.store, cost.store] }
+    var stores: [any RenderedStore] {
+        [duration.store, queue.store, execution.store, cost.store, readRows.store, readBytes.store, writtenRows.store, writtenBytes.store, peakMemory.store]
+    }
 }

@@ -32,6 +32,9 @@ public struct QueryRecord: Sendable {
     public var tablesWritten: [TableName] = []
     /// Rows written per table, where the warehouse reports them per statement (Redshift).
     public var rowsWritten: [RowsWritten] = []
+    /// What it read, wrote and held in memory, where the warehouse reports it per query
+    /// (ClickHouse); nil elsewhere, and then the resource families are not observed.
+    public var resources: QueryResources?
     /// The warehouse's id of this one execution (Redshift's `query_id`; PostgreSQL's session id
     /// and log line, `<session>:<line>`), shown as an exemplar of the bucket it fell in.
     public var queryID: String?

@@ -1,0 +1,21 @@
+/// What one finished query read, wrote and held in memory, where the warehouse reports it per
+/// query (ClickHouse's `query_log`), for the resource counters and the peak memory histogram.
+public struct QueryResources: Sendable, Equatable {
+    /// Rows and uncompressed bytes read from tables, table functions and remote servers.
+    public var readRows: Double
+    public var readBytes: Double
+    /// Rows and uncompressed bytes written to tables (materialized views included).
+    public var writtenRows: Double
+    public var writtenBytes: Double
+    /// The most memory the query held at once, in bytes; nil or 0 when it never ran (a query that
+    /// failed before it started), and then it is not observed.
+    public var peakMemoryBytes: Double?
+
+    public init(readRows: Double, readBytes: Double, writtenRows: Double, writtenBytes: Double, peakMemoryBytes: Double? = nil) {
+        self.readRows = readRows
+        self.readBytes = readBytes
+        self.writtenRows = writtenRows
+        self.writtenBytes = writtenBytes
+        self.peakMemoryBytes = peakMemoryBytes
+    }
+}
