@@ -95,15 +95,15 @@ struct QueryFamilies {
             overflow.count(slots.cost!.folds, now: now)
         }
         if let resources = record.resources {
-            observe(resources, record, &slots, labels, now: now, overflow: &overflow, exemplar: exemplar)
+            add(resources, of: record, &slots, labels, now: now, overflow: &overflow, exemplar: exemplar)
         }
     }
 
     /// Adds what the query read and wrote, and observes its peak memory: the counters' series
     /// exist from the first such query, zeros included; the histogram takes queries that ran.
     /// The query's exemplar goes with its bytes read and its memory, the two a reader hunts for.
-    private mutating func observe(
-        _ resources: QueryResources, _ record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double,
+    private mutating func add(
+        _ resources: QueryResources, of record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double,
         overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
         if slots.resources == nil {
