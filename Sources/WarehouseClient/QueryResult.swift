@@ -10,7 +10,6 @@ public struct QueryResult: Sendable {
     /// For a command, the row count it reports (`INSERT 0 5` gives 5).
     public let affectedRows: Int?
     private let buffer: ResultBuffer
-    private let index: [String: Int]
 
     init(_ buffer: ResultBuffer, affectedRows: Int?) {
         self.buffer = buffer
@@ -18,8 +17,6 @@ public struct QueryResult: Sendable {
         self.columnTypes = buffer.columnTypes
         self.columnTypeNames = buffer.columnTypeNames
         self.affectedRows = affectedRows
-        // The first of two equally named columns wins, as in a SQL client.
-        self.index = Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A ClickHouse response.
@@ -30,7 +27,7 @@ public struct QueryResult: Sendable {
     /// Where `column` is in ``columns``, for reading many rows by position (``Row/int64(at:)``)
     /// rather than looking the name up in each; throws when there is no such column.
     public func position(of column: String) throws(WarehouseError) -> Int {
-        try Row.position(of: column, index: index, columns: columns)
+        try Row.position(of: column, in: buffer)
     }
 
     public var count: Int { buffer.rowCount }
@@ -41,6 +38,6 @@ public struct QueryResult: Sendable {
 
     /// The rows, each able to look its values up by column name.
     public var rows: [Row] {
-        (0..<count).map { Row(buffer: buffer, row: $0, columns: columns, index: index) }
+        (0..<count).map { Row(buffer: buffer, row: $0) }
     }
 }

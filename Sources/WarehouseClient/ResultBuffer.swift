@@ -9,6 +9,8 @@ final class ResultBuffer: @unchecked Sendable {
     private let tabSeparated: TabSeparated?
     let rowCount: Int
     let columns: [String]
+    /// Each column's position by name; the first of two equally named columns wins, as in a SQL client.
+    let index: [String: Int]
     let columnTypes: [UInt32]
     let columnTypeNames: [String]
     /// The size of the response the rows came in; nil for libpq's, which does not say.
@@ -20,6 +22,7 @@ final class ResultBuffer: @unchecked Sendable {
         tabSeparated = nil
         rowCount = Int(PQntuples(result))
         columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+        index = Self.index(columns)
         columnTypes = (0..<PQnfields(result)).map { UInt32(PQftype(result, $0)) }
         columnTypeNames = Array(repeating: "", count: columns.count)
     }
@@ -31,11 +34,16 @@ final class ResultBuffer: @unchecked Sendable {
         byteCount = response.byteCount
         rowCount = response.rowCount
         columns = response.columns
+        index = Self.index(columns)
         columnTypes = Array(repeating: 0, count: columns.count)
         columnTypeNames = response.types
     }
 
     deinit { if let result { PQclear(result) } }
+
+    private static func index(_ columns: [String]) -> [String: Int] {
+        Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// The bytes of a value (libpq's text form, a ClickHouse value unescaped), nil for NULL; valid
     /// inside `body` only.

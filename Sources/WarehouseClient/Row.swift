@@ -1,9 +1,11 @@
 /// One row of a ``QueryResult``, with accessors that say which column broke an expectation.
 public struct Row: Sendable {
+    // The buffer alone, which holds the names: a row is copied for every value read, and each
+    // reference it holds is counted each time.
     let buffer: ResultBuffer
     let row: Int
-    let columns: [String]
-    let index: [String: Int]
+
+    private var columns: [String] { buffer.columns }
 
     /// The raw text of a column, or `nil` for SQL NULL.
     public func text(_ column: String) throws(WarehouseError) -> String? {
@@ -23,13 +25,13 @@ public struct Row: Sendable {
     }
 
     private func position(of column: String) throws(WarehouseError) -> Int {
-        try Self.position(of: column, index: index, columns: columns)
+        try Self.position(of: column, in: buffer)
     }
 
-    /// Where `column` is among a result's `columns`, by their `index`; throws when there is no such column.
-    static func position(of column: String, index: [String: Int], columns: [String]) throws(WarehouseError) -> Int {
-        guard let position = index[column] else {
-            throw WarehouseError(.decoding, "no column \"\(column)\" in result (columns: \(columns.joined(separator: ", ")))")
+    /// Where `column` is among the columns of `buffer`; throws when there is no such column.
+    static func position(of column: String, in buffer: ResultBuffer) throws(WarehouseError) -> Int {
+        guard let position = buffer.index[column] else {
+            throw WarehouseError(.decoding, "no column \"\(column)\" in result (columns: \(buffer.columns.joined(separator: ", ")))")
         }
         return position
     }
