@@ -29,8 +29,8 @@ struct QueryFamilies {
         let queueValues: [String]
         var queue: (slot: Int, folds: [Int])?
         var cost: (slot: Int, folds: [Int])?
-        /// The resource families' slots, read rows, read bytes, written rows, written bytes, peak memory, with every fold of
-        /// them: resolved at the first record that reports its resources.
+        /// The resource families' slots (read rows, read bytes, written rows, written bytes, peak
+        /// memory) and every fold of them: resolved at the first record that reports its resources.
         var resources: (slots: [Int], folds: [Int])?
     }
 
@@ -150,6 +150,9 @@ struct QueryFamilies {
     }
 
     var stores: [any RenderedStore] {
-        [duration.store, queue.store, execution.store, cost.store, readRows.store, readBytes.store, writtenRows.store, writtenBytes.store, peakMemory.store]
+        [
+            duration.store, queue.store, execution.store, cost.store, readRows.store, readBytes.store, writtenRows.store, writtenBytes.store,
+            peakMemory.store,
+        ]
     }
 }
