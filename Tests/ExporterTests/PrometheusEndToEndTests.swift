@@ -215,21 +215,22 @@ struct PrometheusEndToEndTests {
     static func startPrometheus(
         scraping exporterPort: Int, features: [String] = ["exemplar-storage"], instances: [String] = []
     ) async throws -> (process: BackgroundProcess, api: PrometheusAPI, directory: String) {
+        let rules = AlertRulesTests.ruleFiles.map { "  - " + $0 }.joined(separator: "\n")
+        let target = "targets: [\"127.0.0.1:\(exporterPort)\"]"
+        let groups = instances.isEmpty ? "{ \(target) }" : instances.map { "{ \(target), labels: { instance: \($0) } }" }.joined(separator: ", ")
+        let configuration = """
+            global: { scrape_interval: 1s, evaluation_interval: 1s }
+            rule_files:
+            \(rules)
+            scrape_configs:
+              - job_name: warehouse_exporter
+                static_configs: [ \(groups) ]
+            """
         for _ in 1...5 {
             let port = try freePort()
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let rules = AlertRulesTests.ruleFiles.map { "  - " + $0 }.joined(separator: "\n")
-            let target = "targets: [\"127.0.0.1:\(exporterPort)\"]"
-            let groups = instances.isEmpty ? "{ \(target) }" : instances.map { "{ \(target), labels: { instance: \($0) } }" }.joined(separator: ", ")
-            try """
-                global: { scrape_interval: 1s, evaluation_interval: 1s }
-                rule_files:
-                \(rules)
-                scrape_configs:
-                  - job_name: warehouse_exporter
-                    static_configs: [ \(groups) ]
-                """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+            try configuration.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
             let process = try BackgroundProcess([
                 "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
                 "--web.listen-address=127.0.0.1:\(port)", "--enable-feature=\(features.joined(separator: ","))",

@@ -105,7 +105,7 @@ let benchmarks: @Sendable () -> Void = {
                 var checksum: Int64 = 0
                 for row in result.rows { checksum &+= try row.int64(at: id) &+ row.int64(at: ended) }
                 blackHole(checksum)
-                count = result.rows.count
+                count = result.count
             })
         benchmark.stopMeasurement()
         precondition(count == 1_000_000, "brought \(count) rows")
