@@ -20,14 +20,21 @@ struct RedshiftTableActivityCollectorTests {
         RedshiftFixture.Query(id: id, end: "2026-11-21 " + end, elapsedMicroseconds: 1_000_000, text: text, type: type, status: status, steps: steps, session: session)
     }
 
-    @Test(arguments: RedshiftFixture.Views.allCases)
-    func readsWritesAndRowsPerTableFromTheStepsOnceAcrossARestart(views: RedshiftFixture.Views) async throws {
+    /// A fresh fixture database with `views` and three tables: raw.events (1), marts.daily (2),
+    /// marts.orders (3).
+    static func fixture(_ views: RedshiftFixture.Views, prefix: String) async throws -> (TestPostgres, RedshiftFixture) {
         let postgres = try TestPostgres.shared()
-        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "rsact"))
+        let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: prefix))
         try await fixture.use(views)
         for (id, schema, table) in [(1, "raw", "events"), (2, "marts", "daily"), (3, "marts", "orders")] {
             try await fixture.insertTable(id: id, schema: schema, table: table, megabytes: 1, rows: 1, visibleRows: 1, unsorted: 0, statsOff: 0, skew: 1)
         }
+        return (postgres, fixture)
+    }
+
+    @Test(arguments: RedshiftFixture.Views.allCases)
+    func readsWritesAndRowsPerTableFromTheStepsOnceAcrossARestart(views: RedshiftFixture.Views) async throws {
+        let (postgres, fixture) = try await Self.fixture(views, prefix: "rsact")
         try await fixture.store(Self.query(1, "09:00:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events", steps: [
             .init("scan", table: 1, rows: 7), .init("insert", table: 2, rows: 7),
         ]), in: views)
@@ -119,6 +126,62 @@ struct RedshiftTableActivityCollectorTests {
         let afterText = String(decoding: after, as: UTF8.self)
         #expect(afterText.contains(#"warehouse_table_rows_written_total{warehouse="rs",schema="marts",table="daily",operation="insert",app="airflow",user="etl",dag="d",task="t"} 5"#), "\(afterText)")
         #expect(!afterText.contains("redash"))
+    }
+}
+
+extension RedshiftTableActivityCollectorTests {
+    /// The resource families from the steps: a scan's input (not what its filter gave on) over the
+    /// tables SVV_TABLE_INFO names, an insert's output, failed queries included, the exporter's
+    /// own left out; the STL tables, which keep no bytes per insert, report none.
+    @Test(arguments: RedshiftFixture.Views.allCases)
+    func rowsAndBytesReadAndWrittenComeFromTheStepsOfEveryQuery(views: RedshiftFixture.Views) async throws {
+        let (_, fixture) = try await Self.fixture(views, prefix: "rsres")
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        defer { connection.close() }
+        let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
+        let metrics = MetricCatalog()
+        let collector = RedshiftTableActivityCollector(
+            window: HistoryWindow(), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: try StateStore(path: nil))
+        try await collector.collect(context)  // the history before the exporter: none
+
+        try await fixture.store(
+            Self.query(20, "10:00:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events WHERE ok", steps: [
+                .init("scan", table: 1, rows: 100, inputRows: 400, rowBytes: 50), .init("insert", table: 2, rows: 100, rowBytes: 80),
+            ]),
+            // The scan of table 99, which SVV_TABLE_INFO does not name, is the query's own work table.
+            Self.query(21, "10:01:00.000000", "SELECT", Self.redash + "SELECT * FROM marts.daily WHERE rare", steps: [
+                .init("scan", table: 2, rows: 10, inputRows: 1_000), .init("scan", table: 99, rows: 5),
+            ]),
+            Self.query(22, "10:02:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.orders SELECT 1/0 FROM raw.events", status: "failed", steps: [
+                .init("scan", table: 1, rows: 30), .init("insert", table: 3, rows: 3),
+            ]),
+            Self.query(23, "10:03:00.000000", "SELECT", #"/* {"app":"warehouse_exporter"} */ SELECT * FROM marts.daily"#, session: connection.backendPID, steps: [
+                .init("scan", table: 2, rows: 100),
+            ]),
+            in: views)
+        try await collector.collect(context)
+
+        let exposition = Exposition(metrics.queries)
+        func value(_ name: String, _ app: String) -> Double? {
+            let samples = exposition.samples(name, including: ["warehouse": "rs", "app": app])
+            return samples.isEmpty ? nil : samples.reduce(0) { $0 + $1.value }
+        }
+        let families = ["warehouse_query_read_rows_total", "warehouse_query_read_bytes_total", "warehouse_query_written_rows_total",
+                        "warehouse_query_written_bytes_total"]
+        switch views {
+        case .sys:
+            // Airflow: the insert (400 rows of 50 bytes read, 100 of 80 written) and the failed one (30 and 3 rows of 100).
+            #expect(families.map { value($0, "airflow") } == [430, 20_000 + 3_000, 103, 8_000 + 300], "\(exposition.text)")
+            #expect(families.map { value($0, "redash") } == [1_000, 100_000, 0, 0])
+        case .stl:
+            #expect(families.allSatisfy { exposition.samples($0).isEmpty }, "\(exposition.text)")
+        }
+        #expect(families.allSatisfy { value($0, "warehouse_exporter") == nil })
+        // Redshift keeps no peak memory per query: no empty histogram stands for one.
+        #expect(exposition.samples("warehouse_query_peak_memory_bytes_count").isEmpty)
+        // The failed insert still wrote no table edge.
+        #expect(exposition.samples("warehouse_table_writes_total", including: ["table": "orders"]).isEmpty)
+        #expect(try await Promtool.checkMetrics(exposition.text).exitCode == 0)
     }
 }
 

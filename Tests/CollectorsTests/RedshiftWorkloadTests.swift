@@ -80,6 +80,18 @@ struct RedshiftWorkloadTests {
         #expect(writes == (try await truth(
             "SELECT count(DISTINCT d.query_id)::float8 AS value FROM sys_query_detail d JOIN sys_query_history q USING (query_id) "
                 + "WHERE d.step_name = 'insert' AND q.status = 'success'")))
+        // Rows and bytes read and written: every query's scans of named tables (their input) and
+        // inserts (their output), failed and cancelled queries too.
+        let scans = "d.step_name = 'scan' AND d.table_id IN (SELECT table_id FROM svv_table_info)"
+        for (metric, truthSQL) in [
+            ("warehouse_query_read_rows_total", "SELECT sum(d.input_rows)::float8 AS value FROM sys_query_detail d WHERE \(scans)"),
+            ("warehouse_query_read_bytes_total", "SELECT sum(d.input_bytes)::float8 AS value FROM sys_query_detail d WHERE \(scans)"),
+            ("warehouse_query_written_rows_total", "SELECT sum(output_rows)::float8 AS value FROM sys_query_detail WHERE step_name = 'insert'"),
+            ("warehouse_query_written_bytes_total", "SELECT sum(output_bytes)::float8 AS value FROM sys_query_detail WHERE step_name = 'insert'"),
+        ] {
+            #expect(Self.sums(text, metric, by: "warehouse")["rs"] == (try await truth(truthSQL)), "\(metric)")
+        }
+        #expect(try await truth("SELECT count(DISTINCT status)::float8 AS value FROM sys_query_history") >= 3)
         let loaded = Self.sums(text, "warehouse_table_loaded_rows_total", by: "app")
         #expect(loaded["airflow"] == (try await truth("SELECT sum(loaded_rows)::float8 AS value FROM sys_load_history")), "\(loaded)")
         #expect(try await Promtool.checkMetrics(text).exitCode == 0)

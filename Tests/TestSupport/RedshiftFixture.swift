@@ -123,12 +123,19 @@ public struct RedshiftFixture: Sendable {
     public struct Step: Sendable {
         public var name: String
         public var tableID: Int
+        /// `output_rows`: what the step gave on.
         public var rows: Int64
+        /// `input_rows`: what it took in (a scan: the rows it read before its filter).
+        public var inputRows: Int64
+        /// The size of a row, for `input_bytes` and `output_bytes`.
+        public var rowBytes: Int64
 
-        public init(_ name: String, table tableID: Int, rows: Int64) {
+        public init(_ name: String, table tableID: Int, rows: Int64, inputRows: Int64? = nil, rowBytes: Int64 = 100) {
             self.name = name
             self.tableID = tableID
             self.rows = rows
+            self.inputRows = inputRows ?? rows
+            self.rowBytes = rowBytes
         }
     }
 
@@ -158,16 +165,18 @@ public struct RedshiftFixture: Sendable {
                  timing(.execution, execution), Self.hex(chunks[0]), query.queue, query.session.map(String.init)])
             try await insertChunks(chunks, into: "sys_query_text", userColumn: "user_id", idColumn: "query_id", userID: query.userID, id: query.id, connection)
             for (index, step) in query.steps.enumerated() {
+                let inputs = [step.inputRows / 2, step.inputRows - step.inputRows / 2]
                 for (segment, rows) in [step.rows / 2, step.rows - step.rows / 2].enumerated() {
                     _ = try await connection.query(
                         """
                         INSERT INTO \(Self.schema).sys_query_detail
                             (user_id, query_id, child_query_sequence, stream_id, segment_id, step_id, step_name, table_id, table_name,
-                             output_rows, metrics_level)
+                             output_rows, input_rows, input_bytes, output_bytes, metrics_level)
                         VALUES ($1, $2, 1, $3::integer, $3::integer, $4, $5, $6::integer,
-                                (SELECT "table" FROM \(Self.schema).svv_table_info WHERE table_id::integer = $6::integer), $7, 'step')
+                                (SELECT "table" FROM \(Self.schema).svv_table_info WHERE table_id::integer = $6::integer), $7, $8, $9, $10, 'step')
                         """,
-                        [String(query.userID), String(query.id), String(segment), String(index), step.name, String(step.tableID), String(rows)])
+                        [String(query.userID), String(query.id), String(segment), String(index), step.name, String(step.tableID), String(rows),
+                         String(inputs[segment]), String(inputs[segment] * step.rowBytes), String(rows * step.rowBytes)])
                 }
             }
         }

@@ -13,6 +13,8 @@ struct FinishedQuery: Sendable {
     var type: String
     var status: QueryStatus
     var ended: RedshiftTimestamp
+    /// When it ended, in seconds since the epoch.
+    var endedAt: Double { Double(ended.microseconds) / 1_000_000 }
     var elapsedSeconds: Double
     var queueSeconds: Double
     var executionSeconds: Double

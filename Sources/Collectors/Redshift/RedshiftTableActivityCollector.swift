@@ -15,6 +15,12 @@ import WarehouseClient
 /// A table the query wrote is not also counted as read (an UPDATE scans its own table), and
 /// rows written are the insert steps' rows (an UPDATE is a delete and an insert of the same rows:
 /// counted once, as `update`) or the delete steps' when there is no insert.
+///
+/// With the SYS views, each query's steps also feed the resource counters, failed and cancelled
+/// queries too (they used what they read): rows and bytes read are the scan steps' input over the
+/// tables SVV_TABLE_INFO names (a scan of a query's own intermediate results is not a read of
+/// data), rows and bytes written the insert steps' output. Redshift keeps no peak memory per query,
+/// and the STL tables no bytes per insert step, so those are not reported.
 public final class RedshiftTableActivityCollector: Collector {
     public let name = "table_activity"
     private let recorder: QueryRecorder
@@ -40,7 +46,9 @@ public final class RedshiftTableActivityCollector: Collector {
         case .sys:
             """
                 SELECT d.query_id::bigint AS id, trim(d.step_name) AS step, coalesce(trim(t.schema), '') AS schema,
-                       coalesce(trim(t."table"), '') AS "table", sum(d.output_rows)::float8 AS rows
+                       coalesce(trim(t."table"), '') AS "table", sum(d.output_rows)::float8 AS rows,
+                       coalesce(sum(d.input_rows), 0)::float8 AS input_rows, coalesce(sum(d.input_bytes), 0)::float8 AS input_bytes,
+                       coalesce(sum(d.output_bytes), 0)::float8 AS output_bytes
                 FROM sys_query_detail d LEFT JOIN svv_table_info t ON t.table_id = d.table_id
                 WHERE d.query_id IN (\(list)) AND lower(trim(d.metrics_level)) = 'step'
                   AND (trim(d.step_name) IN ('insert', 'delete') OR (trim(d.step_name) = 'scan' AND t.table_id IS NOT NULL))
@@ -66,38 +74,54 @@ public final class RedshiftTableActivityCollector: Collector {
         var scanned = false
         var inserted: Double?
         var deleted: Double?
+        /// The scan steps' input and the insert steps' output (SYS views only).
+        var readRows = 0.0
+        var readBytes = 0.0
+        var writtenBytes = 0.0
     }
 
     public func collect(_ context: CollectionContext) async throws {
         let views = try await history.views(context)
         try await RedshiftSQL.needing(RedshiftSQL.tableInfo, RedshiftSQL.syslog) {
             try await history.read(context) { queries in
-                let succeeded = queries.filter { $0.status == .success }
-                guard !succeeded.isEmpty else { return }
-                let list = succeeded.map { String($0.id) }.joined(separator: ",")
+                // The table edges come from successful queries; the resources (SYS) from every one.
+                let measured = views == .sys ? queries : queries.filter { $0.status == .success }
+                guard !measured.isEmpty else { return }
+                let list = measured.map { String($0.id) }.joined(separator: ",")
                 var steps: [Int64: [TableName: Steps]] = [:]
                 for row in try await context.query(Self.stepsSQL(views, ids: list)).rows {
                     // Empty: a write step whose table the view does not name (see stepsSQL).
                     let table = TableName(schema: try row.string("schema"), name: try row.string("table"))
                     let rows = try row.double("rows")
                     let id = try row.int64("id")
+                    var step = steps[id, default: [:]][table, default: Steps()]
                     switch try row.string("step") {
-                    case "scan": steps[id, default: [:]][table, default: Steps()].scanned = true
-                    case "insert": steps[id, default: [:]][table, default: Steps()].inserted = rows
-                    default: steps[id, default: [:]][table, default: Steps()].deleted = rows
+                    case "scan":
+                        step.scanned = true
+                        if views == .sys { (step.readRows, step.readBytes) = (try row.double("input_rows"), try row.double("input_bytes")) }
+                    case "insert":
+                        step.inserted = rows
+                        if views == .sys { step.writtenBytes = try row.double("output_bytes") }
+                    default: step.deleted = rows
                     }
+                    steps[id, default: [:]][table] = step
                 }
-                for query in succeeded {
-                    if let tables = steps[query.id] { observe(query, tables, context) }
+                for query in measured {
+                    if let tables = steps[query.id] { observe(query, tables, resources: views == .sys, context) }
                 }
             }
         }
     }
 
-    private func observe(_ query: FinishedQuery, _ tables: [TableName: Steps], _ context: CollectionContext) {
+    private func observe(_ query: FinishedQuery, _ tables: [TableName: Steps], resources: Bool, _ context: CollectionContext) {
         let analysis = query.analyze(analyzer)
         let attribution = query.attribution(analysis.context)
         guard !query.isOwn(attribution, context) else { return }
+        let used = resources ? Self.resources(tables.values) : nil
+        guard query.status == .success else {
+            if let used { recorder.observe(used, warehouse: context.warehouse, attribution: attribution, queryID: String(query.id), endedAt: query.endedAt) }
+            return
+        }
         var tables = tables
         // Write steps the view names no table for: the statement's one target, when it has one.
         if let unnamed = tables.removeValue(forKey: Self.unnamed), analysis.tables.written.count == 1, let target = analysis.tables.written.first {
@@ -124,9 +148,10 @@ public final class RedshiftTableActivityCollector: Collector {
             warehouse: context.warehouse, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, tablesRead: read,
             tablesWritten: written, rowsWritten: rows)
         activity.queryID = String(query.id)
-        activity.endedAt = Double(query.ended.microseconds) / 1_000_000
+        activity.endedAt = query.endedAt
+        activity.resources = used
         recorder.observe(activity)
-        let ended = Double(query.ended.microseconds) / 1_000_000
+        let ended = query.endedAt
         for table in written {
             let labels = [context.warehouse, query.database, table.schema ?? "", table.name]
             let later = lastModified.withLock { latest in
@@ -135,6 +160,16 @@ public final class RedshiftTableActivityCollector: Collector {
                 return true
             }
             if later { metrics.tableLastModified.set(ended, labels) }
+        }
+    }
+
+    /// What a query's steps read and wrote, over every table (a write step's unnamed one too).
+    private static func resources(_ tables: some Sequence<Steps>) -> QueryResources {
+        tables.reduce(into: QueryResources(readRows: 0, readBytes: 0, writtenRows: 0, writtenBytes: 0)) { sum, steps in
+            sum.readRows += steps.readRows
+            sum.readBytes += steps.readBytes
+            sum.writtenRows += steps.inserted ?? 0
+            sum.writtenBytes += steps.writtenBytes
         }
     }
 }

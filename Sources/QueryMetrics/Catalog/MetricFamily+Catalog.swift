@@ -154,12 +154,12 @@ extension MetricFamily {
     public static let queryReadRows = MetricFamily(
         "warehouse_query_read_rows_total", .counter, help: "Rows finished queries read.", labels: ["warehouse"], context: allContext)
     public static let queryReadBytes = MetricFamily(
-        "warehouse_query_read_bytes_total", .counter, help: "Uncompressed bytes finished queries read.", labels: ["warehouse"],
+        "warehouse_query_read_bytes_total", .counter, help: "Bytes finished queries read, as the warehouse counts them.", labels: ["warehouse"],
         context: allContext)
     public static let queryWrittenRows = MetricFamily(
         "warehouse_query_written_rows_total", .counter, help: "Rows finished queries wrote.", labels: ["warehouse"], context: allContext)
     public static let queryWrittenBytes = MetricFamily(
-        "warehouse_query_written_bytes_total", .counter, help: "Uncompressed bytes finished queries wrote.", labels: ["warehouse"],
+        "warehouse_query_written_bytes_total", .counter, help: "Bytes finished queries wrote, as the warehouse counts them.", labels: ["warehouse"],
         context: allContext)
     public static let queryPeakMemory = MetricFamily(
         "warehouse_query_peak_memory_bytes", .histogram, help: "The most memory each finished query held at once.", labels: ["warehouse"],

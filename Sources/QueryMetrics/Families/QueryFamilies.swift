@@ -107,25 +107,51 @@ struct QueryFamilies {
         overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
         if slots.resources == nil {
-            let values = contextValues(warehouse: record.warehouse, record.attribution, labels)
-            var folds: [Int] = []
-            let resolved = [
-                readRows.slot(values, now: now, overflow: &overflow, folds: &folds),
-                readBytes.slot(values, now: now, overflow: &overflow, folds: &folds),
-                writtenRows.slot(values, now: now, overflow: &overflow, folds: &folds),
-                writtenBytes.slot(values, now: now, overflow: &overflow, folds: &folds),
-                peakMemory.slot(values, now: now, overflow: &overflow, folds: &folds),
-            ]
-            slots.resources = (resolved, folds)
+            slots.resources = resourceSlots(
+                contextValues(warehouse: record.warehouse, record.attribution, labels), memory: true, now: now, overflow: &overflow)
         }
-        let (resolved, folds) = slots.resources!
+        add(resources, slots.resources!, now: now, overflow: &overflow, exemplar: exemplar)
+    }
+
+    /// Adds what a query read and wrote apart from a record (``add(_:of:_:_:now:overflow:exemplar:)``):
+    /// its context's slots resolved anew, the peak memory histogram's only when it has a peak, so
+    /// that a warehouse that keeps none shows no empty histogram.
+    mutating func add(
+        _ resources: QueryResources, warehouse: String, _ attribution: Attribution, _ labels: LabelValues, now: Double,
+        overflow: inout OverflowCounter, exemplar: Exemplar?
+    ) {
+        let values = contextValues(warehouse: warehouse, attribution, labels)
+        let slots = resourceSlots(values, memory: (resources.peakMemoryBytes ?? 0) > 0, now: now, overflow: &overflow)
+        add(resources, slots, now: now, overflow: &overflow, exemplar: exemplar)
+    }
+
+    /// The resource families' slots for a context's label values (read rows, read bytes, written
+    /// rows, written bytes, and with `memory` peak memory), and every fold of them.
+    private mutating func resourceSlots(
+        _ values: [String], memory: Bool, now: Double, overflow: inout OverflowCounter
+    ) -> (slots: [Int], folds: [Int]) {
+        var folds: [Int] = []
+        var slots = [
+            readRows.slot(values, now: now, overflow: &overflow, folds: &folds),
+            readBytes.slot(values, now: now, overflow: &overflow, folds: &folds),
+            writtenRows.slot(values, now: now, overflow: &overflow, folds: &folds),
+            writtenBytes.slot(values, now: now, overflow: &overflow, folds: &folds),
+        ]
+        if memory { slots.append(peakMemory.slot(values, now: now, overflow: &overflow, folds: &folds)) }
+        return (slots, folds)
+    }
+
+    private mutating func add(
+        _ resources: QueryResources, _ resolved: (slots: [Int], folds: [Int]), now: Double, overflow: inout OverflowCounter, exemplar: Exemplar?
+    ) {
+        let (resolved, folds) = resolved
         var exemplar = exemplar
         readRows.store.add(resources.readRows, slot: resolved[0], now: now)
         exemplar?.value = resources.readBytes
         readBytes.store.add(resources.readBytes, slot: resolved[1], now: now, exemplar: exemplar)
         writtenRows.store.add(resources.writtenRows, slot: resolved[2], now: now)
         writtenBytes.store.add(resources.writtenBytes, slot: resolved[3], now: now)
-        if let memory = resources.peakMemoryBytes, memory > 0 {
+        if let memory = resources.peakMemoryBytes, memory > 0, resolved.count > 4 {
             exemplar?.value = memory
             peakMemory.store.observe(memory, slot: resolved[4], now: now, exemplar: exemplar)
         }

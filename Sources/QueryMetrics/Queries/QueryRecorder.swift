@@ -160,6 +160,23 @@ public final class QueryRecorder: Sendable {
             state.tables.observe(
                 warehouse: activity.warehouse, operation: activity.queryType, read: activity.tablesRead, written: activity.tablesWritten,
                 rows: activity.rowsWritten, &slots, labels, now: now, overflow: &state.overflow, exemplar: exemplar)
+            if let resources = activity.resources {
+                state.queries.add(
+                    resources, warehouse: activity.warehouse, activity.attribution, labels, now: now, overflow: &state.overflow, exemplar: exemplar)
+            }
+            sweepIfDue(&state, now: now)
+        }
+    }
+
+    /// Adds what one finished query read and wrote, apart from its timing: for a collector that
+    /// reads it from the warehouse's records of steps, for a query with no table activity to
+    /// count (one that failed).
+    public func observe(_ resources: QueryResources, warehouse: String, attribution: Attribution, queryID: String?, endedAt: Double?) {
+        let now = self.now
+        let labels = labels
+        state.withLock { state in
+            let exemplar = queryID.map { Exemplar(queryID: $0, traceID: nil, value: 0, timestamp: endedAt) }
+            state.queries.add(resources, warehouse: warehouse, attribution, labels, now: now, overflow: &state.overflow, exemplar: exemplar)
             sweepIfDue(&state, now: now)
         }
     }

@@ -1,5 +1,6 @@
 /// What one finished query read, wrote and held in memory, where the warehouse reports it per
-/// query (ClickHouse's `query_log`), for the resource counters and the peak memory histogram.
+/// query (ClickHouse's `query_log`) or per step (Redshift's `SYS_QUERY_DETAIL`), for the resource
+/// counters and the peak memory histogram.
 public struct QueryResources: Sendable, Equatable {
     /// Rows and uncompressed bytes read from tables, table functions and remote servers.
     public var readRows: Double

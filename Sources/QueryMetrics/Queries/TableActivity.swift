@@ -2,7 +2,8 @@ public import SQLText
 
 /// The tables one finished statement read and wrote, as the warehouse recorded its steps
 /// (Redshift's scan, insert and delete steps), with who ran it: counted into the table families
-/// only, for a collector that reads table activity apart from query timing.
+/// and, with its steps' rows and bytes, the resource families, for a collector that reads table
+/// activity apart from query timing.
 public struct TableActivity: Sendable {
     public var warehouse: String
     public var attribution: Attribution
@@ -15,6 +16,9 @@ public struct TableActivity: Sendable {
     public var queryID: String?
     /// When it ended, in seconds since the epoch.
     public var endedAt: Double?
+    /// What its steps read and wrote, for the resource families; nil where the warehouse's
+    /// records of steps do not say (Redshift's STL tables).
+    public var resources: QueryResources?
 
     public init(
         warehouse: String, attribution: Attribution, queryType: String,
