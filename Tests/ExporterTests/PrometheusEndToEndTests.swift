@@ -68,7 +68,7 @@ struct PrometheusEndToEndTests {
 
         // A Redshift warehouse beside it (the Redshift-shaped fixture) feeds the Redshift panels.
         let fixture = try await RedshiftFixture(postgres: postgres, database: try await postgres.createDatabase(prefix: "e2e_redshift"))
-        try await fixture.insertTable(schema: "public", table: "events", megabytes: 120, rows: 1_000_000, visibleRows: 1_000_000, unsorted: 12.5, statsOff: 3, skew: 1.4)
+        try await fixture.insertTable(id: 1, schema: "public", table: "events", megabytes: 120, rows: 1_000_000, visibleRows: 1_000_000, unsorted: 12.5, statsOff: 3, skew: 1.4)
 
         // The label cap is above the team's fifteen users (Jordan comes last) and below the
         // extra users at the end, whose values overflow.
@@ -92,8 +92,8 @@ struct PrometheusEndToEndTests {
               - name: e2e_redshift
                 kind: redshift
                 dsn: "\(fixture.dsn)"
-                collectors: [tables, query_history]
-                intervals: { health: 1s, tables: 1s, query_history: 1s }
+                collectors: [tables, query_history, table_activity]
+                intervals: { health: 1s, tables: 1s, query_history: 1s, table_activity: 1s }
             labels:
               max_values_per_label: 20
             state_file: \(postgres.directory)/exporter-state.json
@@ -105,13 +105,17 @@ struct PrometheusEndToEndTests {
             try? FileManager.default.removeItem(atPath: prometheus.directory)
         }
 
-        // Redshift's queries wait in a queue, which PostgreSQL's log does not record: the queue
-        // panels and rules read these.
+        // Redshift's queries wait in a queue, and their steps say what they read and wrote, which
+        // PostgreSQL's log does not record: the queue and data volume panels and rules read these.
+        // Every other one rebuilds a Looker derived table.
         let redshiftQueries = Task {
             for id in Int64(1)... {
+                let rebuild = id % 2 == 1
                 try await fixture.insert(RedshiftFixture.Query(
                     id: id, end: RedshiftFixture.timestamp(), elapsedMicroseconds: 2_000_000,
-                    text: #"/* {"app":"looker","dashboard":"sales"} */ SELECT 1"#, queueMicroseconds: 500_000))
+                    text: #"/* {"app":"looker","dashboard":"sales"} */ "# + (rebuild ? "INSERT INTO public.events SELECT * FROM public.events" : "SELECT 1"),
+                    type: rebuild ? "INSERT" : "SELECT", queueMicroseconds: 500_000,
+                    steps: [.init("scan", table: 1, rows: 1_000, inputRows: 4_000)] + (rebuild ? [.init("insert", table: 1, rows: 1_000)] : [])))
                 try await Task.sleep(for: .milliseconds(500))
             }
         }
