@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WarehouseClient
 
 #if canImport(Glibc)
 import Glibc
@@ -53,6 +54,7 @@ public enum Subprocess {
             _ = fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC)
             posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
             posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
+            InheritedDescriptors.close(in: &actions)
             return posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
         }
         close(pipeEnds[1])
@@ -88,6 +90,7 @@ public final class BackgroundProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        InheritedDescriptors.close(in: &actions)
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
