@@ -96,6 +96,12 @@ struct ClickHouseEndToEndTests {
         ] {
             #expect(try await !present(#"\#(rule){warehouse="ch"}"#).isEmpty, "\(rule) recorded nothing for ClickHouse")
         }
+        // The panels of what ClickHouse alone reports (peak memory) draw for it.
+        let clickHouseOnly = try PrometheusEndToEndTests.panelTargets(window: .seconds(10)).filter(\.isClickHouseOnly)
+        #expect(!clickHouseOnly.isEmpty)
+        for panel in clickHouseOnly {
+            #expect(try await !present(panel.query).isEmpty, "\(panel.file) \"\(panel.title)\" drew nothing for ClickHouse: \(panel.query)")
+        }
         try await exporter.stop()
     }
 
