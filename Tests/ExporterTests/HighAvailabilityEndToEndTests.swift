@@ -215,6 +215,14 @@ struct HighAvailabilityEndToEndTests {
             // Not a comparison of zeros: one exporter's figures move, and without the deduplication
             // the pair counts every query twice.
             let classic = try #require(pairs.first { !$0.native }).api
+            // The root-cause walk's sums of what happened (the writers of a table, their time in
+            // writing statements) count the pair once too.
+            for counter in [#"warehouse_table_writes_total{warehouse="ha_rs"}"#, #"warehouse_query_duration_seconds_sum{warehouse="ha_rs", query_type!="select"}"#] {
+                let pair = try await classic.query("sum(\(RootCauseWalk.happened(counter, "10m")))").first?.value ?? 0
+                let alone = try await classic.query("sum(\(RootCauseWalk.happened(Self.alone(counter.replacing("{", with: #"{job="warehouse_exporter", "#)), "10m")))")
+                    .first?.value ?? 0
+                #expect(alone > 0 && abs(pair - alone) <= 0.1 * alone, "\(counter): the pair \(pair), a alone \(alone)")
+            }
             for rule in ["app:warehouse_queries:rate5m", "app:warehouse_query_cost_dollars:rate1h", "table:warehouse_table_rows_written:increase1h"] {
                 let values = try await classic.query(rule).map(\.value)
                 #expect(!values.isEmpty && values.allSatisfy { $0 > 0 }, "\(rule): \(values)")

@@ -25,6 +25,6 @@ struct RootCauseWalkTests {
     /// A series born inside the window counts from zero: it comes before `increase()` in the `or`,
     /// which keeps its left side's series.
     @Test func happenedCountsNewSeriesWhole() {
-        #expect(RootCauseWalk.happened("c{a=\"1\"}", "60s") == #"((c{a="1"} unless c{a="1"} offset 60s) or increase(c{a="1"}[60s]))"#)
+        #expect(RootCauseWalk.happened("c{a=\"1\"}", "60s") == #"max without (instance, pod) ((c{a="1"} unless c{a="1"} offset 60s) or increase(c{a="1"}[60s]))"#)
     }
 }

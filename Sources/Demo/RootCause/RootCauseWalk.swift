@@ -163,9 +163,11 @@ public struct RootCauseWalk: Sendable {
 
     /// How much a counter grew over `w`, counting a series born inside the window from zero:
     /// `increase()` alone misses a series' first observation, which for a one-off backfill is
-    /// all of it. The born series come first, as `or` keeps its left side's series.
-    static func happened(_ counter: String, _ w: String) -> String {
-        "((\(counter) unless \(counter) offset \(w)) or increase(\(counter)[\(w)]))"
+    /// all of it. The born series come first, as `or` keeps its left side's series. A
+    /// high-availability pair's two exporters serve every series twice, alike but for `instance`
+    /// (and `pod`): the largest of the two counts, so that a sum over it counts the pair once.
+    public static func happened(_ counter: String, _ w: String) -> String {
+        "max without (instance, pod) ((\(counter) unless \(counter) offset \(w)) or increase(\(counter)[\(w)]))"
     }
 
     /// `name="value"`, with the value escaped for PromQL (label values are the user's text).
