@@ -116,4 +116,50 @@ struct ClickHouseTablesCollectorTests {
         #expect(clicks != nil && Self.value(second, "warehouse_table_last_modified_timestamp_seconds", table: "Clicks") == clicks)
         #expect(second.samples("warehouse_table_rows", including: ["table": "tmp"]).isEmpty)
     }
+
+    /// A mutation that fails on a row is retried for ever and holds back the one after it: both
+    /// are pending, both failing, as `system.mutations` says, until they are killed; a table whose
+    /// mutation went through has none, and an in-memory table, which has no mutations, no series.
+    @Test func failingMutationsArePendingAndFailingUntilKilled() async throws {
+        let server = try await TestClickHouse.start()
+        let connection = try await Self.fill(server)
+        for statement in [
+            "ALTER TABLE raw_events.Clicks UPDATE url = 'w' WHERE id = 1",
+            "ALTER TABLE marts.daily UPDATE n = throwIf(n > 3, 'a row the job did not expect') WHERE 1",
+            "ALTER TABLE marts.daily DELETE WHERE n = 3",
+        ] {
+            // The engine may wait for the mutation and report its failure: it is pending all the same.
+            _ = try? await connection.query(statement)
+        }
+        let context = try await Self.context(server)
+        let metrics = MetricCatalog()
+        let collector = ClickHouseTablesCollector(options: .init(), metrics: metrics)
+        // The failure is recorded once the server has tried: wait for what system.mutations says.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var truth: (pending: Double, failing: Double, clicks: Double) = (0, 0, 0)
+        while ContinuousClock.now < deadline {
+            let row = try #require(try await connection.query(
+                """
+                SELECT countIf(table = 'daily') AS pending, countIf(table = 'daily' AND latest_fail_reason != '') AS failing,
+                       countIf(table = 'Clicks') AS clicks
+                FROM system.mutations WHERE NOT is_done
+                """
+            ).rows.first)
+            truth = (try row.double("pending"), try row.double("failing"), try row.double("clicks"))
+            if truth == (2, 2, 0) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(truth == (2, 2, 0))
+        let failing = try await Self.run(collector, metrics, context)
+        #expect(Self.value(failing, "warehouse_table_mutations_pending", table: "daily") == 2, "\(failing.text)")
+        #expect(Self.value(failing, "warehouse_table_mutations_failing", table: "daily") == 2)
+        #expect(Self.value(failing, "warehouse_table_mutations_pending", table: "Clicks") == 0)
+        #expect(Self.value(failing, "warehouse_table_mutations_failing", table: "Clicks") == 0)
+        #expect(failing.samples("warehouse_table_mutations_pending", including: ["table": "lookup"]).isEmpty)
+
+        _ = try await connection.query("KILL MUTATION WHERE database = 'marts' AND table = 'daily' SYNC")
+        let killed = try await Self.run(collector, metrics, context)
+        #expect(Self.value(killed, "warehouse_table_mutations_pending", table: "daily") == 0)
+        #expect(Self.value(killed, "warehouse_table_mutations_failing", table: "daily") == 0)
+    }
 }

@@ -59,6 +59,11 @@ struct ClickHouseEndToEndTests {
                 "\(airflow) INSERT INTO shop.orders SELECT number + \(batch * 10), if(number % 4 = 0, NULL, 'a@b'), now() FROM numbers(10)")
         }
         _ = try? await team.query("\(airflow) SELECT * FROM shop.missing")
+        // A dbt cleanup whose every attempt fails on a row it did not expect: pending and failing for
+        // good. Whether the statement itself reports the failure depends on the engine's timing,
+        // so it is another app's, out of the DAG's counts.
+        _ = try? await team.query(
+            #"/* {"app":"dbt","model":"orders_cleanup"} */ ALTER TABLE shop.orders UPDATE email = throwIf(id >= 0, 'an unexpected row') WHERE 1"#)
 
         func settle(_ promql: String, _ expected: Double) async throws -> Double? {
             try await Self.settle(api, promql, expected)
@@ -96,7 +101,13 @@ struct ClickHouseEndToEndTests {
         ] {
             #expect(try await !present(#"\#(rule){warehouse="ch"}"#).isEmpty, "\(rule) recorded nothing for ClickHouse")
         }
-        // The panels of what ClickHouse alone reports (peak memory) draw for it.
+        #expect(try await settle(#"warehouse_table_mutations_failing{\#(job), table="orders"}"#, 1) == 1)
+        // What ClickHouse alone reports (peak memory, parts, mutations) is served, and the panels
+        // that read it draw for it.
+        let page = try await exporter.metrics().body
+        for name in PrometheusEndToEndTests.clickHouseOnly {
+            #expect(page.contains("\n\(name){") || page.contains("\n\(name)_bucket{"), "\(name) is not served for ClickHouse")
+        }
         let clickHouseOnly = try PrometheusEndToEndTests.panelTargets(window: .seconds(10)).filter(\.isClickHouseOnly)
         #expect(!clickHouseOnly.isEmpty)
         for panel in clickHouseOnly {

@@ -49,6 +49,18 @@ final class CountingWorkload: Sendable {
     }
 
     var counts: Counts { state.withLock { $0.counts } }
+
+    /// Waits until the workload has run `more` statements and recorded `more` Redshift queries
+    /// past `counts`, or `limit` has passed: a loaded machine runs it many times slower than an
+    /// idle one, so a test that needs work done in a span waits for the work, not for a time.
+    func waitUntil(_ more: Int, pastBoth counts: Counts, limit: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let now = self.counts
+            if now.succeeded >= counts.succeeded + more && now.inserted >= counts.inserted + more { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
     func stop() { state.withLock { $0.stopped = true } }
     private var stopped: Bool { state.withLock { $0.stopped } }
 

@@ -45,10 +45,13 @@ struct ExporterRestartTests {
             if CountingWorkload.counted(page, warehouse: "pg") >= 20 && CountingWorkload.counted(page, warehouse: "rs") >= 20 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        let atKill = workload.counts
         first.process.signal(SIGKILL)
         _ = try await first.process.wait(timeout: .seconds(5))
         let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any])
-        try await Task.sleep(for: .seconds(2))  // queries finish while no exporter runs
+        // Queries finish while no exporter runs: a dozen on each side, however slowly a loaded
+        // machine runs the workload (it did ten in a busy suite's two seconds).
+        try await workload.waitUntil(12, pastBoth: atKill)
 
         let second = try await Self.startExporter(config: folder + "/config.yml")
         try await Task.sleep(for: .seconds(2))

@@ -4,9 +4,12 @@ import Synchronization
 import WarehouseClient
 
 /// Every data table of a ClickHouse server, from `system.tables` (rows and bytes on disk, which
-/// the server keeps exact for MergeTree and in-memory engines) and `system.parts` (the active parts
+/// the server keeps exact for MergeTree and in-memory engines), `system.parts` (the active parts
 /// of a MergeTree table's fullest partition: inserts into a partition fail past
-/// `parts_to_throw_insert`, "too many parts"). ClickHouse has databases and no schemas:
+/// `parts_to_throw_insert`, "too many parts") and `system.mutations` (a MergeTree table's
+/// `ALTER TABLE … UPDATE` and `DELETE` not yet applied, and those whose last attempt failed: a
+/// failing mutation is retried for ever and holds back every mutation after it, so an ETL job's
+/// delete is silently never applied). ClickHouse has databases and no schemas:
 /// a table's database is both its `database` and its `schema` label, so the table families join
 /// with the read and write edges, which name tables `database.table`.
 ///
@@ -33,6 +36,10 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
     private let cap: TablesCap
     /// Each table's row count at the last run, and when it was last seen to change.
     private let previous = Mutex<[[String]: (rows: Double?, modified: Double?)]>([:])
+    /// Whether the statement reads `system.mutations`: until the server refuses it (a user the
+    /// documented grants predate, or a server older than its columns); the tables are then
+    /// reported without their mutations until the exporter restarts.
+    private let readsMutations = Mutex(true)
 
     public init(options: Options, metrics: MetricCatalog) {
         self.options = options
@@ -42,7 +49,7 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
 
     /// Views, dictionaries and the like hold no data of their own; a Distributed table's is on
     /// its shards, and the server reports no size for it.
-    var sql: String {
+    func sql(mutations: Bool) -> String {
         var filter = """
             NOT is_temporary AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema')
               AND engine NOT IN ('View', 'MaterializedView', 'LiveView', 'WindowView', 'Dictionary')
@@ -54,6 +61,7 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
         return """
             SELECT t.database AS database, t.name AS table, t.total_rows AS rows, t.total_bytes AS size_bytes,
                    endsWith(t.engine, 'MergeTree') AS merge_tree, ifNull(p.parts, 0) AS parts, ifNull(p.modified, 0) AS modified,
+                   \(mutations ? "ifNull(m.pending, 0)" : "-1") AS mutations_pending, \(mutations ? "ifNull(m.failing, 0)" : "-1") AS mutations_failing,
                    (SELECT count() FROM system.tables WHERE \(filter)) AS matching
             FROM (SELECT database, name, engine, total_rows, total_bytes FROM system.tables WHERE \(filter)) AS t
             LEFT JOIN (
@@ -64,14 +72,38 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
                 )
                 GROUP BY database, table
             ) AS p ON t.database = p.database AND t.name = p.table
+            \(mutations ? Self.mutationsJoin : "")
             ORDER BY size_bytes DESC, database, table
             LIMIT \(options.maxTables)
             """
     }
 
+    /// The unfinished mutations of each table, and those whose last attempt failed.
+    private static let mutationsJoin = """
+        LEFT JOIN (
+            SELECT database, table, count() AS pending, countIf(latest_fail_reason != '') AS failing
+            FROM system.mutations WHERE NOT is_done GROUP BY database, table
+        ) AS m ON t.database = m.database AND t.name = m.table
+        """
+
     public func collect(_ context: ClickHouseContext) async throws {
-        let rows = try await context.query(sql).rows
-        let families = [metrics.tableRows, metrics.tableSizeBytes, metrics.tableParts, metrics.tableLastModified]
+        let mutations = readsMutations.withLock { $0 }
+        let rows: [Row]
+        do {
+            rows = try await context.query(sql(mutations: mutations)).rows
+        } catch let error as WarehouseError
+            where mutations && [ClickHouseCode.accessDenied, ClickHouseCode.unknownIdentifier].contains(error.clickHouseCode)
+        {
+            readsMutations.withLock { $0 = false }
+            context.logger.warning(
+                "tables: system.mutations cannot be read, so tables are reported without their mutations (GRANT SELECT ON system.mutations, then restart the exporter)",
+                metadata: ["error": "\(error)"])
+            rows = try await context.query(sql(mutations: false)).rows
+        }
+        let families = [
+            metrics.tableRows, metrics.tableSizeBytes, metrics.tableParts, metrics.tableMutationsPending, metrics.tableMutationsFailing,
+            metrics.tableLastModified,
+        ]
         var tables = GaugeSnapshot(families)
         var seen: [[String]: (rows: Double?, modified: Double?)] = [:]
         let previous = self.previous.withLock { $0 }
@@ -88,7 +120,13 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
             seen[labels] = (count, modified)
             tables.set(metrics.tableRows, labels, count)
             tables.set(metrics.tableSizeBytes, labels, try row.double("size_bytes"))
-            if try row.int64("merge_tree") == 1 { tables.set(metrics.tableParts, labels, try row.double("parts")) }
+            if try row.int64("merge_tree") == 1 {
+                tables.set(metrics.tableParts, labels, try row.double("parts"))
+                // -1: system.mutations was not read, and no series says 0 for what is unknown.
+                let (pending, failing) = (try row.double("mutations_pending"), try row.double("mutations_failing"))
+                tables.set(metrics.tableMutationsPending, labels, pending < 0 ? nil : pending)
+                tables.set(metrics.tableMutationsFailing, labels, failing < 0 ? nil : failing)
+            }
             tables.set(metrics.tableLastModified, labels, modified)
         }
         self.previous.withLock { $0 = seen }

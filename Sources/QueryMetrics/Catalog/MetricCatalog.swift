@@ -22,6 +22,8 @@ public struct MetricCatalog: Sendable {
     public let tableSizeBytes: GaugeFamily
     public let tableDeadRows: GaugeFamily
     public let tableParts: GaugeFamily
+    public let tableMutationsPending: GaugeFamily
+    public let tableMutationsFailing: GaugeFamily
     public let tableLastModified: GaugeFamily
     public let tableLastVacuum: GaugeFamily
     public let tableLastAnalyze: GaugeFamily
@@ -65,6 +67,8 @@ public struct MetricCatalog: Sendable {
         tableSizeBytes = registry.gauge(.tableSizeBytes)
         tableDeadRows = registry.gauge(.tableDeadRows)
         tableParts = registry.gauge(.tableParts)
+        tableMutationsPending = registry.gauge(.tableMutationsPending)
+        tableMutationsFailing = registry.gauge(.tableMutationsFailing)
         tableLastModified = registry.gauge(.tableLastModified)
         tableLastVacuum = registry.gauge(.tableLastVacuum)
         tableLastAnalyze = registry.gauge(.tableLastAnalyze)

@@ -77,6 +77,12 @@ extension MetricFamily {
         "warehouse_table_parts", .gauge,
         help: "Active data parts in the fullest partition of a ClickHouse MergeTree table; inserts into a partition fail past parts_to_throw_insert.",
         labels: table)
+    public static let tableMutationsPending = MetricFamily(
+        "warehouse_table_mutations_pending", .gauge,
+        help: "Mutations (ALTER TABLE … UPDATE or DELETE) of a ClickHouse MergeTree table not yet applied to every part.", labels: table)
+    public static let tableMutationsFailing = MetricFamily(
+        "warehouse_table_mutations_failing", .gauge,
+        help: "Pending mutations of a ClickHouse MergeTree table whose last attempt failed; they block the mutations after them.", labels: table)
     public static let tableLastModified = MetricFamily(
         "warehouse_table_last_modified_timestamp_seconds", .gauge,
         help: "When rows of the table were last inserted, updated or deleted, as far as the exporter has seen.", labels: table)

@@ -1,6 +1,7 @@
 /// The ClickHouse error codes the exporter decides on (`src/Common/ErrorCodes.cpp`), and how a
 /// response carries one.
 public enum ClickHouseCode {
+    public static let unknownIdentifier = 47
     public static let unknownTable = 60
     public static let syntaxError = 62
     public static let unknownDatabase = 81
