@@ -38,7 +38,10 @@ struct WarehouseOutageTests {
         try await running.waitUntilReady()
 
         let team = Task { await workload.run() }
+        // A dozen statements and Redshift queries on each side of the outage at least, however
+        // slowly a loaded machine runs the workload.
         try await Task.sleep(for: .seconds(4))
+        try await workload.waitUntil(12, pastBoth: CountingWorkload.Counts())
 
         try postgres.stop(mode: "immediate")
         let down = ContinuousClock.now
@@ -53,7 +56,9 @@ struct WarehouseOutageTests {
         for warehouse in ["pg", "rs"] {
             #expect(try await running.waitFor("warehouse_up", ["warehouse": warehouse], toBe: 1, timeout: .seconds(10)) == 1)
         }
+        let resumed = workload.counts
         try await Task.sleep(for: .seconds(4))
+        try await workload.waitUntil(12, pastBoth: resumed)
         workload.stop()
         await team.value
         let client = workload.counts
