@@ -61,7 +61,8 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
         return """
             SELECT t.database AS database, t.name AS table, t.total_rows AS rows, t.total_bytes AS size_bytes,
                    endsWith(t.engine, 'MergeTree') AS merge_tree, ifNull(p.parts, 0) AS parts, ifNull(p.modified, 0) AS modified,
-                   \(mutations ? "ifNull(m.pending, 0)" : "-1") AS mutations_pending, \(mutations ? "ifNull(m.failing, 0)" : "-1") AS mutations_failing,
+                   \(mutations ? "ifNull(m.pending, 0)" : "-1") AS mutations_pending,
+                   \(mutations ? "ifNull(m.failing, 0)" : "-1") AS mutations_failing,
                    (SELECT count() FROM system.tables WHERE \(filter)) AS matching
             FROM (SELECT database, name, engine, total_rows, total_bytes FROM system.tables WHERE \(filter)) AS t
             LEFT JOIN (
@@ -96,8 +97,10 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
         {
             readsMutations.withLock { $0 = false }
             context.logger.warning(
-                "tables: system.mutations cannot be read, so tables are reported without their mutations (GRANT SELECT ON system.mutations, then restart the exporter)",
-                metadata: ["error": "\(error)"])
+                """
+                tables: system.mutations cannot be read, so tables are reported without their mutations \
+                (GRANT SELECT ON system.mutations, then restart the exporter)
+                """, metadata: ["error": "\(error)"])
             rows = try await context.query(sql(mutations: false)).rows
         }
         let families = [

@@ -119,7 +119,9 @@ public final class RedshiftTableActivityCollector: Collector {
         guard !query.isOwn(attribution, context) else { return }
         let used = resources ? Self.resources(tables.values) : nil
         guard query.status == .success else {
-            if let used { recorder.observe(used, warehouse: context.warehouse, attribution: attribution, queryID: String(query.id), endedAt: query.endedAt) }
+            if let used {
+                recorder.observe(used, warehouse: context.warehouse, attribution: attribution, queryID: String(query.id), endedAt: query.endedAt)
+            }
             return
         }
         var tables = tables
