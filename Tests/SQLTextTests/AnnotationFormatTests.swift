@@ -24,6 +24,19 @@ import Testing
         #expect(analyzer.analyze(example.sql).annotated == analyzer.context(of: example.sql))
     }
 
+    /// Keys are read whatever their case and separators: an ASCII key is folded byte by byte, any
+    /// other as Unicode lowercases it.
+    @Test(arguments: [
+        (#"/* {"App": "airflow", "DAG-ID": "daily", "Task Id": "load"} */ SELECT 1"#, "daily", "load"),
+        (#"/* {"app": "airflow", "Dag_Id": "Ünïcode-Däg", "TASK-ÏD": "x", "task_id": "load"} */ SELECT 1"#, "Ünïcode-Däg", "load"),
+    ])
+    func keysAreFoldedToSnakeCase(sql: String, dag: String, task: String) {
+        let context = analyzer.context(of: sql).context
+        #expect(context.app == "airflow")
+        #expect(context.dag == dag)
+        #expect(context.task == task)
+    }
+
     @Test(arguments: [
         "-- Metabase dashboards are slow\nSELECT 1",
         "-- TODO:fix this later\nSELECT 1",

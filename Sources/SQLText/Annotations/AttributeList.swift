@@ -13,6 +13,9 @@ struct AttributeList {
 
     mutating func append(key: some Collection<UInt8>, value: some Collection<UInt8>) {
         guard !isFull, !key.isEmpty else { return }
+        // Room for a typical annotation's keys at once: grown one by one, the list was copied at
+        // its first, second and third (a third of the allocations of reading a query's comments).
+        if attributes.isEmpty { attributes.reserveCapacity(8) }
         attributes.append(Attribute(key: Self.text(key, limit: Self.maximumKeyLength), value: Self.text(value, limit: Self.maximumValueLength)))
     }
 

@@ -151,6 +151,20 @@ struct ContextResolver {
     static func normalizedKey(_ key: String) -> String {
         // Most keys are already lowercase snake_case: no copy for them.
         if key.utf8.allSatisfy({ !(0x41...0x5A).contains($0) && $0 != 0x20 && $0 != 0x2D }) { return key }
+        // An ASCII key (Metabase's `userID`) byte by byte, into the String's own storage.
+        if key.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(unsafeUninitializedCapacity: key.utf8.count) { buffer in
+                for (index, byte) in key.utf8.enumerated() {
+                    buffer[index] =
+                        switch byte {
+                        case 0x41...0x5A: byte + 0x20
+                        case 0x20, 0x2D: 0x5F
+                        default: byte
+                        }
+                }
+                return key.utf8.count
+            }
+        }
         return String(key.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
     }
 
