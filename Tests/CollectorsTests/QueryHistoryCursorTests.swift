@@ -54,6 +54,26 @@ struct QueryHistoryCursorTests {
         return (counted, read.finished, rowsRead)
     }
 
+    /// A cursor is saved with every page: its times are plain numbers, and a cursor saved with a
+    /// time as `{"microseconds": N}` (before 2026-12-03) reads back the same.
+    @Test func aCursorSavesItsTimesAsNumbersAndReadsTheOlderObjects() throws {
+        let cursor = QueryHistoryCursor(high: Self.at("10:00:00.000001"), floor: Self.at("09:00:00"), seen: [42: Self.at("09:59:59.5")])
+        let saved = try JSONEncoder().encode(cursor)
+        let object = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        #expect((object["high"] as? NSNumber)?.int64Value == cursor.high.microseconds, "\(object)")
+        #expect((object["seen"] as? [NSNumber])?.map(\.int64Value) == [42, Self.at("09:59:59.5").microseconds], "\(object)")
+        #expect(try JSONDecoder().decode(QueryHistoryCursor.self, from: saved) == cursor)
+
+        let older = Data(
+            """
+            {"high": {"microseconds": \(cursor.high.microseconds)}, "floor": {"microseconds": \(cursor.floor.microseconds)},
+             "seen": [42, {"microseconds": \(Self.at("09:59:59.5").microseconds)}]}
+            """.utf8)
+        #expect(try JSONDecoder().decode(QueryHistoryCursor.self, from: older) == cursor)
+        // A time that is neither is refused, naming what it found.
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(QueryHistoryCursor.self, from: Data(#"{"high": "soon", "floor": 0, "seen": []}"#.utf8)) }
+    }
+
     @Test func aRowReadTwiceAcrossOverlappingPagesIsCountedOnce() {
         var read = QueryHistoryRead(QueryHistoryCursor(startingAt: Self.at("09:00:00")), overlap: 600, pageSize: 3)
         let first = read.take([Self.row(1, "10:00:00"), Self.row(2, "10:00:01"), Self.row(3, "10:00:02")])

@@ -8,6 +8,26 @@ struct RedshiftTimestamp: Comparable, Codable, Sendable {
         self.microseconds = microseconds
     }
 
+    /// Saved as its microseconds alone: a cursor saves one for each query id it remembers with
+    /// every page it reads, and an object per id made the state file and its encoding three times
+    /// the work. An entry saved as `{"microseconds": N}` (before 2026-12-03) still reads.
+    init(from decoder: any Decoder) throws {
+        if let value = try? decoder.singleValueContainer().decode(Int64.self) {
+            microseconds = value
+            return
+        }
+        microseconds = try decoder.container(keyedBy: CodingKeys.self).decode(Int64.self, forKey: .microseconds)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(microseconds)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case microseconds
+    }
+
     init?(_ text: String) {
         let digits = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int64? {
