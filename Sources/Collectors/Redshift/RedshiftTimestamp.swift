@@ -9,8 +9,8 @@ struct RedshiftTimestamp: Comparable, Codable, Sendable {
     }
 
     /// Saved as its microseconds alone: a cursor saves one for each query id it remembers with
-    /// every page it reads, and an object per id made the state file and its encoding three times
-    /// the work. An entry saved as `{"microseconds": N}` (before 2026-12-03) still reads.
+    /// every page it reads, and an object for each cost the encoding its allocations and the file
+    /// its key. An entry saved as `{"microseconds": N}` (before 2026-12-03) still reads.
     init(from decoder: any Decoder) throws {
         if let value = try? decoder.singleValueContainer().decode(Int64.self) {
             microseconds = value
