@@ -79,7 +79,8 @@ struct HTTPEndpointStarvationTests {
         // Collection went on: the query log collector lists its directory and counts every statement.
         var counted = 0.0
         var page: HTTPGet?
-        for _ in 0..<60 {
+        // Up to a minute: the wait is for the counting, which a busy machine slows.
+        for _ in 0..<240 {
             page = try? await HTTPGet.fetch(base + "/metrics")
             counted = page.map { CountingWorkload.counted($0, warehouse: "pg") } ?? 0
             if counted == Double(statements) { break }
