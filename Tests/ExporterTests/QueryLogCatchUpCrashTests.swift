@@ -44,7 +44,14 @@ struct QueryLogCatchUpCrashTests {
 
         // A first run places the position at the end of the log, and stops.
         let placing = try await Self.start(config: config)
-        try await Self.waitUntil("the position is saved") { Self.savedOffset(state) != nil }
+        do {
+            try await Self.waitUntil("the position is saved") { Self.savedOffset(state) != nil }
+        } catch {
+            // What the exporter said, and what the state file holds, for a wait that ran out.
+            let saved = FileManager.default.contents(atPath: state).map { String(decoding: $0, as: UTF8.self) } ?? "no state file"
+            placing.process.signal(SIGKILL)
+            throw TestSupportError("\(error); state file: \(saved); exporter: \(placing.process.output.suffix(3000))")
+        }
         placing.process.signal(SIGTERM)
         #expect(try await placing.process.wait(timeout: .seconds(10)) == 0)
         let placed = try #require(Self.savedOffset(state))
