@@ -117,11 +117,15 @@ public final class RedshiftTableActivityCollector: Collector {
         let analysis = query.analyze(analyzer)
         let attribution = query.attribution(analysis.context)
         guard !query.isOwn(attribution, context) else { return }
-        let used = resources ? Self.resources(tables.values) : nil
+        var activity = TableActivity(
+            warehouse: context.warehouse, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, tablesRead: [],
+            tablesWritten: [], rowsWritten: [])
+        activity.queryID = String(query.id)
+        activity.endedAt = query.endedAt
+        activity.resources = resources ? Self.resources(tables.values) : nil
+        // A query that did not succeed touched no table: only what it read and wrote counts.
         guard query.status == .success else {
-            if let used {
-                recorder.observe(used, warehouse: context.warehouse, attribution: attribution, queryID: String(query.id), endedAt: query.endedAt)
-            }
+            if activity.resources != nil { recorder.observe(activity) }
             return
         }
         var tables = tables
@@ -146,12 +150,7 @@ public final class RedshiftTableActivityCollector: Collector {
             }
             written.append(table)
         }
-        var activity = TableActivity(
-            warehouse: context.warehouse, attribution: attribution, queryType: query.type.isEmpty ? analysis.queryType : query.type, tablesRead: read,
-            tablesWritten: written, rowsWritten: rows)
-        activity.queryID = String(query.id)
-        activity.endedAt = query.endedAt
-        activity.resources = used
+        (activity.tablesRead, activity.tablesWritten, activity.rowsWritten) = (read, written, rows)
         recorder.observe(activity)
         let ended = query.endedAt
         for table in written {

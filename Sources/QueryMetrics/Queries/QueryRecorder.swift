@@ -168,19 +168,6 @@ public final class QueryRecorder: Sendable {
         }
     }
 
-    /// Adds what one finished query read and wrote, apart from its timing: for a collector that
-    /// reads it from the warehouse's records of steps, for a query with no table activity to
-    /// count (one that failed).
-    public func observe(_ resources: QueryResources, warehouse: String, attribution: Attribution, queryID: String?, endedAt: Double?) {
-        let now = self.now
-        let labels = labels
-        state.withLock { state in
-            let exemplar = queryID.map { Exemplar(queryID: $0, traceID: nil, value: 0, timestamp: endedAt) }
-            state.queries.add(resources, warehouse: warehouse, attribution, labels, now: now, overflow: &state.overflow, exemplar: exemplar)
-            sweepIfDue(&state, now: now)
-        }
-    }
-
     /// Adds rows written to a table by no one in particular: what the server's table statistics
     /// say changed between two samples (PostgreSQL), with the context labels empty.
     public func observe(_ written: RowsWritten, warehouse: String) {
