@@ -61,8 +61,7 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
         return """
             SELECT t.database AS database, t.name AS table, t.total_rows AS rows, t.total_bytes AS size_bytes,
                    endsWith(t.engine, 'MergeTree') AS merge_tree, ifNull(p.parts, 0) AS parts, ifNull(p.modified, 0) AS modified,
-                   \(mutations ? "ifNull(m.pending, 0)" : "-1") AS mutations_pending,
-                   \(mutations ? "ifNull(m.failing, 0)" : "-1") AS mutations_failing,
+                   \(mutations ? "ifNull(m.pending, 0) AS mutations_pending, ifNull(m.failing, 0) AS mutations_failing," : "")
                    (SELECT count() FROM system.tables WHERE \(filter)) AS matching
             FROM (SELECT database, name, engine, total_rows, total_bytes FROM system.tables WHERE \(filter)) AS t
             LEFT JOIN (
@@ -88,13 +87,14 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
         """
 
     public func collect(_ context: ClickHouseContext) async throws {
-        let mutations = readsMutations.withLock { $0 }
+        var mutations = readsMutations.withLock { $0 }
         let rows: [Row]
         do {
             rows = try await context.query(sql(mutations: mutations)).rows
         } catch let error as WarehouseError
             where mutations && [ClickHouseCode.accessDenied, ClickHouseCode.unknownIdentifier].contains(error.clickHouseCode)
         {
+            mutations = false
             readsMutations.withLock { $0 = false }
             context.logger.warning(
                 """
@@ -125,10 +125,11 @@ public final class ClickHouseTablesCollector: ClickHouseCollector {
             tables.set(metrics.tableSizeBytes, labels, try row.double("size_bytes"))
             if try row.int64("merge_tree") == 1 {
                 tables.set(metrics.tableParts, labels, try row.double("parts"))
-                // -1: system.mutations was not read, and no series says 0 for what is unknown.
-                let (pending, failing) = (try row.double("mutations_pending"), try row.double("mutations_failing"))
-                tables.set(metrics.tableMutationsPending, labels, pending < 0 ? nil : pending)
-                tables.set(metrics.tableMutationsFailing, labels, failing < 0 ? nil : failing)
+                // Without system.mutations, no series: none says 0 for what is unknown.
+                if mutations {
+                    tables.set(metrics.tableMutationsPending, labels, try row.double("mutations_pending"))
+                    tables.set(metrics.tableMutationsFailing, labels, try row.double("mutations_failing"))
+                }
             }
             tables.set(metrics.tableLastModified, labels, modified)
         }
