@@ -57,6 +57,9 @@ struct ClickHouseQueryLogCollectorTests {
                 case 1: return ("SELECT count() FROM system.numbers WHERE number != \(index)", ["max_execution_time": "0.3"], nil)
                 case 2: return ("SELECT count() FROM system.numbers WHERE number > \(index)", [:], .milliseconds(500))
                 case 3: return ("\(dbt)\nSELECT sleep(1.2)", [:], nil)
+                // An aggregation told to spill to disk at once.
+                case 4: return ("\(dbt)\nSELECT count() FROM (SELECT number % 100000 AS k, count() FROM numbers(1000000) GROUP BY k)",
+                                ["max_bytes_before_external_group_by": "1"], nil)
                 default: return ("\(dbt)\nSELECT count() FROM shop.orders", [:], nil)
                 }
             }
@@ -83,6 +86,7 @@ struct ClickHouseQueryLogCollectorTests {
     static let resourceColumns: [(metric: String, column: String)] = [
         ("warehouse_query_read_rows_total", "read_rows"), ("warehouse_query_read_bytes_total", "read_bytes"),
         ("warehouse_query_written_rows_total", "written_rows"), ("warehouse_query_written_bytes_total", "written_bytes"),
+        ("warehouse_query_spilled_bytes_total", "spilled"),
     ]
 
     static func sums(_ text: String, _ metric: String, by labels: [String]) -> [String: Double] {
@@ -141,7 +145,7 @@ struct ClickHouseQueryLogCollectorTests {
             SELECT query, log_comment, client_name, exception_code, query_duration_ms, query_kind, written_rows,
                    read_rows, read_bytes, written_bytes, memory_usage,
                    has(tables, 'shop.orders') AS reads_orders, has(tables, 'shop.OrdersDaily') AS fills_daily,
-                   ProfileEvents['OSCPUVirtualTimeMicroseconds'] AS cpu
+                   ProfileEvents['OSCPUVirtualTimeMicroseconds'] AS cpu, ProfileEvents['ExternalProcessingCompressedBytesTotal'] AS spilled
             FROM system.query_log
             WHERE toInt8(type) IN (2, 3, 4) AND is_initial_query = 1 AND toUnixTimestamp64Micro(event_time_microseconds) >= \(start)
               AND NOT startsWith(query, '\(OwnStatements.annotation)')
@@ -214,6 +218,7 @@ struct ClickHouseQueryLogCollectorTests {
         #expect(expectedResources["airflow|warehouse_query_read_rows_total", default: 0] > 0, "\(expectedResources)")
         #expect(expectedResources["airflow|warehouse_query_written_bytes_total", default: 0] > 0, "\(expectedResources)")
         #expect(expectedResources["looker|warehouse_query_peak_memory_bytes_count", default: 0] > 0, "\(expectedResources)")
+        #expect(expectedResources["dbt|warehouse_query_spilled_bytes_total", default: 0] > 0, "\(expectedResources)")
         // A series at 0 (an app that wrote nothing, whose every query failed before it ran) is no difference.
         #expect(resources.filter { $0.value != 0 } == expectedResources.filter { $0.value != 0 })
         // Every kind of ending the workload meant to cause is among them.

@@ -130,23 +130,32 @@ struct RedshiftTableActivityCollectorTests {
 }
 
 extension RedshiftTableActivityCollectorTests {
+    /// A fresh ``fixture(_:prefix:)``, a connection to it, and a collector with no state file
+    /// whose first poll is done: the history before the exporter counts nothing.
+    static func collecting(
+        _ views: RedshiftFixture.Views, prefix: String
+    ) async throws -> (RedshiftFixture, Connection, CollectionContext, MetricCatalog, RedshiftTableActivityCollector) {
+        let (_, fixture) = try await Self.fixture(views, prefix: prefix)
+        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
+        let metrics = MetricCatalog()
+        let collector = RedshiftTableActivityCollector(
+            window: HistoryWindow(), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: try StateStore(path: nil))
+        try await collector.collect(context)
+        return (fixture, connection, context, metrics, collector)
+    }
+
     /// The resource families from the steps: a scan's input (not what its filter gave on) over the
     /// tables SVV_TABLE_INFO names, an insert's output, failed queries included, the exporter's
     /// own left out; the STL tables, which keep no bytes per insert, report none.
     @Test(arguments: RedshiftFixture.Views.allCases)
     func rowsAndBytesReadAndWrittenComeFromTheStepsOfEveryQuery(views: RedshiftFixture.Views) async throws {
-        let (_, fixture) = try await Self.fixture(views, prefix: "rsres")
-        let connection = try await Connection.connect(ConnectionSettings(dsn: fixture.dsn))
+        let (fixture, connection, context, metrics, collector) = try await Self.collecting(views, prefix: "rsres")
         defer { connection.close() }
-        let context = CollectionContext(connection: connection, warehouse: "rs", queryTimeout: .seconds(10), logger: Logger(label: "test"))
-        let metrics = MetricCatalog()
-        let collector = RedshiftTableActivityCollector(
-            window: HistoryWindow(), warehouse: "rs", metrics: metrics, rules: AnnotationRules(), state: try StateStore(path: nil))
-        try await collector.collect(context)  // the history before the exporter: none
 
         try await fixture.store(
             Self.query(20, "10:00:00.000000", "INSERT", Self.airflow + "INSERT INTO marts.daily SELECT * FROM raw.events WHERE ok", steps: [
-                .init("scan", table: 1, rows: 100, inputRows: 400, rowBytes: 50), .init("insert", table: 2, rows: 100, rowBytes: 80),
+                .init("scan", table: 1, rows: 100, inputRows: 400, rowBytes: 50), .init("insert", table: 2, rows: 100, rowBytes: 80, spilledBlocks: 3),
             ]),
             // The scan of table 99, which SVV_TABLE_INFO does not name, is the query's own work table.
             Self.query(21, "10:01:00.000000", "SELECT", Self.redash + "SELECT * FROM marts.daily WHERE rare", steps: [
@@ -167,12 +176,15 @@ extension RedshiftTableActivityCollectorTests {
             return samples.isEmpty ? nil : samples.reduce(0) { $0 + $1.value }
         }
         let families = ["warehouse_query_read_rows_total", "warehouse_query_read_bytes_total", "warehouse_query_written_rows_total",
-                        "warehouse_query_written_bytes_total"]
+                        "warehouse_query_written_bytes_total", "warehouse_query_spilled_bytes_total"]
         switch views {
         case .sys:
-            // Airflow: the insert (400 rows of 50 bytes read, 100 of 80 written) and the failed one (30 and 3 rows of 100).
-            #expect(families.map { value($0, "airflow") } == [430, 20_000 + 3_000, 103, 8_000 + 300], "\(exposition.text)")
-            #expect(families.map { value($0, "redash") } == [1_000, 100_000, 0, 0])
+            // Airflow: the insert (400 rows of 50 bytes read, 100 of 80 written, 3 blocks of 1 MB
+            // spilled) and the failed one (30 and 3 rows of 100).
+            let airflow: [Double?] = [430, 20_000 + 3_000, 103, 8_000 + 300, 3 * 1_048_576]
+            let redash: [Double?] = [1_000, 100_000, 0, 0, 0]
+            #expect(families.map { value($0, "airflow") } == airflow, "\(exposition.text)")
+            #expect(families.map { value($0, "redash") } == redash)
         case .stl:
             #expect(families.allSatisfy { exposition.samples($0).isEmpty }, "\(exposition.text)")
         }
@@ -181,6 +193,58 @@ extension RedshiftTableActivityCollectorTests {
         #expect(exposition.samples("warehouse_query_peak_memory_bytes_count").isEmpty)
         // The failed insert still wrote no table edge.
         #expect(exposition.samples("warehouse_table_writes_total", including: ["table": "orders"]).isEmpty)
+        #expect(try await Promtool.checkMetrics(exposition.text).exitCode == 0)
+    }
+}
+
+extension RedshiftTableActivityCollectorTests {
+    /// SYS_QUERY_DETAIL as the page's samples show it: scan steps with 0 `input_bytes` (the
+    /// segment's row has the segment's input), and spilled blocks on segment rows (`step_id` -1),
+    /// to local disk and to S3. A segment counts its own row or its steps, whichever says more,
+    /// never both; the child query and stream rows, which repeat the totals, count nothing.
+    @Test func scanBytesAndSpilledBlocksAsTheDocumentedSamplesRecordThem() async throws {
+        let (fixture, connection, context, metrics, collector) = try await Self.collecting(.sys, prefix: "rsspill")
+        defer { connection.close() }
+
+        try await fixture.insert(Self.query(30, "10:00:00.000000", "SELECT", Self.redash + "SELECT count(*) FROM raw.events e JOIN marts.daily d USING (id)", steps: []))
+        typealias Row = RedshiftFixture.DetailRow
+        func row(_ level: String, stream: Int32, segment: Int32, step: Int32, _ name: String = "", table: Int? = nil, local: Int64 = 0, remote: Int64 = 0) -> Row {
+            var row = Row(level: level, streamID: stream, segmentID: segment, stepID: step, stepName: name, tableID: table, outputRows: 0)
+            (row.spilledLocal, row.spilledRemote) = (local, remote)
+            return row
+        }
+        var scan = row("step", stream: 0, segment: 0, step: 0, "scan", table: 1)
+        (scan.inputRows, scan.outputRows, scan.inputBytes, scan.outputBytes) = (292_196, 292_196, 0, 7_304_900)
+        var segmentZero = row("segment", stream: 0, segment: 0, step: -1, local: 3, remote: 1)
+        segmentZero.inputBytes = 16_384
+        try await fixture.insertDetail(queryID: 30, [
+            // The totals of the levels above the segment: never summed.
+            row("child query", stream: -1, segment: -1, step: -1, local: 10, remote: 1),
+            row("stream", stream: 0, segment: -1, step: -1, local: 10, remote: 1),
+            // Segment 0: its row alone reports the spill (4 blocks).
+            segmentZero, scan, row("step", stream: 0, segment: 0, step: 1, "hash"),
+            // Segment 1: its row and its sort step both report the same 2 blocks.
+            row("segment", stream: 0, segment: 1, step: -1, local: 2), row("step", stream: 0, segment: 1, step: 0, "sort", local: 2),
+            // Segment 2: its steps alone report (2 + 3 blocks).
+            row("segment", stream: 0, segment: 2, step: -1), row("step", stream: 0, segment: 2, step: 0, "aggregate", local: 2),
+            row("step", stream: 0, segment: 2, step: 1, "window", remote: 3),
+        ])
+        // A query that spilled nothing and scanned with input bytes reported: its own figures.
+        try await fixture.insert(Self.query(31, "10:01:00.000000", "SELECT", Self.redash + "SELECT * FROM marts.daily", steps: [
+            .init("scan", table: 2, rows: 10, inputRows: 40, rowBytes: 10),
+        ]))
+        try await collector.collect(context)
+
+        let exposition = Exposition(metrics.queries)
+        let redash = ["warehouse": "rs", "app": "redash"]
+        #expect(exposition.samples("warehouse_query_spilled_bytes_total", including: redash).map(\.value) == [11 * 1_048_576], "\(exposition.text)")
+        #expect(exposition.samples("warehouse_query_read_bytes_total", including: redash).map(\.value) == [7_304_900 + 400])
+        #expect(exposition.samples("warehouse_query_read_rows_total", including: redash).map(\.value) == [292_196 + 40])
+        // In OpenMetrics, the spilled bytes' exemplar is the query that spilled, not the last one.
+        var buffer: [UInt8] = []
+        metrics.queries.emit(into: &buffer, format: .openMetrics)
+        let open = String(decoding: buffer, as: UTF8.self)
+        #expect(open.contains(#"app="redash",user="ana@corp.com"} 11534336 # {query_id="30"} 11534336 "#), "\(open)")
         #expect(try await Promtool.checkMetrics(exposition.text).exitCode == 0)
     }
 }

@@ -129,13 +129,16 @@ public struct RedshiftFixture: Sendable {
         public var inputRows: Int64
         /// The size of a row, for `input_bytes` and `output_bytes`.
         public var rowBytes: Int64
+        /// `spilled_block_local_disk`, split over the step's segments as its rows are.
+        public var spilledBlocks: Int64
 
-        public init(_ name: String, table tableID: Int, rows: Int64, inputRows: Int64? = nil, rowBytes: Int64 = 100) {
+        public init(_ name: String, table tableID: Int, rows: Int64, inputRows: Int64? = nil, rowBytes: Int64 = 100, spilledBlocks: Int64 = 0) {
             self.name = name
             self.tableID = tableID
             self.rows = rows
             self.inputRows = inputRows ?? rows
             self.rowBytes = rowBytes
+            self.spilledBlocks = spilledBlocks
         }
     }
 
@@ -166,17 +169,19 @@ public struct RedshiftFixture: Sendable {
             try await insertChunks(chunks, into: "sys_query_text", userColumn: "user_id", idColumn: "query_id", userID: query.userID, id: query.id, connection)
             for (index, step) in query.steps.enumerated() {
                 let inputs = [step.inputRows / 2, step.inputRows - step.inputRows / 2]
+                let spilled = [step.spilledBlocks / 2, step.spilledBlocks - step.spilledBlocks / 2]
                 for (segment, rows) in [step.rows / 2, step.rows - step.rows / 2].enumerated() {
                     _ = try await connection.query(
                         """
                         INSERT INTO \(Self.schema).sys_query_detail
                             (user_id, query_id, child_query_sequence, stream_id, segment_id, step_id, step_name, table_id, table_name,
-                             output_rows, input_rows, input_bytes, output_bytes, metrics_level)
+                             output_rows, input_rows, input_bytes, output_bytes, spilled_block_local_disk, metrics_level)
                         VALUES ($1, $2, 1, $3::integer, $3::integer, $4, $5, $6::integer,
-                                (SELECT "table" FROM \(Self.schema).svv_table_info WHERE table_id::integer = $6::integer), $7, $8, $9, $10, 'step')
+                                (SELECT "table" FROM \(Self.schema).svv_table_info WHERE table_id::integer = $6::integer), $7, $8, $9, $10, $11,
+                                'step')
                         """,
                         [String(query.userID), String(query.id), String(segment), String(index), step.name, String(step.tableID), String(rows),
-                         String(inputs[segment]), String(inputs[segment] * step.rowBytes), String(rows * step.rowBytes)])
+                         String(inputs[segment]), String(inputs[segment] * step.rowBytes), String(rows * step.rowBytes), String(spilled[segment])])
                 }
             }
         }
@@ -263,6 +268,12 @@ public struct RedshiftFixture: Sendable {
         /// `table_name`; nil takes the name of `tableID` from SVV_TABLE_INFO.
         public var tableName: String?
         public var outputRows: Int64
+        public var inputRows: Int64 = 0
+        public var inputBytes: Int64 = 0
+        public var outputBytes: Int64 = 0
+        /// `spilled_block_local_disk` and `spilled_block_remote_disk`.
+        public var spilledLocal: Int64 = 0
+        public var spilledRemote: Int64 = 0
 
         public init(
             level: String, streamID: Int32, segmentID: Int32, stepID: Int32, stepName: String = "", tableID: Int? = nil, tableName: String? = nil,
@@ -308,12 +319,14 @@ public struct RedshiftFixture: Sendable {
                 """
                 INSERT INTO \(Self.schema).sys_query_detail
                     (user_id, query_id, child_query_sequence, stream_id, segment_id, step_id, step_name, table_id, table_name, output_rows,
-                     metrics_level)
+                     metrics_level, input_rows, input_bytes, output_bytes, spilled_block_local_disk, spilled_block_remote_disk)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::integer,
-                        coalesce($9, (SELECT "table" FROM \(Self.schema).svv_table_info WHERE table_id::integer = $8::integer)), $10, $11)
+                        coalesce($9, (SELECT "table" FROM \(Self.schema).svv_table_info WHERE table_id::integer = $8::integer)), $10, $11,
+                        $12, $13, $14, $15, $16)
                 """,
                 [String(userID), String(queryID), String(row.childQuerySequence), String(row.streamID), String(row.segmentID),
-                 String(row.stepID), row.stepName, row.tableID.map(String.init), row.tableName, String(row.outputRows), row.level])
+                 String(row.stepID), row.stepName, row.tableID.map(String.init), row.tableName, String(row.outputRows), row.level,
+                 String(row.inputRows), String(row.inputBytes), String(row.outputBytes), String(row.spilledLocal), String(row.spilledRemote)])
         }
     }
 

@@ -215,7 +215,7 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
     /// Where the columns a record is made of are in a result: looked up once a page, not once a value.
     private struct RecordColumns {
         let id, ended, exceptionCode, duration, user, database, query, comment, userAgent, clientName, queryID, cpu, tables, kind, shapeHash: Int
-        let readRows, readBytes, writtenRows, writtenBytes, memory: Int
+        let readRows, readBytes, writtenRows, writtenBytes, memory, spilled: Int
 
         init(_ result: QueryResult) throws(WarehouseError) {
             id = try result.position(of: "id")
@@ -234,6 +234,7 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
             writtenRows = try result.position(of: "written_rows")
             writtenBytes = try result.position(of: "written_bytes")
             memory = try result.position(of: "memory_usage")
+            spilled = try result.position(of: "spilled_bytes")
             cpu = try result.position(of: "cpu_microseconds")
             tables = try result.position(of: "tables")
             kind = try result.position(of: "query_kind")
@@ -319,7 +320,8 @@ public final class ClickHouseQueryLogCollector: ClickHouseCollector {
         let writtenRows = try row.int64(at: at.writtenRows)
         record.resources = QueryResources(
             readRows: Double(try row.int64(at: at.readRows)), readBytes: Double(try row.int64(at: at.readBytes)), writtenRows: Double(writtenRows),
-            writtenBytes: Double(try row.int64(at: at.writtenBytes)), peakMemoryBytes: Double(try row.int64(at: at.memory)))
+            writtenBytes: Double(try row.int64(at: at.writtenBytes)), peakMemoryBytes: Double(try row.int64(at: at.memory)),
+            spilledBytes: columns.spilledBytes == nil ? nil : Double(try row.int64(at: at.spilled)))
         if status == .success {
             record.tablesRead = analysis.tablesRead
             record.tablesWritten = analysis.tablesWritten

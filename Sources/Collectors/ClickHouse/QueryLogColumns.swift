@@ -34,6 +34,10 @@ struct QueryLogColumns: Sendable, Equatable {
     /// The CPU time the query's threads used, in microseconds: `ProfileEvents` became a map in
     /// 21.8; before, names and values were two arrays.
     let cpuMicroseconds: String
+    /// The bytes the query's sorts, joins and aggregations wrote to temporary files, as they lie on
+    /// disk (compressed); nil before `ProfileEvents` became a map, long before the server counted
+    /// them (2022). A server between the two, which does not count them, reads as no spill.
+    let spilledBytes: String?
 
     /// Columns as `system.columns` lists them; nil when there are none: the table does not exist
     /// until the server's first flush. Throws when a required column is missing, naming them.
@@ -56,6 +60,7 @@ struct QueryLogColumns: Sendable, Equatable {
             else if names.contains("ProfileEvents.Names") {
                 "ProfileEvents.Values[indexOf(ProfileEvents.Names, 'OSCPUVirtualTimeMicroseconds')]"
             } else { "0" }
+        spilledBytes = names.contains("ProfileEvents") ? "ProfileEvents['ExternalProcessingCompressedBytesTotal']" : nil
     }
 
     /// The columns of `source` (`database.table`).
@@ -107,7 +112,7 @@ struct QueryLogColumns: Sendable, Equatable {
         \(id) AS id, toUnixTimestamp64Micro(event_time_microseconds) AS ended, exception_code,
                query_duration_ms, user, current_database, query, \(hasLogComment ? "log_comment" : "''") AS comment,
                http_user_agent, client_name, query_id, read_rows, read_bytes, written_rows, written_bytes, memory_usage,
-               \(cpuMicroseconds) AS cpu_microseconds,
+               \(cpuMicroseconds) AS cpu_microseconds, \(spilledBytes ?? "0") AS spilled_bytes,
                \(hasTables ? "arrayStringConcat(CAST(tables, 'Array(String)'), '\\n')" : "''") AS tables, \(hasTables ? "query_kind" : "''") AS query_kind,
                \(shapeHash) AS shape_hash
         """

@@ -19,7 +19,8 @@ import WarehouseClient
 /// With the SYS views, each query's steps also feed the resource counters, failed and cancelled
 /// queries too (they used what they read): rows and bytes read are the scan steps' input over the
 /// tables SVV_TABLE_INFO names (a scan of a query's own intermediate results is not a read of
-/// data), rows and bytes written the insert steps' output. Redshift keeps no peak memory per query,
+/// data), rows and bytes written the insert steps' output, bytes spilled the blocks its segments
+/// spilled to local disk and to Amazon S3, of 1 MB each. Redshift keeps no peak memory per query,
 /// and the STL tables no bytes per insert step, so those are not reported.
 public final class RedshiftTableActivityCollector: Collector {
     public let name = "table_activity"
@@ -41,18 +42,37 @@ public final class RedshiftTableActivityCollector: Collector {
     /// has a row per child query, stream, segment and step: only step rows are summed, so no row is
     /// counted twice. Its `table_id` is documented for scans of permanent tables only: a write step
     /// without one comes back with an empty table, for the statement's own target to name.
+    ///
+    /// A scan's bytes read are its `input_bytes`, or its `output_bytes` where those are more: the
+    /// page's sample shows scan steps with 0 input bytes and the segment's input on the segment's
+    /// row instead, where no table names it. Spilled blocks come back as one `spill` row a query:
+    /// the page's example reads them from segment rows (its `step_id` -1), so each segment counts
+    /// its own row's blocks or its steps' together, whichever is more, never both.
     static func stepsSQL(_ views: RedshiftViews, ids list: String) -> String {
         switch views {
         case .sys:
             """
                 SELECT d.query_id::bigint AS id, trim(d.step_name) AS step, coalesce(trim(t.schema), '') AS schema,
                        coalesce(trim(t."table"), '') AS "table", sum(d.output_rows)::float8 AS rows,
-                       coalesce(sum(d.input_rows), 0)::float8 AS input_rows, coalesce(sum(d.input_bytes), 0)::float8 AS input_bytes,
-                       coalesce(sum(d.output_bytes), 0)::float8 AS output_bytes
+                       coalesce(sum(d.input_rows), 0)::float8 AS input_rows,
+                       coalesce(sum(greatest(d.input_bytes, d.output_bytes)), 0)::float8 AS input_bytes,
+                       coalesce(sum(d.output_bytes), 0)::float8 AS output_bytes, 0::float8 AS spilled_bytes
                 FROM sys_query_detail d LEFT JOIN svv_table_info t ON t.table_id = d.table_id
                 WHERE d.query_id IN (\(list)) AND lower(trim(d.metrics_level)) = 'step'
                   AND (trim(d.step_name) IN ('insert', 'delete') OR (trim(d.step_name) = 'scan' AND t.table_id IS NOT NULL))
                 GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT id, 'spill', '', '', 0, 0, 0, 0, sum(blocks)::float8 * 1048576
+                FROM (SELECT query_id::bigint AS id,
+                             greatest(sum(CASE WHEN lower(trim(metrics_level)) = 'segment' THEN spilled END),
+                                      sum(CASE WHEN lower(trim(metrics_level)) = 'step' THEN spilled END)) AS blocks
+                      FROM (SELECT query_id, child_query_sequence, stream_id, segment_id, metrics_level,
+                                   coalesce(spilled_block_local_disk, 0) + coalesce(spilled_block_remote_disk, 0) AS spilled
+                            FROM sys_query_detail
+                            WHERE query_id IN (\(list)) AND lower(trim(metrics_level)) IN ('segment', 'step')) levels
+                      GROUP BY query_id, child_query_sequence, stream_id, segment_id) segments
+                GROUP BY id
+                HAVING sum(blocks) > 0
                 """
         case .stl:
             """
@@ -78,6 +98,8 @@ public final class RedshiftTableActivityCollector: Collector {
         var readRows = 0.0
         var readBytes = 0.0
         var writtenBytes = 0.0
+        /// What the query's segments spilled, kept on ``unnamed`` (SYS views only).
+        var spilledBytes = 0.0
     }
 
     public func collect(_ context: CollectionContext) async throws {
@@ -102,6 +124,7 @@ public final class RedshiftTableActivityCollector: Collector {
                     case "insert":
                         step.inserted = rows
                         if views == .sys { step.writtenBytes = try row.double("output_bytes") }
+                    case "spill": step.spilledBytes = try row.double("spilled_bytes")
                     default: step.deleted = rows
                     }
                     steps[id, default: [:]][table] = step
@@ -164,13 +187,14 @@ public final class RedshiftTableActivityCollector: Collector {
         }
     }
 
-    /// What a query's steps read and wrote, over every table (a write step's unnamed one too).
+    /// What a query's steps read, wrote and spilled, over every table (a write step's unnamed one too).
     private static func resources(_ tables: some Sequence<Steps>) -> QueryResources {
-        tables.reduce(into: QueryResources(readRows: 0, readBytes: 0, writtenRows: 0, writtenBytes: 0)) { sum, steps in
+        tables.reduce(into: QueryResources(readRows: 0, readBytes: 0, writtenRows: 0, writtenBytes: 0, spilledBytes: 0)) { sum, steps in
             sum.readRows += steps.readRows
             sum.readBytes += steps.readBytes
             sum.writtenRows += steps.inserted ?? 0
             sum.writtenBytes += steps.writtenBytes
+            sum.spilledBytes! += steps.spilledBytes
         }
     }
 }

@@ -170,6 +170,10 @@ extension MetricFamily {
     public static let queryPeakMemory = MetricFamily(
         "warehouse_query_peak_memory_bytes", .histogram, help: "The most memory each finished query held at once.", labels: ["warehouse"],
         context: allContext)
+    public static let querySpilledBytes = MetricFamily(
+        "warehouse_query_spilled_bytes_total", .counter,
+        help: "Bytes finished queries wrote to temporary disk because a sort, join or aggregation did not fit in memory.", labels: ["warehouse"],
+        context: allContext)
 
     // MARK: Table reads and writes (TableFamilies)
 

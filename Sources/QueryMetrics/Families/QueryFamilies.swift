@@ -1,9 +1,9 @@
 /// The families every finished query is observed into, by who ran it: its latency and queue-wait
-/// histograms, its execution seconds and cost, and what it read, wrote and held in memory.
+/// histograms, its execution seconds and cost, and what it read, wrote, held in memory and spilled.
 struct QueryFamilies {
     static let families: [MetricFamily] = [
         .queryDuration, .queryQueue, .queryExecution, .queryCost, .queryReadRows, .queryReadBytes, .queryWrittenRows, .queryWrittenBytes,
-        .queryPeakMemory,
+        .queryPeakMemory, .querySpilledBytes,
     ]
 
     private var duration: GuardedFamily<HistogramStore>
@@ -15,6 +15,7 @@ struct QueryFamilies {
     private var writtenRows: GuardedFamily<ValueStore>
     private var writtenBytes: GuardedFamily<ValueStore>
     private var peakMemory: GuardedFamily<HistogramStore>
+    private var spilledBytes: GuardedFamily<ValueStore>
     /// The context dimensions of every family here, in label order.
     private let context: [LabelPolicy.Dimension]
 
@@ -29,9 +30,23 @@ struct QueryFamilies {
         let queueValues: [String]
         var queue: (slot: Int, folds: [Int])?
         var cost: (slot: Int, folds: [Int])?
-        /// The resource families' slots (read rows, read bytes, written rows, written bytes, peak
-        /// memory) and every fold of them: resolved at the first record that reports its resources.
-        var resources: (slots: [Int], folds: [Int])?
+        /// The resource families' slots: resolved at the first record that reports its resources.
+        var resources: ResourceSlots?
+    }
+
+    /// A context's series in the resource families, and every fold of them. The counters' slots
+    /// exist from the context's first query; the peak memory histogram's and the spilled bytes
+    /// counter's from its first query that reports one, so that a warehouse that keeps neither
+    /// shows no series that stands for nothing.
+    struct ResourceSlots {
+        let readRows: Int
+        let readBytes: Int
+        let writtenRows: Int
+        let writtenBytes: Int
+        let values: [String]
+        var peakMemory: Int?
+        var spilledBytes: Int?
+        var folds: [Int]
     }
 
     init(policy: LabelPolicy, buckets: HistogramBuckets) {
@@ -44,6 +59,7 @@ struct QueryFamilies {
         writtenRows = GuardedFamily(.queryWrittenRows, policy: policy)
         writtenBytes = GuardedFamily(.queryWrittenBytes, policy: policy)
         peakMemory = GuardedFamily(.queryPeakMemory, policy: policy, bounds: HistogramBuckets.peakMemoryBounds)
+        spilledBytes = GuardedFamily(.querySpilledBytes, policy: policy)
         context = MetricFamily.queryExecution.dimensions(policy.dimensions)
     }
 
@@ -99,63 +115,62 @@ struct QueryFamilies {
         }
     }
 
-    /// Adds what the query read and wrote, and observes its peak memory: the counters' series
-    /// exist from the first such query, zeros included; the histogram takes queries that ran.
-    /// The query's exemplar goes with its bytes read and its memory, the two a reader hunts for.
+    /// Adds what the query read, wrote and spilled, and observes its peak memory: the counters'
+    /// series exist from the first such query, zeros included; the histogram takes queries that
+    /// ran. The query's exemplar goes with its bytes read, its memory and its spill, what a reader
+    /// hunts for.
     private mutating func add(
         _ resources: QueryResources, of record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double,
         overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
         if slots.resources == nil {
-            slots.resources = resourceSlots(
-                contextValues(warehouse: record.warehouse, record.attribution, labels), memory: true, now: now, overflow: &overflow)
+            slots.resources = resourceSlots(contextValues(warehouse: record.warehouse, record.attribution, labels), now: now, overflow: &overflow)
         }
-        add(resources, slots.resources!, now: now, overflow: &overflow, exemplar: exemplar)
+        add(resources, &slots.resources!, now: now, overflow: &overflow, exemplar: exemplar)
     }
 
-    /// Adds what a query read and wrote apart from a record (``add(_:of:_:_:now:overflow:exemplar:)``):
-    /// its context's slots resolved anew, the peak memory histogram's only when it has a peak, so
-    /// that a warehouse that keeps none shows no empty histogram.
+    /// Adds what a query read and wrote apart from a record (``add(_:of:_:_:now:overflow:exemplar:)``),
+    /// its context's slots resolved anew.
     mutating func add(
         _ resources: QueryResources, warehouse: String, _ attribution: Attribution, _ labels: LabelValues, now: Double,
         overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
-        let values = contextValues(warehouse: warehouse, attribution, labels)
-        let slots = resourceSlots(values, memory: (resources.peakMemoryBytes ?? 0) > 0, now: now, overflow: &overflow)
-        add(resources, slots, now: now, overflow: &overflow, exemplar: exemplar)
+        var slots = resourceSlots(contextValues(warehouse: warehouse, attribution, labels), now: now, overflow: &overflow)
+        add(resources, &slots, now: now, overflow: &overflow, exemplar: exemplar)
     }
 
-    /// The resource families' slots for a context's label values (read rows, read bytes, written
-    /// rows, written bytes, and with `memory` peak memory), and every fold of them.
-    private mutating func resourceSlots(
-        _ values: [String], memory: Bool, now: Double, overflow: inout OverflowCounter
-    ) -> (slots: [Int], folds: [Int]) {
+    /// The four counters' slots for a context's label values, and every fold of them.
+    private mutating func resourceSlots(_ values: [String], now: Double, overflow: inout OverflowCounter) -> ResourceSlots {
         var folds: [Int] = []
-        var slots = [
-            readRows.slot(values, now: now, overflow: &overflow, folds: &folds),
-            readBytes.slot(values, now: now, overflow: &overflow, folds: &folds),
-            writtenRows.slot(values, now: now, overflow: &overflow, folds: &folds),
-            writtenBytes.slot(values, now: now, overflow: &overflow, folds: &folds),
-        ]
-        if memory { slots.append(peakMemory.slot(values, now: now, overflow: &overflow, folds: &folds)) }
-        return (slots, folds)
+        let readRows = readRows.slot(values, now: now, overflow: &overflow, folds: &folds)
+        let readBytes = readBytes.slot(values, now: now, overflow: &overflow, folds: &folds)
+        let writtenRows = writtenRows.slot(values, now: now, overflow: &overflow, folds: &folds)
+        let writtenBytes = writtenBytes.slot(values, now: now, overflow: &overflow, folds: &folds)
+        return ResourceSlots(
+            readRows: readRows, readBytes: readBytes, writtenRows: writtenRows, writtenBytes: writtenBytes, values: values, folds: folds)
     }
 
     private mutating func add(
-        _ resources: QueryResources, _ resolved: (slots: [Int], folds: [Int]), now: Double, overflow: inout OverflowCounter, exemplar: Exemplar?
+        _ resources: QueryResources, _ slots: inout ResourceSlots, now: Double, overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
-        let (resolved, folds) = resolved
         var exemplar = exemplar
-        readRows.store.add(resources.readRows, slot: resolved[0], now: now)
+        readRows.store.add(resources.readRows, slot: slots.readRows, now: now)
         exemplar?.value = resources.readBytes
-        readBytes.store.add(resources.readBytes, slot: resolved[1], now: now, exemplar: exemplar)
-        writtenRows.store.add(resources.writtenRows, slot: resolved[2], now: now)
-        writtenBytes.store.add(resources.writtenBytes, slot: resolved[3], now: now)
-        if let memory = resources.peakMemoryBytes, memory > 0, resolved.count > 4 {
+        readBytes.store.add(resources.readBytes, slot: slots.readBytes, now: now, exemplar: exemplar)
+        writtenRows.store.add(resources.writtenRows, slot: slots.writtenRows, now: now)
+        writtenBytes.store.add(resources.writtenBytes, slot: slots.writtenBytes, now: now)
+        if let memory = resources.peakMemoryBytes, memory > 0 {
+            if slots.peakMemory == nil { slots.peakMemory = peakMemory.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds) }
             exemplar?.value = memory
-            peakMemory.store.observe(memory, slot: resolved[4], now: now, exemplar: exemplar)
+            peakMemory.store.observe(memory, slot: slots.peakMemory!, now: now, exemplar: exemplar)
         }
-        overflow.count(folds, now: now)
+        if let spilled = resources.spilledBytes {
+            if slots.spilledBytes == nil { slots.spilledBytes = spilledBytes.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds) }
+            // A query that spilled nothing adds no exemplar: the one kept is the last that spilled.
+            exemplar?.value = spilled
+            spilledBytes.store.add(spilled, slot: slots.spilledBytes!, now: now, exemplar: spilled > 0 ? exemplar : nil)
+        }
+        overflow.count(slots.folds, now: now)
     }
 
     /// Adds dollars to a context's cost apart from any one query.
@@ -173,12 +188,13 @@ struct QueryFamilies {
         writtenRows.expire(sweep)
         writtenBytes.expire(sweep)
         peakMemory.expire(sweep)
+        spilledBytes.expire(sweep)
     }
 
     var stores: [any RenderedStore] {
         [
             duration.store, queue.store, execution.store, cost.store, readRows.store, readBytes.store, writtenRows.store, writtenBytes.store,
-            peakMemory.store,
+            peakMemory.store, spilledBytes.store,
         ]
     }
 }

@@ -1,6 +1,6 @@
-/// What one finished query read, wrote and held in memory, where the warehouse reports it per
-/// query (ClickHouse's `query_log`) or per step (Redshift's `SYS_QUERY_DETAIL`), for the resource
-/// counters and the peak memory histogram.
+/// What one finished query read, wrote, held in memory and spilled to disk, where the warehouse
+/// reports it per query (ClickHouse's `query_log`) or per step (Redshift's `SYS_QUERY_DETAIL`), for
+/// the resource counters and the peak memory histogram.
 public struct QueryResources: Sendable, Equatable {
     /// Rows and uncompressed bytes read from tables, table functions and remote servers.
     public var readRows: Double
@@ -11,12 +11,18 @@ public struct QueryResources: Sendable, Equatable {
     /// The most memory the query held at once, in bytes; nil or 0 when it never ran (a query that
     /// failed before it started), and then it is not observed.
     public var peakMemoryBytes: Double?
+    /// Bytes written to temporary files on disk because a sort, join or aggregation outgrew its
+    /// memory; nil where the warehouse does not say, and then no series stands for it.
+    public var spilledBytes: Double?
 
-    public init(readRows: Double, readBytes: Double, writtenRows: Double, writtenBytes: Double, peakMemoryBytes: Double? = nil) {
+    public init(
+        readRows: Double, readBytes: Double, writtenRows: Double, writtenBytes: Double, peakMemoryBytes: Double? = nil, spilledBytes: Double? = nil
+    ) {
         self.readRows = readRows
         self.readBytes = readBytes
         self.writtenRows = writtenRows
         self.writtenBytes = writtenBytes
         self.peakMemoryBytes = peakMemoryBytes
+        self.spilledBytes = spilledBytes
     }
 }
