@@ -42,7 +42,7 @@ struct AlertRulesTests {
         let names = alerts.split(separator: "\n").compactMap { line in
             line.firstRange(of: "- alert: ").map { String(line[$0.upperBound...]).trimmingCharacters(in: .whitespaces) }
         }
-        #expect(names.count == 22)
+        #expect(names.count == 24)
         let blocks = alerts.components(separatedBy: "- alert: ").dropFirst()
         for (name, block) in zip(names, blocks) {
             for key in ["summary:", "description:"] {
