@@ -163,6 +163,47 @@ import Glibc
         #expect(entry["file"] as? String == "postgresql.json" && entry["offset"] as? Int == Int(Int32.max) * 4)
     }
 
+    /// The file is one JSON object whatever the keys hold (quotes, backslashes, slashes, line
+    /// breaks, letters beyond ASCII), with an entry a line in the order of its key, and a new
+    /// store reads back every value saved.
+    @Test func everyKeyAndValueSurvivesTheFile() throws {
+        let keys = ["w/query_log", #"quote " and \ backslash"#, "line\nbreak\ttab", "ünïcode/集計", "a"]
+        do {
+            let store = try StateStore(path: statePath)
+            for (index, key) in keys.enumerated() { try store.save(["n": index, "text": key.count], key: key) }
+            try store.save(["n": 99, "text": 0], key: "a")
+        }
+        let text = try String(contentsOfFile: statePath, encoding: .utf8)
+        #expect(text.hasPrefix("{\n  \"a\": ") && text.hasSuffix("}\n") && text.split(separator: "\n").count == keys.count + 2, "\(text)")
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: [String: Int]])
+        #expect(Set(saved.keys) == Set(keys))
+        let (store, warnings) = try store()
+        for (index, key) in keys.enumerated() {
+            #expect(store.load([String: Int].self, key: key) == ["n": key == "a" ? 99 : index, "text": key == "a" ? 0 : key.count])
+        }
+        #expect(warnings.withLock { $0 }.isEmpty)
+    }
+
+    /// Collectors save from tasks of their own: however their saves interleave, the file left
+    /// holds each one's last value, never an older copy of the entries written over a newer one.
+    @Test func concurrentSavesLeaveEveryKeysLastValue() async throws {
+        let store = try StateStore(path: statePath)
+        let rounds = 200
+        await withTaskGroup(of: Void.self) { group in
+            for collector in 0..<4 {
+                group.addTask {
+                    // A cursor of a few thousand ids, so that saves take long enough to overlap.
+                    let ids = Dictionary(uniqueKeysWithValues: (0..<2_000).map { ("\($0)", collector) })
+                    for round in 1...rounds { _ = try? store.save(["round": ["\(round)": 1], "ids": ids], key: "w\(collector)/history") }
+                }
+            }
+        }
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statePath))) as? [String: [String: Any]])
+        for collector in 0..<4 {
+            #expect((saved["w\(collector)/history"]?["round"] as? [String: Int])?.keys.first == "\(rounds)", "w\(collector)")
+        }
+    }
+
     @Test func anExclusiveStoreHoldsItsLockUntilItIsGone() throws {
         do {
             let (first, _) = try store(exclusive: true)
