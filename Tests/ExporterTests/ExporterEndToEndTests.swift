@@ -71,8 +71,9 @@ struct ExporterEndToEndTests {
         #expect(try await running.waitFor("warehouse_up", up, toBe: 1) == 1)
         #expect(try await running.waitFor("warehouse_table_rows", table, toBe: 0) == 0)
         try postgres.stop(mode: "immediate")
-        // The health interval is 200ms: 0 must show within a few intervals, and /metrics keeps answering.
-        #expect(try await running.waitFor("warehouse_up", up, toBe: 0, timeout: .seconds(5)) == 0)
+        // 0 shows once a health check (every 200 ms) fails, and /metrics keeps answering. The wait
+        // is for that, not a deadline on it: a CI machine busy with other suites took over 5 s.
+        #expect(try await running.waitFor("warehouse_up", up, toBe: 0, timeout: .seconds(60)) == 0)
         #expect(try await running.metrics().status == 200)
         #expect(try await running.waitFor("warehouse_exporter_collector_success", tables, toBe: 0) == 0)
         // While it is down, the table keeps its last value, and its age shows: the last success
@@ -85,7 +86,7 @@ struct ExporterEndToEndTests {
         #expect(Date().timeIntervalSince1970 - lastSuccess >= 1)
 
         try postgres.startServer()
-        #expect(try await running.waitFor("warehouse_up", up, toBe: 1, timeout: .seconds(10)) == 1)
+        #expect(try await running.waitFor("warehouse_up", up, toBe: 1, timeout: .seconds(60)) == 1)
         #expect(
             try await running.waitFor("warehouse_exporter_collector_success", ["warehouse": "flaky", "collector": "tables"], toBe: 1) == 1)
         try await running.stop()
