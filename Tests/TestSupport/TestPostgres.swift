@@ -18,10 +18,12 @@ public final class TestPostgres: Sendable {
     /// The superuser trusted on loopback; roles created by tests log in with passwords.
     public static let superuser = "postgres"
 
-    /// Settings for a cluster whose every statement is logged with its duration in jsonlog files
-    /// under `data/log`, readable by the exporter: what the `query_log` collector reads.
+    /// Settings for a cluster whose every statement is logged with its duration, and every
+    /// temporary file with its size, in jsonlog files under `data/log`, readable by the exporter:
+    /// what the `query_log` collector reads.
     public static let jsonlogSettings = [
-        "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_file_mode": "0644",
+        "logging_collector": "on", "log_destination": "jsonlog", "log_min_duration_statement": "0", "log_temp_files": "0",
+        "log_file_mode": "0644",
     ]
 
     /// A cluster shared by the tests of one process that do not stop or reconfigure it.

@@ -10,6 +10,11 @@ public import WarehouseClient
 /// families, with its context from its annotations (`app` falling back to `application_name`),
 /// and errors as `failed` or `aborted`.
 ///
+/// With `log_temp_files`, each temporary file the server logs adds its size to
+/// `warehouse_query_spilled_bytes_total`, with the context of the statement that wrote it: the one
+/// the entry names, or, where it names none (the extended protocol removes the file when the
+/// portal closes, after the execution's duration line), the session's last statement counted.
+///
 /// The read position is saved in the state file with each chunk of the log counted, so a restarted
 /// exporter goes on where it stopped, even one killed in the middle of a run. The exporter's own
 /// statements (``OwnStatements``) are left out.
@@ -38,9 +43,30 @@ public final class PostgresQueryLogCollector: Collector {
     private let analyzer: SQLAnalyzer
     private let state: StateStore
     private let stateKey: String
-    /// The tailer, the last position written to the state file, and the stderr reader's errors
-    /// waiting for their statements.
-    private let reading = Mutex<(tailer: LogTailer?, saved: LogCursor?, stderr: StderrLogReader)>((nil, nil, StderrLogReader()))
+    /// The tailer, the last position written to the state file, the stderr reader's entries
+    /// waiting for their statements, and who ran each session's last statement counted.
+    private let reading = Mutex<Reading>(Reading())
+    private struct Reading {
+        var tailer: LogTailer?
+        var saved: LogCursor?
+        var stderr = StderrLogReader()
+        var sessions = LastStatements()
+    }
+
+    /// Who ran each server process's last counted statement, for the temporary files its portal
+    /// leaves after it; bounded, as processes come and go.
+    struct LastStatements {
+        private var byProcess: [String: Attribution] = [:]
+        static let maximum = 10_000
+
+        subscript(process: String) -> Attribution? {
+            get { byProcess[process] }
+            set {
+                if newValue != nil, byProcess[process] == nil, byProcess.count >= Self.maximum { byProcess.removeAll() }
+                byProcess[process] = newValue
+            }
+        }
+    }
     private let lag = Mutex<Double?>(nil)
 
     public var lagSeconds: Double? { lag.withLock { $0 } }
@@ -93,12 +119,13 @@ public final class PostgresQueryLogCollector: Collector {
         return try reading.withLock { reading in
             if reading.tailer == nil {
                 let saved = state.load(LogCursor.self, key: stateKey)
-                reading = (LogTailer(directory: directory, format: options.format, cursor: saved), saved, StderrLogReader())
+                reading = Reading(tailer: LogTailer(directory: directory, format: options.format, cursor: saved), saved: saved)
             }
             var tailer = reading.tailer!
             var saved = reading.saved
             var stderr = reading.stderr
-            defer { reading = (tailer, saved, stderr) }
+            var sessions = reading.sessions
+            defer { reading = Reading(tailer: tailer, saved: saved, stderr: stderr, sessions: sessions) }
             // Written when the position moved past what the file holds, and again after a failed
             // write: an idle server costs no disk writes.
             func save(_ cursor: LogCursor) throws {
@@ -108,13 +135,16 @@ public final class PostgresQueryLogCollector: Collector {
             // milliseconds by which concurrent backends' lines interleave): one time read a run.
             var oldest: String? = nil
             let read = try tailer.read(checkpoint: save) { record in
-                let entry: LogEntry? = switch options.format {
-                case .jsonlog: JSONLogLine.entry(record)
-                case .csvlog: CSVLogRecord.entry(record)
-                case .stderr: stderr.entry(record)
+                func counted(_ entry: LogEntry) {
+                    if observe(entry, warehouse: warehouse, ownSessions: ownSessions, &sessions), oldest == nil { oldest = entry.timestamp }
                 }
-                if let entry, observe(entry, warehouse: warehouse, ownSessions: ownSessions), oldest == nil { oldest = entry.timestamp }
+                switch options.format {
+                case .jsonlog: JSONLogLine.entry(record).map(counted)
+                case .csvlog: CSVLogRecord.entry(record).map(counted)
+                case .stderr: stderr.entries(record, counted)
+                }
             }
+            stderr.releaseTemporaryFiles { entry in _ = observe(entry, warehouse: warehouse, ownSessions: ownSessions, &sessions) }
             let now = Date().timeIntervalSince1970
             let lagNow: Double? = if let oldest { LogTimestamp.seconds(oldest).map { max(0, now - $0) } } else { 0 }
             lag.withLock { $0 = lagNow }
@@ -123,13 +153,17 @@ public final class PostgresQueryLogCollector: Collector {
         }
     }
 
-    /// Counts the entry if it is a finished or failed statement; returns whether it did.
-    private func observe(_ entry: LogEntry, warehouse: String, ownSessions: SessionRegistry) -> Bool {
+    /// Counts the entry if it is a finished or failed statement, and returns whether it did; adds
+    /// a temporary file's size to its statement's context.
+    private func observe(_ entry: LogEntry, warehouse: String, ownSessions: SessionRegistry, _ sessions: inout LastStatements) -> Bool {
         guard let event = LogEvent.from(entry) else { return false }
         let statement: String
         let status: QueryStatus
         var seconds = 0.0
         switch event {
+        case .spilled(let bytes, let text):
+            spilled(bytes, statement: text, entry, warehouse: warehouse, ownSessions: ownSessions, sessions)
+            return false
         case .finished(let text, let milliseconds):
             statement = text
             status = .success
@@ -142,6 +176,7 @@ public final class PostgresQueryLogCollector: Collector {
         }
         let analysis = analyzer.analyze(statement)
         let attribution = Attribution(context: analysis.context, fallbackApp: entry.applicationName, databaseUser: entry.user)
+        sessions[entry.processID] = attribution
         guard !OwnStatements.contains(attribution, session: entry.session, in: ownSessions) else { return false }
         var record = QueryRecord(
             warehouse: warehouse, database: entry.database, attribution: attribution, queryType: analysis.queryType, status: status, durationSeconds: seconds,
@@ -155,6 +190,23 @@ public final class PostgresQueryLogCollector: Collector {
         record.tablesWritten = analysis.tables.written.map(Self.qualified)
         recorder.observe(record)
         return true
+    }
+
+    /// A temporary file's `bytes`, with the context of `statement`, else of the session's last
+    /// statement counted, else of the session alone (`application_name`, the database user).
+    private func spilled(
+        _ bytes: Double, statement: String, _ entry: LogEntry, warehouse: String, ownSessions: SessionRegistry, _ sessions: LastStatements
+    ) {
+        let attribution =
+            statement.isEmpty
+            ? sessions[entry.processID] ?? Attribution(fallbackApp: entry.applicationName, databaseUser: entry.user)
+            : Attribution(context: analyzer.context(of: statement).context, fallbackApp: entry.applicationName, databaseUser: entry.user)
+        guard !OwnStatements.contains(attribution, session: entry.session, in: ownSessions) else { return }
+        var activity = TableActivity(warehouse: warehouse, attribution: attribution, queryType: "", tablesRead: [], tablesWritten: [], rowsWritten: [])
+        activity.queryID = entry.queryID
+        activity.endedAt = LogTimestamp.seconds(entry.timestamp)
+        activity.resources = QueryResources(spilledBytes: bytes)
+        recorder.observe(activity)
     }
 
     private static func qualified(_ table: TableName) -> TableName {

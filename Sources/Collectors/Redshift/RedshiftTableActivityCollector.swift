@@ -189,12 +189,15 @@ public final class RedshiftTableActivityCollector: Collector {
 
     /// What a query's steps read, wrote and spilled, over every table (a write step's unnamed one too).
     private static func resources(_ tables: some Sequence<Steps>) -> QueryResources {
-        tables.reduce(into: QueryResources(readRows: 0, readBytes: 0, writtenRows: 0, writtenBytes: 0, spilledBytes: 0)) { sum, steps in
+        var sum = Steps()
+        for steps in tables {
             sum.readRows += steps.readRows
             sum.readBytes += steps.readBytes
-            sum.writtenRows += steps.inserted ?? 0
+            sum.inserted = (sum.inserted ?? 0) + (steps.inserted ?? 0)
             sum.writtenBytes += steps.writtenBytes
-            sum.spilledBytes! += steps.spilledBytes
+            sum.spilledBytes += steps.spilledBytes
         }
+        return QueryResources(
+            readRows: sum.readRows, readBytes: sum.readBytes, writtenRows: sum.inserted, writtenBytes: sum.writtenBytes, spilledBytes: sum.spilledBytes)
     }
 }

@@ -34,19 +34,14 @@ struct QueryFamilies {
         var resources: ResourceSlots?
     }
 
-    /// A context's series in the resource families, and every fold of them. The counters' slots
-    /// exist from the context's first query; the peak memory histogram's and the spilled bytes
-    /// counter's from its first query that reports one, so that a warehouse that keeps neither
-    /// shows no series that stands for nothing.
+    /// A context's series in the resource families (read rows, read bytes, written rows, written
+    /// bytes, spilled bytes, peak memory), each resolved at the context's first query that reports
+    /// its figure, so that a warehouse that keeps none shows no series that stands for nothing;
+    /// and every fold of them.
     struct ResourceSlots {
-        let readRows: Int
-        let readBytes: Int
-        let writtenRows: Int
-        let writtenBytes: Int
         let values: [String]
-        var peakMemory: Int?
-        var spilledBytes: Int?
-        var folds: [Int]
+        var slots: [Int?] = Array(repeating: nil, count: 6)
+        var folds: [Int] = []
     }
 
     init(policy: LabelPolicy, buckets: HistogramBuckets) {
@@ -115,60 +110,51 @@ struct QueryFamilies {
         }
     }
 
-    /// Adds what the query read, wrote and spilled, and observes its peak memory: the counters'
-    /// series exist from the first such query, zeros included; the histogram takes queries that
-    /// ran. The query's exemplar goes with its bytes read, its memory and its spill, what a reader
-    /// hunts for.
+    /// Adds what the query read, wrote and spilled, and observes its peak memory: a counter's
+    /// series exists from the first query that reports its figure, zeros included; the histogram
+    /// takes queries that ran. The query's exemplar goes with its bytes read, its memory and its
+    /// spill, what a reader hunts for.
     private mutating func add(
         _ resources: QueryResources, of record: QueryRecord, _ slots: inout Slots, _ labels: LabelValues, now: Double,
         overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
-        if slots.resources == nil {
-            slots.resources = resourceSlots(contextValues(warehouse: record.warehouse, record.attribution, labels), now: now, overflow: &overflow)
-        }
+        if slots.resources == nil { slots.resources = ResourceSlots(values: contextValues(warehouse: record.warehouse, record.attribution, labels)) }
         add(resources, &slots.resources!, now: now, overflow: &overflow, exemplar: exemplar)
     }
 
-    /// Adds what a query read and wrote apart from a record (``add(_:of:_:_:now:overflow:exemplar:)``),
-    /// its context's slots resolved anew.
+    /// Adds what a query read, wrote and spilled apart from a record
+    /// (``add(_:of:_:_:now:overflow:exemplar:)``), its context's slots resolved anew.
     mutating func add(
         _ resources: QueryResources, warehouse: String, _ attribution: Attribution, _ labels: LabelValues, now: Double,
         overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
-        var slots = resourceSlots(contextValues(warehouse: warehouse, attribution, labels), now: now, overflow: &overflow)
+        var slots = ResourceSlots(values: contextValues(warehouse: warehouse, attribution, labels))
         add(resources, &slots, now: now, overflow: &overflow, exemplar: exemplar)
-    }
-
-    /// The four counters' slots for a context's label values, and every fold of them.
-    private mutating func resourceSlots(_ values: [String], now: Double, overflow: inout OverflowCounter) -> ResourceSlots {
-        var folds: [Int] = []
-        let readRows = readRows.slot(values, now: now, overflow: &overflow, folds: &folds)
-        let readBytes = readBytes.slot(values, now: now, overflow: &overflow, folds: &folds)
-        let writtenRows = writtenRows.slot(values, now: now, overflow: &overflow, folds: &folds)
-        let writtenBytes = writtenBytes.slot(values, now: now, overflow: &overflow, folds: &folds)
-        return ResourceSlots(
-            readRows: readRows, readBytes: readBytes, writtenRows: writtenRows, writtenBytes: writtenBytes, values: values, folds: folds)
     }
 
     private mutating func add(
         _ resources: QueryResources, _ slots: inout ResourceSlots, now: Double, overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
-        var exemplar = exemplar
-        readRows.store.add(resources.readRows, slot: slots.readRows, now: now)
-        exemplar?.value = resources.readBytes
-        readBytes.store.add(resources.readBytes, slot: slots.readBytes, now: now, exemplar: exemplar)
-        writtenRows.store.add(resources.writtenRows, slot: slots.writtenRows, now: now)
-        writtenBytes.store.add(resources.writtenBytes, slot: slots.writtenBytes, now: now)
-        if let memory = resources.peakMemoryBytes, memory > 0 {
-            if slots.peakMemory == nil { slots.peakMemory = peakMemory.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds) }
-            exemplar?.value = memory
-            peakMemory.store.observe(memory, slot: slots.peakMemory!, now: now, exemplar: exemplar)
+        func counter(_ value: Double?, _ index: Int, _ family: inout GuardedFamily<ValueStore>, exemplar: Exemplar? = nil) {
+            guard let value else { return }
+            let slot = slots.slots[index] ?? family.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds)
+            slots.slots[index] = slot
+            var exemplar = exemplar
+            exemplar?.value = value
+            family.store.add(value, slot: slot, now: now, exemplar: exemplar)
         }
-        if let spilled = resources.spilledBytes {
-            if slots.spilledBytes == nil { slots.spilledBytes = spilledBytes.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds) }
-            // A query that spilled nothing adds no exemplar: the one kept is the last that spilled.
-            exemplar?.value = spilled
-            spilledBytes.store.add(spilled, slot: slots.spilledBytes!, now: now, exemplar: spilled > 0 ? exemplar : nil)
+        counter(resources.readRows, 0, &readRows)
+        counter(resources.readBytes, 1, &readBytes, exemplar: exemplar)
+        counter(resources.writtenRows, 2, &writtenRows)
+        counter(resources.writtenBytes, 3, &writtenBytes)
+        // A query that spilled nothing adds no exemplar: the one kept is the last that spilled.
+        counter(resources.spilledBytes, 4, &spilledBytes, exemplar: (resources.spilledBytes ?? 0) > 0 ? exemplar : nil)
+        if let memory = resources.peakMemoryBytes, memory > 0 {
+            let slot = slots.slots[5] ?? peakMemory.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds)
+            slots.slots[5] = slot
+            var exemplar = exemplar
+            exemplar?.value = memory
+            peakMemory.store.observe(memory, slot: slot, now: now, exemplar: exemplar)
         }
         overflow.count(slots.folds, now: now)
     }

@@ -3,7 +3,8 @@ public import SQLText
 /// The tables one finished statement read and wrote, as the warehouse recorded its steps
 /// (Redshift's scan, insert and delete steps), with who ran it: counted into the table families
 /// and, with its steps' rows and bytes, the resource families, for a collector that reads table
-/// activity apart from query timing.
+/// activity apart from query timing. With no tables, what a statement used alone (a temporary
+/// file PostgreSQL logs apart from the statement's duration).
 public struct TableActivity: Sendable {
     public var warehouse: String
     public var attribution: Attribution

@@ -4,6 +4,11 @@ enum LogEvent: Equatable {
     /// An error in a statement; `aborted` for cancellations, timeouts and terminations (SQLSTATE
     /// class 57), `failed` otherwise.
     case failed(statement: String, sqlState: String, aborted: Bool)
+    /// A temporary file removed (`log_temp_files`), with its size in bytes: a sort, hash or
+    /// aggregation that outgrew `work_mem`. `statement` is the text the server was running, empty
+    /// when it logged none: with the extended protocol the file goes when the portal closes, after
+    /// the execution's duration line.
+    case spilled(bytes: Double, statement: String)
 
     /// The event in `entry`, or nil for entries about no single statement. Counts each execution
     /// once: `duration: … statement:` (simple protocol) and `duration: … execute …:` (extended
@@ -11,13 +16,24 @@ enum LogEvent: Equatable {
     static func from(_ entry: LogEntry) -> LogEvent? {
         switch entry.severity {
         case "LOG":
-            return finished(entry.message)
+            return finished(entry.message) ?? spilled(entry)
         case "ERROR", "FATAL", "PANIC":
             guard !entry.statement.isEmpty else { return nil }
             return .failed(statement: entry.statement, sqlState: entry.sqlState, aborted: entry.sqlState.hasPrefix("57"))
         default:
             return nil
         }
+    }
+
+    /// `temporary file: path "base/pgsql_tmp/pgsql_tmp1234.0", size 2800000`.
+    private static func spilled(_ entry: LogEntry) -> LogEvent? {
+        let bytes = entry.message.utf8
+        guard bytes.starts(with: #"temporary file: path ""#.utf8) else { return nil }
+        let marker = ", size ".utf8
+        guard let at = bytes.indices.last(where: { bytes[$0...].starts(with: marker) }),
+              let size = Double(Substring(bytes[bytes.index(at, offsetBy: marker.count)...])), size.isFinite, size >= 0
+        else { return nil }
+        return .spilled(bytes: size, statement: entry.statement)
     }
 
     /// `duration: 12.345 ms  statement: …` or `duration: 0.5 ms  execute <unnamed>: …`, read on

@@ -1,18 +1,20 @@
 /// Reads the plain `stderr` log format, written with the documented prefix
 /// `log_line_prefix = '%m [%p] %q%u@%d [%a] %e '`: a record is a line and the lines after it that
-/// start with a tab (PostgreSQL's continuation lines). An error's statement comes in a record of
-/// its own (`STATEMENT:`) from the same process, so errors are held until it arrives.
+/// start with a tab (PostgreSQL's continuation lines). The statement of an error, and of a
+/// temporary file's removal, comes in a record of its own (`STATEMENT:`) from the same process, so
+/// those entries are held until it arrives.
 struct StderrLogReader {
-    /// Errors waiting for their `STATEMENT:` record, by process id; bounded.
+    /// Entries waiting for their `STATEMENT:` record, by process id; bounded.
     private var pending: [Substring: LogEntry] = [:]
     static let maximumPending = 10_000
     static let severities = ["LOG", "ERROR", "FATAL", "PANIC", "STATEMENT", "DETAIL", "HINT", "CONTEXT", "WARNING", "NOTICE", "INFO"]
 
-    /// The entry `record` completes, if any: a `LOG` entry at once, an error when its statement
-    /// arrives.
-    mutating func entry(_ record: UnsafeBufferPointer<UInt8>) -> LogEntry? {
+    /// Hands `body` the entries `record` completes, in order: a `LOG` entry at once; an error when
+    /// its statement arrives; a temporary file's removal when its statement arrives, or, when the
+    /// process's next record is another (the extended protocol logs none), without one.
+    mutating func entries(_ record: UnsafeBufferPointer<UInt8>, _ body: (LogEntry) -> Void) {
         let text = Self.joined(record)
-        guard let (prefix, severity, message) = Self.split(text), let pid = Self.pid(prefix) else { return nil }
+        guard let (prefix, severity, message) = Self.split(text), let pid = Self.pid(prefix) else { return }
         var entry = LogEntry()
         entry.severity = String(severity)
         entry.message = String(message)
@@ -20,18 +22,28 @@ struct StderrLogReader {
         Self.session(prefix, into: &entry)
         switch severity {
         case "STATEMENT":
-            guard var error = pending.removeValue(forKey: pid) else { return nil }
-            error.statement = entry.message
-            return error
-        case "ERROR", "FATAL", "PANIC":
+            guard var held = pending.removeValue(forKey: pid) else { return }
+            held.statement = entry.message
+            body(held)
+        case "DETAIL", "HINT", "CONTEXT":
+            return  // between an error and its statement
+        default:
+            // An error that no statement followed is no statement's; a temporary file still counts.
+            if let held = pending.removeValue(forKey: pid), held.severity == "LOG" { body(held) }
+            let waits = ["ERROR", "FATAL", "PANIC"].contains(severity) || (severity == "LOG" && message.hasPrefix("temporary file: "))
+            guard waits else { return body(entry) }
             if pending.count >= Self.maximumPending { pending.removeAll() }
             pending[pid] = entry
-            return nil
-        case "DETAIL", "HINT", "CONTEXT":
-            return nil  // between an error and its statement
-        default:
+        }
+    }
+
+    /// Hands `body` the temporary files still waiting, without a statement: the last file of a
+    /// session that ended has no record after it to let it go. For the end of a read, when a
+    /// `STATEMENT:` written with the file would be here already.
+    mutating func releaseTemporaryFiles(_ body: (LogEntry) -> Void) {
+        for (pid, held) in pending where held.severity == "LOG" {
             pending[pid] = nil
-            return entry
+            body(held)
         }
     }
 
