@@ -32,6 +32,17 @@ struct ClickHouseQueryLogColumnsTests {
         #expect(try QueryLogColumns(names: [], serverVersion: "26.9") == nil)
     }
 
+    /// Spilled bytes are read from the ProfileEvents map; a server whose ProfileEvents are still
+    /// two arrays (before 21.8) predates the event, and reports no spill rather than 0.
+    @Test func spilledBytesComeFromTheProfileEventsMapOnly() throws {
+        let version20 = Self.version18.union(["event_time_microseconds", "exception_code", "current_database"])
+        let arrays = try #require(try QueryLogColumns(names: version20, serverVersion: "20.10"))
+        #expect(arrays.spilledBytes == nil)
+        #expect(arrays.pageSQL(after: .init(time: .init(microseconds: 1), id: 0), limit: 1, whole: true).contains("0 AS spilled_bytes"))
+        let map = try #require(try QueryLogColumns(names: version20.subtracting(["ProfileEvents.Names", "ProfileEvents.Values"]).union(["ProfileEvents"]), serverVersion: "26.9"))
+        #expect(map.spilledBytes == "ProfileEvents['ExternalProcessingCompressedBytesTotal']")
+    }
+
     /// On a cluster every statement reads every replica's log, and the key's host tells their rows
     /// apart; a quote in the cluster's name stays inside its literal.
     @Test func aClusterIsReadOnEveryReplica() throws {

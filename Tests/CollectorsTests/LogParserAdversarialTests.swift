@@ -24,7 +24,7 @@ import Testing
         #expect(line.count > 1_000_000)
         let entry = try #require(Self.json(line))
         #expect(entry.applicationName == "a\u{0}b")
-        guard case .finished(let statement, let milliseconds) = try #require(LogEvent.from(entry)) else {
+        guard case .finished(let statement, let milliseconds, _) = try #require(LogEvent.from(entry)) else {
             Issue.record("not a finished statement: \(entry.message.prefix(80))")
             return
         }
@@ -80,7 +80,7 @@ import Testing
         var reader = StderrLogReader()
         let entry = try #require(record.withUnsafeBufferPointer { reader.entry($0) })
         #expect(entry.user == "etl" && entry.applicationName == "worker")
-        guard case .finished(let statement, _) = try #require(LogEvent.from(entry)) else { return }
+        guard case .finished(let statement, _, _) = try #require(LogEvent.from(entry)) else { return }
         #expect(statement.hasPrefix("SELECT 1\n  , column_0\n  , column_1\n"))
         #expect(!statement.contains("\t"))
     }

@@ -112,7 +112,7 @@ import Testing
                     case .csvlog: CSVLogRecord.entry(record)
                     case .stderr: reader.entry(record)
                     }
-                    if case .finished(_, let milliseconds) = entry.flatMap(LogEvent.from) {
+                    if case .finished(_, let milliseconds, _) = entry.flatMap(LogEvent.from) {
                         #expect(milliseconds.isFinite && milliseconds >= 0)
                     }
                 }

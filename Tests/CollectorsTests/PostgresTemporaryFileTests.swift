@@ -28,16 +28,19 @@ struct PostgresTemporaryFileTests {
         let harness = try PostgresQueryLogCollectorTests.Harness(postgres, format: format, statePath: postgres.directory + "/state.json")
         try await harness.collect()
 
-        // Airflow through psql, twice; dbt through libpq's extended protocol, a statement after
-        // it in the same session; a worker whose statement names no app, the session's last.
+        // Airflow through psql, twice. dbt through libpq's extended protocol, in a transaction:
+        // the sort's files are logged when the next statement's bind replaces its portal, with
+        // that statement's text, another model's. A worker whose statement names no app, its
+        // files logged with no text when the session commits.
         let airflow = try await postgres.createDatabase(prefix: "tmpa")
         let dbt = try await postgres.createDatabase(prefix: "tmpd")
         let worker = try await postgres.createDatabase(prefix: "tmpw")
         for _ in 0..<2 {
             try await PostgresQueryLogCollectorTests.psql(postgres, database: airflow, application: "psql", PostgresQueryLogCollectorTests.airflow + Self.sort)
         }
-        let dbtComment = #"/* {"app": "dbt", "node_id": "model.shop.orders"} */ "#
-        try await PostgresQueryLogCollectorTests.run(postgres, database: dbt, [dbtComment + Self.sort, dbtComment + "SELECT 1"])
+        let orders = #"/* {"app": "dbt", "node_id": "model.shop.orders"} */ "#
+        let customers = #"/* {"app": "dbt", "node_id": "model.shop.customers"} */ "#
+        try await PostgresQueryLogCollectorTests.run(postgres, database: dbt, ["BEGIN", orders + Self.sort, customers + "SELECT 1", "COMMIT"])
         try await PostgresQueryLogCollectorTests.run(postgres, database: worker, [Self.sort])
 
         let monitor = try await Connection.connect(ConnectionSettings(dsn: postgres.dsn()))

@@ -85,7 +85,8 @@ struct RedshiftWorkloadTests {
         let scans = "d.step_name = 'scan' AND d.table_id IN (SELECT table_id FROM svv_table_info)"
         for (metric, truthSQL) in [
             ("warehouse_query_read_rows_total", "SELECT sum(d.input_rows)::float8 AS value FROM sys_query_detail d WHERE \(scans)"),
-            ("warehouse_query_read_bytes_total", "SELECT sum(d.input_bytes)::float8 AS value FROM sys_query_detail d WHERE \(scans)"),
+            ("warehouse_query_read_bytes_total",
+             "SELECT sum(greatest(d.input_bytes, d.output_bytes))::float8 AS value FROM sys_query_detail d WHERE \(scans)"),
             ("warehouse_query_spilled_bytes_total",
              "SELECT sum(spilled_block_local_disk + spilled_block_remote_disk)::float8 * 1048576 AS value FROM sys_query_detail"),
             ("warehouse_query_written_rows_total", "SELECT sum(output_rows)::float8 AS value FROM sys_query_detail WHERE step_name = 'insert'"),

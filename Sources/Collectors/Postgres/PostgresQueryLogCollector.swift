@@ -11,9 +11,8 @@ public import WarehouseClient
 /// and errors as `failed` or `aborted`.
 ///
 /// With `log_temp_files`, each temporary file the server logs adds its size to
-/// `warehouse_query_spilled_bytes_total`, with the context of the statement that wrote it: the one
-/// the entry names, or, where it names none (the extended protocol removes the file when the
-/// portal closes, after the execution's duration line), the session's last statement counted.
+/// `warehouse_query_spilled_bytes_total`, with the context of the statement that wrote it
+/// (``LastStatements`` tells which).
 ///
 /// The read position is saved in the state file with each chunk of the log counted, so a restarted
 /// exporter goes on where it stopped, even one killed in the middle of a run. The exporter's own
@@ -53,20 +52,6 @@ public final class PostgresQueryLogCollector: Collector {
         var sessions = LastStatements()
     }
 
-    /// Who ran each server process's last counted statement, for the temporary files its portal
-    /// leaves after it; bounded, as processes come and go.
-    struct LastStatements {
-        private var byProcess: [String: Attribution] = [:]
-        static let maximum = 10_000
-
-        subscript(process: String) -> Attribution? {
-            get { byProcess[process] }
-            set {
-                if newValue != nil, byProcess[process] == nil, byProcess.count >= Self.maximum { byProcess.removeAll() }
-                byProcess[process] = newValue
-            }
-        }
-    }
     private let lag = Mutex<Double?>(nil)
 
     public var lagSeconds: Double? { lag.withLock { $0 } }
@@ -160,14 +145,19 @@ public final class PostgresQueryLogCollector: Collector {
         let statement: String
         let status: QueryStatus
         var seconds = 0.0
+        var extended = false
         switch event {
         case .spilled(let bytes, let text):
             spilled(bytes, statement: text, entry, warehouse: warehouse, ownSessions: ownSessions, sessions)
             return false
-        case .finished(let text, let milliseconds):
+        case .bound:
+            sessions.bound(entry)
+            return false
+        case .finished(let text, let milliseconds, let isExtended):
             statement = text
             status = .success
             seconds = milliseconds / 1000
+            extended = isExtended
         case .failed(let text, _, let aborted):
             // The server logs no duration for a statement that failed: its count is exact, its
             // time is not known and is observed as 0.
@@ -176,7 +166,7 @@ public final class PostgresQueryLogCollector: Collector {
         }
         let analysis = analyzer.analyze(statement)
         let attribution = Attribution(context: analysis.context, fallbackApp: entry.applicationName, databaseUser: entry.user)
-        sessions[entry.processID] = attribution
+        sessions.counted(entry, attribution, extended: extended)
         guard !OwnStatements.contains(attribution, session: entry.session, in: ownSessions) else { return false }
         var record = QueryRecord(
             warehouse: warehouse, database: entry.database, attribution: attribution, queryType: analysis.queryType, status: status, durationSeconds: seconds,
@@ -192,15 +182,13 @@ public final class PostgresQueryLogCollector: Collector {
         return true
     }
 
-    /// A temporary file's `bytes`, with the context of `statement`, else of the session's last
-    /// statement counted, else of the session alone (`application_name`, the database user).
+    /// A temporary file's `bytes`, with the context of the statement that wrote it.
     private func spilled(
         _ bytes: Double, statement: String, _ entry: LogEntry, warehouse: String, ownSessions: SessionRegistry, _ sessions: LastStatements
     ) {
-        let attribution =
-            statement.isEmpty
-            ? sessions[entry.processID] ?? Attribution(fallbackApp: entry.applicationName, databaseUser: entry.user)
-            : Attribution(context: analyzer.context(of: statement).context, fallbackApp: entry.applicationName, databaseUser: entry.user)
+        let attribution = sessions.owner(of: entry, statement: statement) { text in
+            Attribution(context: analyzer.context(of: text).context, fallbackApp: entry.applicationName, databaseUser: entry.user)
+        }
         guard !OwnStatements.contains(attribution, session: entry.session, in: ownSessions) else { return }
         var activity = TableActivity(warehouse: warehouse, attribution: attribution, queryType: "", tablesRead: [], tablesWritten: [], rowsWritten: [])
         activity.queryID = entry.queryID

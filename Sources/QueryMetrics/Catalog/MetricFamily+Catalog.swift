@@ -172,7 +172,7 @@ extension MetricFamily {
         context: allContext)
     public static let querySpilledBytes = MetricFamily(
         "warehouse_query_spilled_bytes_total", .counter,
-        help: "Bytes finished queries wrote to temporary disk because a sort, join or aggregation did not fit in memory.", labels: ["warehouse"],
+        help: "Bytes queries wrote to temporary disk, whatever their ending, because a sort, join or aggregation did not fit in memory.", labels: ["warehouse"],
         context: allContext)
 
     // MARK: Table reads and writes (TableFamilies)

@@ -1,6 +1,8 @@
 /// What a log entry says about a statement: it finished (with its duration) or it failed.
 enum LogEvent: Equatable {
-    case finished(statement: String, milliseconds: Double)
+    /// `extended`: through the extended protocol (`execute`), whose portal, and the temporary
+    /// files it holds, outlive the duration line.
+    case finished(statement: String, milliseconds: Double, extended: Bool = false)
     /// An error in a statement; `aborted` for cancellations, timeouts and terminations (SQLSTATE
     /// class 57), `failed` otherwise.
     case failed(statement: String, sqlState: String, aborted: Bool)
@@ -9,10 +11,14 @@ enum LogEvent: Equatable {
     /// when it logged none: with the extended protocol the file goes when the portal closes, after
     /// the execution's duration line.
     case spilled(bytes: Double, statement: String)
+    /// The `bind` step of an extended-protocol execution: its portal takes the place of the last
+    /// one, whose temporary files are removed, and logged, before this line.
+    case bound
 
     /// The event in `entry`, or nil for entries about no single statement. Counts each execution
     /// once: `duration: … statement:` (simple protocol) and `duration: … execute …:` (extended
-    /// protocol), never the `parse` and `bind` steps of the same execution.
+    /// protocol), never the `parse` and `bind` steps of the same execution (a `bind` is an event
+    /// of its own, counted as nothing).
     static func from(_ entry: LogEntry) -> LogEvent? {
         switch entry.severity {
         case "LOG":
@@ -53,8 +59,8 @@ enum LogEvent: Equatable {
         }
         if rest.starts(with: "execute ".utf8), let colon = rest.firstIndex(of: UInt8(ascii: ":")),
            bytes[colon...].starts(with: ": ".utf8) {
-            return .finished(statement: String(Substring(bytes[bytes.index(colon, offsetBy: 2)...])), milliseconds: milliseconds)
+            return .finished(statement: String(Substring(bytes[bytes.index(colon, offsetBy: 2)...])), milliseconds: milliseconds, extended: true)
         }
-        return nil
+        return rest.starts(with: "bind ".utf8) ? .bound : nil
     }
 }

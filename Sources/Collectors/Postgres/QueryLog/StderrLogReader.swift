@@ -5,7 +5,12 @@
 /// those entries are held until it arrives.
 struct StderrLogReader {
     /// Entries waiting for their `STATEMENT:` record, by process id; bounded.
-    private var pending: [Substring: LogEntry] = [:]
+    private var pending: [Substring: Held] = [:]
+    private struct Held {
+        var entry: LogEntry
+        /// Reads that ended while it waited.
+        var reads = 0
+    }
     static let maximumPending = 10_000
     static let severities = ["LOG", "ERROR", "FATAL", "PANIC", "STATEMENT", "DETAIL", "HINT", "CONTEXT", "WARNING", "NOTICE", "INFO"]
 
@@ -22,28 +27,36 @@ struct StderrLogReader {
         Self.session(prefix, into: &entry)
         switch severity {
         case "STATEMENT":
-            guard var held = pending.removeValue(forKey: pid) else { return }
+            guard var held = pending.removeValue(forKey: pid)?.entry else { return }
             held.statement = entry.message
             body(held)
         case "DETAIL", "HINT", "CONTEXT":
             return  // between an error and its statement
         default:
             // An error that no statement followed is no statement's; a temporary file still counts.
-            if let held = pending.removeValue(forKey: pid), held.severity == "LOG" { body(held) }
+            if let held = pending.removeValue(forKey: pid)?.entry, held.severity == "LOG" { body(held) }
             let waits = ["ERROR", "FATAL", "PANIC"].contains(severity) || (severity == "LOG" && message.hasPrefix("temporary file: "))
             guard waits else { return body(entry) }
-            if pending.count >= Self.maximumPending { pending.removeAll() }
-            pending[pid] = entry
+            if pending.count >= Self.maximumPending {
+                for held in pending.values where held.entry.severity == "LOG" { body(held.entry) }
+                pending.removeAll()
+            }
+            pending[pid] = Held(entry: entry)
         }
     }
 
-    /// Hands `body` the temporary files still waiting, without a statement: the last file of a
-    /// session that ended has no record after it to let it go. For the end of a read, when a
-    /// `STATEMENT:` written with the file would be here already.
+    /// For the end of a read: hands `body`, without a statement, the temporary files that have
+    /// waited since the end of the read before. The last file of a session that ended has no
+    /// record after it to let it go; one read of grace lets a `STATEMENT:` that the server's
+    /// writes split from its file's line arrive first.
     mutating func releaseTemporaryFiles(_ body: (LogEntry) -> Void) {
-        for (pid, held) in pending where held.severity == "LOG" {
-            pending[pid] = nil
-            body(held)
+        for (pid, held) in pending where held.entry.severity == "LOG" {
+            if held.reads > 0 {
+                pending[pid] = nil
+                body(held.entry)
+            } else {
+                pending[pid]?.reads = 1
+            }
         }
     }
 
