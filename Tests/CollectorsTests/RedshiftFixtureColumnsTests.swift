@@ -162,9 +162,19 @@ struct RedshiftFixtureColumnsTests {
         ("start_offset", "bigint"), ("copy_job_id", "bigint"),
     ])
 
+    // https://docs.aws.amazon.com/redshift/latest/dg/r_SVL_QUERY_METRICS_SUMMARY.html
+    static let svlQueryMetricsSummary = View(name: "svl_query_metrics_summary", columns: [
+        ("userid", "integer"), ("query", "integer"), ("service_class", "integer"), ("query_cpu_time", "bigint"),
+        ("query_blocks_read", "bigint"), ("query_execution_time", "bigint"), ("query_cpu_usage_percent", "numeric(38,2)"),
+        ("query_temp_blocks_to_disk", "bigint"), ("segment_execution_time", "bigint"), ("cpu_skew", "numeric(38,2)"),
+        ("io_skew", "numeric(38,2)"), ("scan_row_count", "bigint"), ("join_row_count", "bigint"), ("nested_loop_join_row_count", "bigint"),
+        ("return_row_count", "bigint"), ("spectrum_scan_row_count", "bigint"), ("spectrum_scan_size_mb", "bigint"),
+        ("query_queue_time", "bigint"),
+    ])
+
     static let views = [
         sysQueryHistory, sysQueryText, sysQueryDetail, sysLoadHistory, sysServerlessUsage, svvTableInfo, svvRedshiftColumns, svvRedshiftDatabases,
-        stlQuery, stlQuerytext, stlWlmQuery, stlScan, stlInsert, stlDelete, stlWlmRuleAction, stlLoadCommits, stlLoadErrors,
+        stlQuery, stlQuerytext, stlWlmQuery, stlScan, stlInsert, stlDelete, stlWlmRuleAction, stlLoadCommits, stlLoadErrors, svlQueryMetricsSummary,
     ]
 
     /// Tables of the fixture that mirror no page of the Developer Guide: PostgreSQL's pg_user,

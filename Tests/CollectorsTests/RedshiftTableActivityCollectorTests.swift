@@ -147,7 +147,7 @@ extension RedshiftTableActivityCollectorTests {
 
     /// The resource families from the steps: a scan's input (not what its filter gave on) over the
     /// tables SVV_TABLE_INFO names, an insert's output, failed queries included, the exporter's
-    /// own left out; the STL tables, which keep no bytes per insert, report none.
+    /// own left out; the STL tables, which keep no bytes per insert, report only the spill.
     @Test(arguments: RedshiftFixture.Views.allCases)
     func rowsAndBytesReadAndWrittenComeFromTheStepsOfEveryQuery(views: RedshiftFixture.Views) async throws {
         let (fixture, connection, context, metrics, collector) = try await Self.collecting(views, prefix: "rsres")
@@ -186,7 +186,10 @@ extension RedshiftTableActivityCollectorTests {
             #expect(families.map { value($0, "airflow") } == airflow, "\(exposition.text)")
             #expect(families.map { value($0, "redash") } == redash)
         case .stl:
-            #expect(families.allSatisfy { exposition.samples($0).isEmpty }, "\(exposition.text)")
+            // No bytes per insert step: only the spill, from SVL_QUERY_METRICS_SUMMARY.
+            #expect(families.dropLast().allSatisfy { exposition.samples($0).isEmpty }, "\(exposition.text)")
+            #expect(value("warehouse_query_spilled_bytes_total", "airflow") == 3_145_728.0, "\(exposition.text)")
+            #expect(value("warehouse_query_spilled_bytes_total", "redash") == 0)
         }
         #expect(families.allSatisfy { value($0, "warehouse_exporter") == nil })
         // Redshift keeps no peak memory per query: no empty histogram stands for one.

@@ -190,8 +190,8 @@ public struct RedshiftFixture: Sendable {
     /// Stores `query` as a cluster without SYS views would: STL_QUERY (text cut at 4000 bytes,
     /// `aborted` 1 for anything but success), STL_QUERYTEXT in 200-byte chunks, STL_WLM_QUERY's
     /// queue and execution times (the queue split over two rows, as a query that hopped queues;
-    /// NULL where `nullTimings` says so), and its steps in STL_SCAN, STL_INSERT and STL_DELETE
-    /// over two slices.
+    /// NULL where `nullTimings` says so), its steps in STL_SCAN, STL_INSERT and STL_DELETE over
+    /// two slices, and the blocks its steps spilled in SVL_QUERY_METRICS_SUMMARY.
     public func insertSTL(_ queries: Query...) async throws {
         let connection = try await connect()
         defer { connection.close() }
@@ -217,6 +217,13 @@ public struct RedshiftFixture: Sendable {
                     """,
                     [String(query.userID), String(query.id), String(6 + hop), query.nullTimings.contains(.queue) ? nil : String(queued),
                      query.nullTimings.contains(.execution) ? nil : String(hop == 0 ? 0 : execution)])
+            }
+            // The query's spill, a metric of its own in MB: its steps' spilled blocks of 1 MB.
+            let spilled = query.steps.reduce(0) { $0 + $1.spilledBlocks }
+            if spilled > 0 {
+                _ = try await connection.query(
+                    "INSERT INTO \(Self.schema).svl_query_metrics_summary (userid, query, service_class, query_temp_blocks_to_disk) VALUES ($1, $2, 6, $3)",
+                    [String(query.userID), String(query.id), String(spilled)])
             }
             for step in query.steps {
                 let view = ["scan": "stl_scan", "insert": "stl_insert", "delete": "stl_delete"][step.name]!
@@ -420,10 +427,10 @@ public struct RedshiftFixture: Sendable {
         _ = try await postgres.execute("DROP TABLE \(Self.schema).sys_query_history", database: database)
     }
 
-    /// The STL views of the fixture (schema.sql).
+    /// The STL views of the fixture (schema.sql), and the SVL view over one of them.
     public static let stlViews = [
         "stl_query", "stl_querytext", "stl_wlm_query", "stl_scan", "stl_insert", "stl_delete", "stl_wlm_rule_action", "stl_load_commits",
-        "stl_load_errors",
+        "stl_load_errors", "svl_query_metrics_summary",
     ]
 
     /// Makes this Amazon Redshift Serverless as a connection meets it: Serverless keeps no STL

@@ -20,8 +20,9 @@ import WarehouseClient
 /// queries too (they used what they read): rows and bytes read are the scan steps' input over the
 /// tables SVV_TABLE_INFO names (a scan of a query's own intermediate results is not a read of
 /// data), rows and bytes written the insert steps' output, bytes spilled the blocks its segments
-/// spilled to local disk and to Amazon S3, of 1 MB each. Redshift keeps no peak memory per query,
-/// and the STL tables no bytes per insert step, so those are not reported.
+/// spilled to local disk and to Amazon S3, of 1 MB each. Without SYS views, only the spill, from
+/// SVL_QUERY_METRICS_SUMMARY: the STL tables keep no bytes per insert step. Redshift keeps no peak
+/// memory per query.
 public final class RedshiftTableActivityCollector: Collector {
     public let name = "table_activity"
     private let recorder: QueryRecorder
@@ -76,12 +77,19 @@ public final class RedshiftTableActivityCollector: Collector {
                 """
         case .stl:
             """
-                SELECT s.query::bigint AS id, s.step AS step, trim(t.schema) AS schema, trim(t."table") AS "table", sum(s.rows)::float8 AS rows
+                SELECT s.query::bigint AS id, s.step AS step, trim(t.schema) AS schema, trim(t."table") AS "table", sum(s.rows)::float8 AS rows,
+                       0::float8 AS spilled_bytes
                 FROM (SELECT query, 'scan' AS step, tbl, rows FROM stl_scan WHERE query IN (\(list))
                       UNION ALL SELECT query, 'insert' AS step, tbl, rows FROM stl_insert WHERE query IN (\(list))
                       UNION ALL SELECT query, 'delete' AS step, tbl, rows FROM stl_delete WHERE query IN (\(list))) s
                 JOIN svv_table_info t ON t.table_id = s.tbl
                 GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT query::bigint, 'spill', '', '', 0, sum(query_temp_blocks_to_disk)::float8 * 1048576
+                FROM svl_query_metrics_summary
+                WHERE query IN (\(list))
+                GROUP BY 1
+                HAVING sum(query_temp_blocks_to_disk) > 0
                 """
         }
     }
@@ -106,10 +114,9 @@ public final class RedshiftTableActivityCollector: Collector {
         let views = try await history.views(context)
         try await RedshiftSQL.needing(RedshiftSQL.tableInfo, RedshiftSQL.syslog) {
             try await history.read(context) { queries in
-                // The table edges come from successful queries; the resources (SYS) from every one.
-                let measured = views == .sys ? queries : queries.filter { $0.status == .success }
-                guard !measured.isEmpty else { return }
-                let list = measured.map { String($0.id) }.joined(separator: ",")
+                // The table edges come from successful queries; the resources from every one.
+                guard !queries.isEmpty else { return }
+                let list = queries.map { String($0.id) }.joined(separator: ",")
                 var steps: [Int64: [TableName: Steps]] = [:]
                 for row in try await context.query(Self.stepsSQL(views, ids: list)).rows {
                     // Empty: a write step whose table the view does not name (see stepsSQL).
@@ -129,14 +136,14 @@ public final class RedshiftTableActivityCollector: Collector {
                     }
                     steps[id, default: [:]][table] = step
                 }
-                for query in measured {
-                    if let tables = steps[query.id] { observe(query, tables, resources: views == .sys, context) }
+                for query in queries {
+                    if let tables = steps[query.id] { observe(query, tables, views, context) }
                 }
             }
         }
     }
 
-    private func observe(_ query: FinishedQuery, _ tables: [TableName: Steps], resources: Bool, _ context: CollectionContext) {
+    private func observe(_ query: FinishedQuery, _ tables: [TableName: Steps], _ views: RedshiftViews, _ context: CollectionContext) {
         let analysis = query.analyze(analyzer)
         let attribution = query.attribution(analysis.context)
         guard !query.isOwn(attribution, context) else { return }
@@ -145,12 +152,9 @@ public final class RedshiftTableActivityCollector: Collector {
             tablesWritten: [], rowsWritten: [])
         activity.queryID = String(query.id)
         activity.endedAt = query.endedAt
-        activity.resources = resources ? Self.resources(tables.values) : nil
-        // A query that did not succeed touched no table: only what it read and wrote counts.
-        guard query.status == .success else {
-            if activity.resources != nil { recorder.observe(activity) }
-            return
-        }
+        activity.resources = Self.resources(tables.values, views)
+        // A query that did not succeed touched no table: only what it read, wrote and spilled counts.
+        guard query.status == .success else { return recorder.observe(activity) }
         var tables = tables
         // Write steps the view names no table for: the statement's one target, when it has one.
         if let unnamed = tables.removeValue(forKey: Self.unnamed), analysis.tables.written.count == 1, let target = analysis.tables.written.first {
@@ -187,8 +191,9 @@ public final class RedshiftTableActivityCollector: Collector {
         }
     }
 
-    /// What a query's steps read, wrote and spilled, over every table (a write step's unnamed one too).
-    private static func resources(_ tables: some Sequence<Steps>) -> QueryResources {
+    /// What a query's steps read, wrote and spilled, over every table (a write step's unnamed one
+    /// too); the STL tables keep no bytes per insert step, and so only the spill.
+    private static func resources(_ tables: some Sequence<Steps>, _ views: RedshiftViews) -> QueryResources {
         var sum = Steps()
         for steps in tables {
             sum.readRows += steps.readRows
@@ -197,6 +202,7 @@ public final class RedshiftTableActivityCollector: Collector {
             sum.writtenBytes += steps.writtenBytes
             sum.spilledBytes += steps.spilledBytes
         }
+        guard views == .sys else { return QueryResources(spilledBytes: sum.spilledBytes) }
         return QueryResources(
             readRows: sum.readRows, readBytes: sum.readBytes, writtenRows: sum.inserted, writtenBytes: sum.writtenBytes, spilledBytes: sum.spilledBytes)
     }
