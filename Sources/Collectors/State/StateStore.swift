@@ -91,8 +91,9 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Saves `value` under `key` and writes the file; returns whether the file was written (a
-    /// failed write also goes to `onWrite`), and throws only when `value` cannot be encoded.
+    /// Saves `value` under `key` and writes the file; returns whether the file holds it, written
+    /// by this save or by a later one (a failed write also goes to `onWrite`), and throws only
+    /// when `value` cannot be encoded.
     @discardableResult
     public func save<Value: Encodable>(_ value: Value, key: String) throws -> Bool {
         let data = try JSONEncoder().encode(value)
