@@ -40,8 +40,10 @@ struct QueryFamilies {
     /// and every fold of them.
     struct ResourceSlots {
         let values: [String]
-        var slots: [Int?] = Array(repeating: nil, count: 6)
+        var readRows, readBytes, writtenRows, writtenBytes, spilledBytes, peakMemory: Int?
         var folds: [Int] = []
+
+        init(values: [String]) { self.values = values }
     }
 
     init(policy: LabelPolicy, buckets: HistogramBuckets) {
@@ -135,23 +137,26 @@ struct QueryFamilies {
     private mutating func add(
         _ resources: QueryResources, _ slots: inout ResourceSlots, now: Double, overflow: inout OverflowCounter, exemplar: Exemplar?
     ) {
-        func counter(_ value: Double?, _ index: Int, _ family: inout GuardedFamily<ValueStore>, exemplar: Exemplar? = nil) {
+        func slot<Store>(_ key: WritableKeyPath<ResourceSlots, Int?>, _ family: inout GuardedFamily<Store>) -> Int {
+            let slot = slots[keyPath: key] ?? family.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds)
+            slots[keyPath: key] = slot
+            return slot
+        }
+        func counter(_ value: Double?, _ key: WritableKeyPath<ResourceSlots, Int?>, _ family: inout GuardedFamily<ValueStore>, exemplar: Exemplar? = nil) {
             guard let value else { return }
-            let slot = slots.slots[index] ?? family.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds)
-            slots.slots[index] = slot
+            let slot = slot(key, &family)
             var exemplar = exemplar
             exemplar?.value = value
             family.store.add(value, slot: slot, now: now, exemplar: exemplar)
         }
-        counter(resources.readRows, 0, &readRows)
-        counter(resources.readBytes, 1, &readBytes, exemplar: exemplar)
-        counter(resources.writtenRows, 2, &writtenRows)
-        counter(resources.writtenBytes, 3, &writtenBytes)
+        counter(resources.readRows, \.readRows, &readRows)
+        counter(resources.readBytes, \.readBytes, &readBytes, exemplar: exemplar)
+        counter(resources.writtenRows, \.writtenRows, &writtenRows)
+        counter(resources.writtenBytes, \.writtenBytes, &writtenBytes)
         // A query that spilled nothing adds no exemplar: the one kept is the last that spilled.
-        counter(resources.spilledBytes, 4, &spilledBytes, exemplar: (resources.spilledBytes ?? 0) > 0 ? exemplar : nil)
+        counter(resources.spilledBytes, \.spilledBytes, &spilledBytes, exemplar: (resources.spilledBytes ?? 0) > 0 ? exemplar : nil)
         if let memory = resources.peakMemoryBytes, memory > 0 {
-            let slot = slots.slots[5] ?? peakMemory.slot(slots.values, now: now, overflow: &overflow, folds: &slots.folds)
-            slots.slots[5] = slot
+            let slot = slot(\.peakMemory, &peakMemory)
             var exemplar = exemplar
             exemplar?.value = memory
             peakMemory.store.observe(memory, slot: slot, now: now, exemplar: exemplar)

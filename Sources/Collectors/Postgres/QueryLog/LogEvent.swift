@@ -31,10 +31,15 @@ enum LogEvent: Equatable {
         }
     }
 
+    /// Whether a `LOG` message is a temporary file's removal, which ``spilled(_:)`` reads.
+    static func isTemporaryFile(_ message: some StringProtocol) -> Bool {
+        message.utf8.starts(with: #"temporary file: path ""#.utf8)
+    }
+
     /// `temporary file: path "base/pgsql_tmp/pgsql_tmp1234.0", size 2800000`.
     private static func spilled(_ entry: LogEntry) -> LogEvent? {
         let bytes = entry.message.utf8
-        guard bytes.starts(with: #"temporary file: path ""#.utf8) else { return nil }
+        guard isTemporaryFile(entry.message) else { return nil }
         let marker = ", size ".utf8
         guard let at = bytes.indices.last(where: { bytes[$0...].starts(with: marker) }),
               let size = Double(Substring(bytes[bytes.index(at, offsetBy: marker.count)...])), size.isFinite, size >= 0

@@ -10,6 +10,8 @@ struct StderrLogReader {
         var entry: LogEntry
         /// Reads that ended while it waited.
         var reads = 0
+        /// A held `LOG` entry is a temporary file's; every other one an error's.
+        var isTemporaryFile: Bool { entry.severity == "LOG" }
     }
     static let maximumPending = 10_000
     static let severities = ["LOG", "ERROR", "FATAL", "PANIC", "STATEMENT", "DETAIL", "HINT", "CONTEXT", "WARNING", "NOTICE", "INFO"]
@@ -34,11 +36,11 @@ struct StderrLogReader {
             return  // between an error and its statement
         default:
             // An error that no statement followed is no statement's; a temporary file still counts.
-            if let held = pending.removeValue(forKey: pid)?.entry, held.severity == "LOG" { body(held) }
-            let waits = ["ERROR", "FATAL", "PANIC"].contains(severity) || (severity == "LOG" && message.hasPrefix("temporary file: "))
+            if let held = pending.removeValue(forKey: pid), held.isTemporaryFile { body(held.entry) }
+            let waits = ["ERROR", "FATAL", "PANIC"].contains(severity) || (severity == "LOG" && LogEvent.isTemporaryFile(message))
             guard waits else { return body(entry) }
             if pending.count >= Self.maximumPending {
-                for held in pending.values where held.entry.severity == "LOG" { body(held.entry) }
+                for held in pending.values where held.isTemporaryFile { body(held.entry) }
                 pending.removeAll()
             }
             pending[pid] = Held(entry: entry)
@@ -50,7 +52,7 @@ struct StderrLogReader {
     /// record after it to let it go; one read of grace lets a `STATEMENT:` that the server's
     /// writes split from its file's line arrive first.
     mutating func releaseTemporaryFiles(_ body: (LogEntry) -> Void) {
-        for (pid, held) in pending where held.entry.severity == "LOG" {
+        for (pid, held) in pending where held.isTemporaryFile {
             if held.reads > 0 {
                 pending[pid] = nil
                 body(held.entry)
